@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Entry point of the README's two commands. It runs on whatever Node the
+// machine has (so it is plain JavaScript), obtains Node 24 and pnpm from the
+// npm registry into .toolchain/ when they are missing, installs the workspace,
+// and then runs the task with that toolchain first on PATH.
+//
+//   node scripts/toolchain.mjs dev     # the local mesh with emojivoto
+//   node scripts/toolchain.mjs test    # every check and test
+//   node scripts/toolchain.mjs bench   # the benchmarks in loadtests/
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const TOOLCHAIN = join(ROOT, '.toolchain');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const NODE_VERSION = manifest.engines.node.replace(/^[^\d]*/, '');
+const PNPM_VERSION = manifest.packageManager.split('@')[1];
+
+// Debian packages the tests drive as real peers: a headless browser for the
+// UI test, openssl for certificate checks, promtool for the metrics format.
+const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus' };
+
+const TASKS = {
+  dev: ['node', 'packages/cli/src/main.ts', 'dev'],
+  test: ['pnpm', 'exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--output-logs=errors-only'],
+  bench: ['pnpm', 'run', '--dir', 'loadtests', 'bench'],
+};
+
+function log(line) {
+  process.stderr.write(`toolchain: ${line}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  if (r.status !== 0) {
+    log(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function major(version) {
+  return Number(version.replace(/^v/, '').split('.')[0]);
+}
+
+function nodeDir() {
+  if (major(process.version) >= major(NODE_VERSION)) return dirname(process.execPath);
+  const dir = join(TOOLCHAIN, `node-${NODE_VERSION}`);
+  const bin = join(dir, 'bin', 'node');
+  if (existsSync(bin)) return dirname(bin);
+  // Node's release binaries are published on the npm registry as
+  // node-<platform>-<arch> packages; npm pack fetches one without running it.
+  const pkg = `node-${process.platform}-${process.arch}@${NODE_VERSION}`;
+  log(`Node ${process.version} is older than ${NODE_VERSION}; fetching ${pkg}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const packed = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', dir], { cwd: dir, encoding: 'utf8' });
+  if (packed.status !== 0) {
+    log(`npm pack ${pkg} failed:\n${packed.stderr}`);
+    process.exit(1);
+  }
+  const tarball = join(dir, packed.stdout.trim().split('\n').pop());
+  run('tar', ['xzf', tarball, '-C', dir, '--strip-components=1']);
+  rmSync(tarball);
+  return dirname(bin);
+}
+
+function pnpmBin(path) {
+  const bin = join(TOOLCHAIN, 'pnpm', 'node_modules', '.bin');
+  const have = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: path } });
+  if (have.status === 0 && have.stdout.trim() === PNPM_VERSION) return null;
+  if (existsSync(join(bin, 'pnpm'))) return bin;
+  log(`installing pnpm ${PNPM_VERSION} into .toolchain/pnpm`);
+  run(
+    'npm',
+    ['install', '--silent', '--no-audit', '--no-fund', '--prefix', join(TOOLCHAIN, 'pnpm'), `pnpm@${PNPM_VERSION}`],
+    {
+      env: { ...process.env, PATH: path },
+    },
+  );
+  return bin;
+}
+
+function which(cmd, path) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { ...process.env, PATH: path } }).status === 0;
+}
+
+function ensureDebianPackages(path) {
+  const missing = Object.entries(TEST_DEBIAN_PACKAGES)
+    .filter(([cmd]) => !which(cmd, path))
+    .map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
+  if (asRoot.length && !which('sudo', path)) {
+    log(`the tests need these Debian packages: ${missing.join(' ')}; install them as root and run again`);
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run(asRoot[0] ?? 'apt-get', [...asRoot.slice(1), ...(asRoot.length ? ['apt-get'] : []), 'update', '-qq'], { env });
+  run(
+    asRoot[0] ?? 'apt-get',
+    [
+      ...asRoot.slice(1),
+      ...(asRoot.length ? ['apt-get'] : []),
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      ...missing,
+    ],
+    { env },
+  );
+}
+
+function main() {
+  const task = process.argv[2];
+  const command = TASKS[task];
+  if (!command) {
+    log(`unknown task "${task ?? ''}"; one of: ${Object.keys(TASKS).join(', ')}`);
+    process.exit(2);
+  }
+  let path = `${nodeDir()}:${process.env.PATH}`;
+  const pnpm = pnpmBin(path);
+  if (pnpm) path = `${pnpm}:${path}`;
+  const env = { ...process.env, PATH: path, npm_config_update_notifier: 'false' };
+  run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only', '--config.confirmModulesPurge=false'], {
+    env,
+  });
+  if (task === 'test') ensureDebianPackages(path);
+  const [cmd, ...args] = command;
+  const child = spawn(cmd, [...args, ...process.argv.slice(3)], { stdio: 'inherit', cwd: ROOT, env });
+  // The task owns the terminal: forward the signals that stop it and exit as it does.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
+
+main();
