@@ -8,7 +8,7 @@
 //   node scripts/toolchain.mjs test    # every check and test
 //   node scripts/toolchain.mjs bench   # the benchmarks in loadtests/
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,14 @@ const PNPM_VERSION = manifest.packageManager.split('@')[1];
 const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus' };
 
 const TASKS = {
-  dev: ['node', 'packages/cli/src/main.ts', 'dev'],
-  test: ['pnpm', 'exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--output-logs=errors-only'],
-  bench: ['pnpm', 'run', '--dir', 'loadtests', 'bench'],
+  dev: [['node', 'packages/cli/src/main.ts', 'dev']],
+  // Checks run in parallel; test suites one package at a time, because they
+  // time real sockets and processes and must not starve each other of 2 cores.
+  test: [
+    ['pnpm', 'exec', 'turbo', 'run', 'lint', 'typecheck', '--output-logs=errors-only'],
+    ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1', '--output-logs=full'],
+  ],
+  bench: [['pnpm', 'run', '--dir', 'loadtests', 'bench']],
 };
 
 function log(line) {
@@ -130,11 +135,36 @@ function main() {
     env,
   });
   if (task === 'test') ensureDebianPackages(path);
-  const [cmd, ...args] = command;
-  const child = spawn(cmd, [...args, ...process.argv.slice(3)], { stdio: 'inherit', cwd: ROOT, env });
-  // The task owns the terminal: forward the signals that stop it and exit as it does.
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+  const steps = command.map(([cmd, ...args], i) => [
+    cmd,
+    i === command.length - 1 ? [...args, ...process.argv.slice(3)] : args,
+  ]);
+  runSteps(steps, env, task === 'test');
+}
+
+// Runs the task's steps in order, stopping at the first that fails; the task
+// owns the terminal, so the signals that stop it are forwarded to the child.
+function runSteps(steps, env, summarizeTests) {
+  const [step, ...rest] = steps;
+  const child = spawn(step[0], step[1], { stdio: 'inherit', cwd: ROOT, env });
+  const forward = (sig) => child.kill(sig);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, forward);
+  child.on('exit', async (code, signal) => {
+    for (const sig of ['SIGINT', 'SIGTERM']) process.off(sig, forward);
+    const status = code ?? 128 + (constants.signals[signal] ?? 0);
+    if (status === 0 && rest.length > 0) return runSteps(rest, env, summarizeTests);
+    if (summarizeTests && rest.length === 0) await printSummary();
+    process.exit(status);
+  });
+}
+
+async function printSummary() {
+  const { summarize } = await import('./test-summary.mjs');
+  const dirs = ['packages', 'apps'].flatMap((top) =>
+    existsSync(join(ROOT, top)) ? readdirSync(join(ROOT, top)).map((d) => `${top}/${d}`) : [],
+  );
+  const { lines } = summarize(ROOT, dirs);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main();
