@@ -4,6 +4,8 @@ import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ProtoGrpcType as DestinationGrpc } from './gen/destination.ts';
 import type { ProtoGrpcType as IdentityGrpc } from './gen/identity.ts';
+import type { ProtoGrpcType as PolicyGrpc } from './gen/policy.ts';
+import type { ProtoGrpcType as RegistrationGrpc } from './gen/registration.ts';
 import { LOAD_OPTIONS } from './load-options.ts';
 
 export { LOAD_OPTIONS } from './load-options.ts';
@@ -18,3 +20,5 @@ export function loadProto<T>(file: string): T {
 
 export const loadIdentityApi = (): IdentityGrpc => loadProto<IdentityGrpc>('identity.proto');
 export const loadDestinationApi = (): DestinationGrpc => loadProto<DestinationGrpc>('destination.proto');
+export const loadPolicyApi = (): PolicyGrpc => loadProto<PolicyGrpc>('policy.proto');
+export const loadRegistrationApi = (): RegistrationGrpc => loadProto<RegistrationGrpc>('registration.proto');
