@@ -1,0 +1,37 @@
+// @weft/identity: the mesh's certificate authority, the Certify service, and
+// the client a proxy uses to hold and rotate its certificate.
+
+export { type CaCertificate, type CaOptions, createIssuer, createTrustAnchor } from './ca/authority.ts';
+export { checkCsrForIdentity, createCsr, type ParsedCsr, parseCsr } from './ca/csr.ts';
+export { createMeshCa, type InProcessLeafOptions, issueWorkloadCertificate, type MeshCa } from './ca/in-process.ts';
+export {
+  DEFAULT_CLOCK_SKEW_MS,
+  DEFAULT_LEAF_LIFETIME_MS,
+  type IssuedLeaf,
+  Issuer,
+  type IssuerPem,
+  type LeafRequest,
+} from './ca/issuer.ts';
+export { generateP256KeyPair } from './ca/keys.ts';
+export {
+  DEFAULT_CONTROL_PLANE_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
+  type IdentityDomain,
+  identityName,
+  parseIdentityName,
+} from './ca/names.ts';
+export { ERROR_CODES, IdentityError, type IdentityErrorCode, isIdentityError } from './errors.ts';
+export {
+  type CertificateSource,
+  CertificateStore,
+  secureContextFor,
+  staticCertificateSource,
+} from './tls/certificate-source.ts';
+export { checkPeerIdentity, dnsNames, peerIdentity } from './tls/peer-identity.ts';
+export {
+  clientTlsOptions,
+  keepServerContextFresh,
+  type ServerTlsSettings,
+  serverTlsOptions,
+} from './tls/tls-options.ts';
+export { type WorkloadCertificate, workloadCertificate } from './tls/workload-certificate.ts';
