@@ -20,7 +20,18 @@ export {
   identityName,
   parseIdentityName,
 } from './ca/names.ts';
+export { CLIENT_METRICS } from './client/client-metrics.ts';
+export {
+  IdentityClient,
+  type IdentityClientOptions,
+  type TokenSource,
+  tokenFromFile,
+} from './client/identity-client.ts';
+export { DEFAULT_REFRESH_POLICY, type RefreshPolicy, renewalDelay, retryDelay } from './client/refresh-policy.ts';
+export { type Clock, systemClock, type TimerHandle } from './clock.ts';
 export { ERROR_CODES, IdentityError, type IdentityErrorCode, isIdentityError } from './errors.ts';
+export { formatLogLine, type Logger, type LogLevel, silentLogger, streamLogger } from './log.ts';
+export { type Counter, type Gauge, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
 export {
   type CertificateSource,
   CertificateStore,
