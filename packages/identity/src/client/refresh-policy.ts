@@ -25,7 +25,7 @@ export const RENEW_AT_FRACTION = 0.7;
 /** Delay until renewal of a certificate that expires at `expiresAt`. */
 export function renewalDelay(expiresAt: number, now: number, policy: RefreshPolicy): number {
   const remaining = Math.max(0, expiresAt - now);
-  return Math.min(policy.maxRefreshMs, Math.max(policy.minRefreshMs, Math.floor(remaining * RENEW_AT_FRACTION)));
+  return Math.min(policy.maxRefreshMs, Math.max(policy.minRefreshMs, Math.round(remaining * RENEW_AT_FRACTION)));
 }
 
 /** Delay before retry number `attempt` (1-based) after consecutive failures. */
