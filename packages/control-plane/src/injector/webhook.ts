@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import type { NamespaceLookup } from './admission.ts';
+import { review } from './admission.ts';
+import type { InjectorConfig } from './config.ts';
+import { InjectorErrorCode } from './errors.ts';
+
+export interface WebhookOptions {
+  readonly config: InjectorConfig;
+  readonly lookupNamespace: NamespaceLookup;
+  /** PEM key and certificate; the API server only calls webhooks over HTTPS. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** Largest AdmissionReview accepted; the API server caps objects near 1.5 MiB. */
+  readonly bodyLimit?: number;
+  readonly logger?: boolean;
+}
+
+/** The injector's Fastify app: POST /inject answers AdmissionReviews, GET /ready for probes. */
+export function buildWebhook(opts: WebhookOptions): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 3 * 1024 * 1024,
+    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+  }) as unknown as FastifyInstance;
+
+  // Unparseable, oversized or non-JSON bodies never reach the handler: they get
+  // a 4xx with a stable code instead of Fastify's default text.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const code = status < 500 ? InjectorErrorCode.InvalidReview : InjectorErrorCode.Internal;
+    void reply.code(status).send({ code, message: err.message });
+  });
+
+  app.post('/inject', async (req) => review(req.body, opts.config, opts.lookupNamespace));
+  app.get('/ready', async () => ({ ready: true }));
+  return app;
+}
