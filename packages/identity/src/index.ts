@@ -12,6 +12,14 @@ export {
   type IssuerPem,
   type LeafRequest,
 } from './ca/issuer.ts';
+export {
+  IssuerDirectory,
+  type IssuerDirOptions,
+  type IssuerProvider,
+  type ReloadResult,
+  readIssuerDir,
+  staticIssuer,
+} from './ca/issuer-source.ts';
 export { generateP256KeyPair } from './ca/keys.ts';
 export {
   DEFAULT_CONTROL_PLANE_NAMESPACE,
@@ -20,6 +28,7 @@ export {
   identityName,
   parseIdentityName,
 } from './ca/names.ts';
+export { type CertifyChannel, type CertifyChannelOptions, openCertifyChannel } from './client/certify-rpc.ts';
 export { CLIENT_METRICS } from './client/client-metrics.ts';
 export {
   IdentityClient,
@@ -32,6 +41,14 @@ export { type Clock, systemClock, type TimerHandle } from './clock.ts';
 export { ERROR_CODES, IdentityError, type IdentityErrorCode, isIdentityError } from './errors.ts';
 export { formatLogLine, type Logger, type LogLevel, silentLogger, streamLogger } from './log.ts';
 export { type Counter, type Gauge, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
+export {
+  type IdentityServer,
+  type IdentityServerOptions,
+  MAX_REQUEST_BYTES,
+  startIdentityServer,
+} from './server/identity-server.ts';
+export { identityServiceName } from './server/self-certificate.ts';
+export { SERVER_METRICS } from './server/server-metrics.ts';
 export {
   type CertificateSource,
   CertificateStore,
@@ -46,3 +63,19 @@ export {
   serverTlsOptions,
 } from './tls/tls-options.ts';
 export { type WorkloadCertificate, workloadCertificate } from './tls/workload-certificate.ts';
+export {
+  createLocalTokenKey,
+  DEFAULT_LOCAL_TOKEN_TTL_MS,
+  type LocalTokenClaims,
+  localTokenValidator,
+  type MintOptions,
+  mintLocalToken,
+  readLocalTokenKey,
+} from './tokens/local-token.ts';
+export {
+  identityOfUsername,
+  inClusterTokenReviewOptions,
+  type TokenReviewOptions,
+  tokenReviewValidator,
+} from './tokens/token-review.ts';
+export { MAX_TOKEN_BYTES, TOKEN_AUDIENCE, type TokenValidator } from './tokens/token-validator.ts';
