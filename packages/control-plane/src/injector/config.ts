@@ -51,7 +51,7 @@ export const isInboundPolicy = (v: string): v is InboundPolicy => (INBOUND_POLIC
 export const WEFT_VERSION = '0.1.0';
 
 export const DEFAULT_INJECTOR_CONFIG: InjectorConfig = {
-  proxyImage: `ghcr.io/weft-mesh/weft:${WEFT_VERSION}`,
+  proxyImage: `weft/mesh:${WEFT_VERSION}`,
   proxyVersion: WEFT_VERSION,
   imagePullPolicy: 'IfNotPresent',
   controlPlaneNamespace: 'weft-system',

@@ -10,4 +10,4 @@ export { InjectorError, InjectorErrorCode, isInjectorError } from './errors.ts';
 export type { PatchOperation } from './json-patch.ts';
 export { applyPatch } from './json-patch.ts';
 export type { InjectInput, InjectResult, PodOwner, SkipReason } from './transform.ts';
-export { injectPod } from './transform.ts';
+export { injectionDecision, injectPod } from './transform.ts';

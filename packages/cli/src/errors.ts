@@ -1,0 +1,34 @@
+// The CLI's error catalogue. Codes are stable: scripts and tests match on
+// them, never on the message text.
+
+export const CliErrorCode = {
+  /** A flag or argument that is missing or has an unusable value. */
+  Usage: 'WEFT_CLI_USAGE',
+  /** An input file (or stdin) that cannot be read. */
+  ReadInput: 'WEFT_CLI_READ_INPUT',
+  /** Input that is not valid YAML, JSON or protobuf. */
+  ParseInput: 'WEFT_CLI_PARSE_INPUT',
+  /** A workload the injector refuses (for example a bad config annotation). */
+  Inject: 'WEFT_CLI_INJECT',
+  /** An API description that yields no ServiceProfile routes. */
+  Profile: 'WEFT_CLI_PROFILE',
+} as const;
+
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CliError';
+    this.code = code;
+  }
+}
+
+/** How every command reports a failure: `Error: <message> (<code>)`, as the user reads it. */
+export function formatCliError(err: unknown): string {
+  if (err instanceof CliError) return `Error: ${err.message} (${err.code})\n`;
+  const code = (err as { code?: unknown })?.code;
+  return `Error: ${(err as Error)?.message ?? String(err)}${typeof code === 'string' ? ` (${code})` : ''}\n`;
+}

@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, CliErrorCode } from '../errors.ts';
+
+/** One YAML stream to inject, with the name used in messages. */
+export interface InputSource {
+  readonly name: string;
+  readonly text: string;
+}
+
+async function readStream(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Files, directories (their .yaml/.yml/.json files, sorted) or `-` for stdin, like `linkerd inject`. */
+export async function readInputs(
+  paths: readonly string[],
+  stdin: AsyncIterable<Buffer | string>,
+): Promise<InputSource[]> {
+  const sources: InputSource[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      sources.push({ name: 'stdin', text: await readStream(stdin) });
+      continue;
+    }
+    try {
+      if (statSync(path).isDirectory()) {
+        const files = readdirSync(path)
+          .filter((f) => /\.(ya?ml|json)$/.test(f))
+          .sort();
+        for (const f of files) sources.push({ name: join(path, f), text: readFileSync(join(path, f), 'utf8') });
+      } else {
+        sources.push({ name: path, text: readFileSync(path, 'utf8') });
+      }
+    } catch (err) {
+      throw new CliError(CliErrorCode.ReadInput, `cannot read ${path}: ${(err as Error).message}`);
+    }
+  }
+  return sources;
+}
