@@ -1,0 +1,84 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadDestinationApi, loadPolicyApi, loadRegistrationApi } from '@weft/api';
+import type { FastifyInstance } from 'fastify';
+import { startAdmin } from './admin/admin-server.ts';
+import { Metrics } from './admin/metrics.ts';
+import type { ControlPlaneConfig } from './config.ts';
+import { destinationService } from './destination/server.ts';
+import { policyService } from './policy/server.ts';
+import { registrationService } from './registration/server.ts';
+import { K8sStore, loadKubeConfig } from './store/k8s/k8s-store.ts';
+import { LocalStore } from './store/local/local-store.ts';
+import type { ResourceStore } from './store/store.ts';
+
+export interface RunningControlPlane {
+  store: ResourceStore;
+  grpcPort: number;
+  adminPort: number;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export function createStore(cfg: ControlPlaneConfig): ResourceStore {
+  return cfg.backend === 'local' ? new LocalStore(cfg) : new K8sStore(loadKubeConfig(cfg.kubeconfig));
+}
+
+/** Builds the gRPC server (destination + policy, and registration locally) over a store. */
+export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metrics: Metrics): Server {
+  const server = new Server({ 'grpc.max_concurrent_streams': 0xffffffff });
+  server.addService(loadDestinationApi().weft.destination.Destination.service, destinationService(store, cfg, metrics));
+  server.addService(loadPolicyApi().weft.policy.InboundServerPolicies.service, policyService(store, cfg, metrics));
+  if (store instanceof LocalStore) {
+    server.addService(
+      loadRegistrationApi().weft.registration.Registration.service,
+      registrationService(store, metrics),
+    );
+  }
+  return server;
+}
+
+const bind = (server: Server, host: string, port: number) =>
+  new Promise<number>((resolve, reject) => {
+    const h = host.includes(':') ? `[${host}]` : host;
+    server.bindAsync(`${h}:${port}`, ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
+  });
+
+/** Starts everything the config asks for; resolves once both ports listen (resources may still be loading). */
+export async function startControlPlane(
+  cfg: ControlPlaneConfig,
+  store = createStore(cfg),
+): Promise<RunningControlPlane> {
+  const metrics = new Metrics();
+  const changes = metrics.counter('store_changes_total', 'Resource change batches applied');
+  store.subscribe(() => changes());
+  let ready = false;
+  void store.ready().then(() => {
+    ready = true;
+  });
+  const server = grpcServer(cfg, store, metrics);
+  let admin: { app: FastifyInstance; port: number } | undefined;
+  try {
+    const grpcPort = await bind(server, cfg.listen.host, cfg.listen.port);
+    admin = await startAdmin(cfg.admin, store, metrics, () => ready);
+    const adminApp = admin.app;
+    return {
+      store,
+      grpcPort,
+      adminPort: admin.port,
+      metrics,
+      async close() {
+        // Open watches would hold a graceful shutdown forever; proxies reconnect and re-resolve.
+        server.forceShutdown();
+        await adminApp.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    server.forceShutdown();
+    await admin?.app.close();
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+import { type ControlPlaneConfig, identityName } from '../config.ts';
+import { CONTROL_PLANE_NS_LABEL, isOpaquePort } from '../resources/annotations.ts';
+import type { Pod, Service } from '../resources/types.ts';
+import type { ResourceState } from '../store/state.ts';
+import type { ServiceTarget } from './authority.ts';
+
+/** One address of a Service port, with what a client proxy needs to reach it. */
+export interface EndpointInfo {
+  ip: string;
+  port: number;
+  /** `ns/pod` of the backing pod, when known. */
+  podKey?: string;
+  /** pod, deployment (or the owner's kind), serviceaccount, control_plane_ns. */
+  labels: Record<string, string>;
+  /** The peer's mesh identity; set only for meshed pods of this control plane. */
+  identity?: string;
+  opaque: boolean;
+  /** The peer proxy's inbound port, for meshed pods. */
+  inboundPort?: number;
+}
+
+export type DestinationConfig = Pick<ControlPlaneConfig, 'clusterDomain' | 'namespace' | 'trustDomain'>;
+
+export interface ResolvedEndpoints {
+  exists: boolean;
+  endpoints: Map<string, EndpointInfo>;
+}
+
+/** The current endpoints of a Service port, keyed `ip:port`. */
+export function resolveEndpoints(
+  state: ResourceState,
+  cfg: DestinationConfig,
+  target: ServiceTarget,
+): ResolvedEndpoints {
+  const service = state.get('Service', target.namespace, target.service);
+  const endpoints = new Map<string, EndpointInfo>();
+  if (!service) return { exists: false, endpoints };
+  const servicePort = service.ports.find((p) => p.port === target.port);
+  for (const slice of state.slicesOf(target.namespace, target.service)) {
+    // Slice ports carry the Service port's name; an unnamed single port matches by name ''.
+    const slicePort = servicePort ? slice.ports.find((p) => p.name === servicePort.name) : undefined;
+    for (const ep of slice.endpoints) {
+      if (!ep.ready) continue;
+      const pod = ep.pod ? state.get('Pod', target.namespace, ep.pod) : undefined;
+      const port = slicePort?.port ?? numericTarget(servicePort?.targetPort, pod, target.port);
+      if (port === undefined) continue;
+      for (const ip of ep.addresses) {
+        endpoints.set(`${ip}:${port}`, describe(cfg, service, ip, port, pod));
+      }
+    }
+  }
+  return { exists: true, endpoints };
+}
+
+function numericTarget(targetPort: number | string | undefined, pod: Pod | undefined, fallback: number) {
+  if (targetPort === undefined) return fallback;
+  if (typeof targetPort === 'number') return targetPort;
+  return pod?.containerPorts.find((p) => p.name === targetPort)?.port;
+}
+
+function describe(
+  cfg: DestinationConfig,
+  service: Service,
+  ip: string,
+  port: number,
+  pod: Pod | undefined,
+): EndpointInfo {
+  const labels: Record<string, string> = {};
+  const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service.meta, port) };
+  if (!pod) return info;
+  info.podKey = `${pod.meta.namespace}/${pod.meta.name}`;
+  labels.pod = pod.meta.name;
+  labels.serviceaccount = pod.serviceAccount;
+  if (pod.owner) labels[pod.owner.kind] = pod.owner.name;
+  if (isOpaquePort(pod.meta, port)) info.opaque = true;
+  if (pod.meta.labels[CONTROL_PLANE_NS_LABEL] === cfg.namespace) {
+    labels.control_plane_ns = cfg.namespace;
+    info.identity = identityName(cfg, pod.serviceAccount, pod.meta.namespace);
+    info.inboundPort = pod.proxyInboundPort ?? 4143;
+  }
+  return info;
+}
+
+export const sameEndpoint = (a: EndpointInfo, b: EndpointInfo) => JSON.stringify(a) === JSON.stringify(b);

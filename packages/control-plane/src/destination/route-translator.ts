@@ -1,0 +1,111 @@
+import type { RequestMatch } from '@weft/api/gen/weft/destination/RequestMatch.ts';
+import type { ResponseClass } from '@weft/api/gen/weft/destination/ResponseClass.ts';
+import type { Route as ProfileRouteMsg } from '@weft/api/gen/weft/destination/Route.ts';
+import type { WeightedDst } from '@weft/api/gen/weft/destination/WeightedDst.ts';
+import { parseDurationMs } from '../resources/reader.ts';
+import type { Route, RouteMatch, RouteRule } from '../resources/types.ts';
+import type { ResourceState } from '../store/state.ts';
+import type { ServiceTarget } from './authority.ts';
+
+/** A protobuf Duration from milliseconds. */
+export const duration = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) });
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function matchOf(route: Route, m: RouteMatch): RequestMatch {
+  const parts: RequestMatch[] = [];
+  if (m.grpc) {
+    const svc = m.grpc.service ? escapeRegex(m.grpc.service) : '[^/]+';
+    const method = m.grpc.method ? escapeRegex(m.grpc.method) : '[^/]+';
+    parts.push({ method: 'POST' }, { path: { regex: `/${svc}/${method}` } });
+  }
+  if (m.path) {
+    const v = m.path.value;
+    const regex =
+      m.path.type === 'Exact'
+        ? escapeRegex(v)
+        : m.path.type === 'RegularExpression'
+          ? v
+          : v === '/' || v === ''
+            ? '/.*'
+            : `${escapeRegex(v.replace(/\/$/, ''))}(/.*)?`;
+    parts.push({ path: { regex } });
+  }
+  if (m.method) parts.push({ method: m.method });
+  if (parts.length === 0) parts.push({ path: { regex: route.kind === 'GRPCRoute' ? '/.*' : '.*' } });
+  return parts.length === 1 ? (parts[0] as RequestMatch) : { all: { matches: parts } };
+}
+
+/** retry.weft.dev/http: "5xx", "gateway-error", "503" or "500-504", comma separated. */
+function failureClasses(spec: string | undefined): ResponseClass[] {
+  if (!spec) return [];
+  const ranges: [number, number][] = [];
+  for (const part of spec.split(',').map((s) => s.trim())) {
+    if (part === '5xx') ranges.push([500, 599]);
+    else if (part === 'gateway-error') ranges.push([502, 504]);
+    else {
+      const m = /^(\d{3})(?:-(\d{3}))?$/.exec(part);
+      if (m) ranges.push([Number(m[1]), Number(m[2] ?? m[1])]);
+    }
+  }
+  return ranges.map(([min, max]) => ({ condition: { status: { min, max } }, isFailure: true }));
+}
+
+function isParent(route: Route, target: ServiceTarget): boolean {
+  return route.parentRefs.some(
+    (p) =>
+      p.kind === 'Service' &&
+      (p.group === '' || p.group === 'core') &&
+      p.name === target.service &&
+      (p.namespace ?? route.meta.namespace) === target.namespace &&
+      (p.port === undefined || p.port === target.port),
+  );
+}
+
+const isCatchAll = (rule: RouteRule) =>
+  rule.matches.length === 0 ||
+  rule.matches.some((m) => !m.method && !m.grpc && (!m.path || (m.path.type === 'PathPrefix' && m.path.value === '/')));
+
+/**
+ * Routes and the split from Gateway API routes attached to the Service. The
+ * profile carries one service-wide split, so the catch-all rule's weighted
+ * backends (else the first rule with backends) become dst_overrides.
+ */
+export function routeProfile(state: ResourceState, target: ServiceTarget, clusterDomain: string) {
+  const attached = [...state.list('HTTPRoute', target.namespace), ...state.list('GRPCRoute', target.namespace)]
+    .filter((r) => isParent(r, target))
+    .sort((a, b) => a.meta.name.localeCompare(b.meta.name));
+  const routes: ProfileRouteMsg[] = [];
+  let split: WeightedDst[] = [];
+  let splitFromCatchAll = false;
+  for (const route of attached) {
+    const ann = route.meta.annotations;
+    const retryable = ann['retry.weft.dev/http'] !== undefined || ann['retry.weft.dev/grpc'] !== undefined;
+    const annTimeout = parseDurationMs(ann['timeout.weft.dev/request'] ?? '');
+    for (const [i, rule] of route.rules.entries()) {
+      const timeoutMs = rule.timeoutMs ?? annTimeout;
+      routes.push({
+        condition:
+          rule.matches.length === 0
+            ? matchOf(route, {})
+            : rule.matches.length === 1
+              ? matchOf(route, rule.matches[0] as RouteMatch)
+              : { any: { matches: rule.matches.map((m) => matchOf(route, m)) } },
+        responseClasses: failureClasses(ann['retry.weft.dev/http'] ?? (retryable ? '5xx' : undefined)),
+        metricsLabels: { route: rule.name ? `${route.meta.name}.${rule.name}` : `${route.meta.name}.${i}` },
+        isRetryable: retryable,
+        ...(timeoutMs ? { timeout: duration(timeoutMs) } : {}),
+      });
+      const backends = rule.backendRefs.map((b) => ({
+        authority: `${b.name}.${b.namespace ?? route.meta.namespace}.svc.${clusterDomain}:${b.port ?? target.port}`,
+        weight: b.weight * 10_000,
+      }));
+      const catchAll = isCatchAll(rule);
+      if (backends.length > 0 && ((catchAll && !splitFromCatchAll) || split.length === 0)) {
+        split = backends;
+        splitFromCatchAll = catchAll;
+      }
+    }
+  }
+  return { routes, dstOverrides: split };
+}

@@ -1,0 +1,45 @@
+// The control plane's error catalogue. Codes are stable: logs, tests and
+// operators match on them, so a code is never reused for another meaning.
+
+export const ErrorCode = {
+  /** An environment variable has a value the control plane cannot use. */
+  InvalidConfig: 'WEFT_CP_INVALID_CONFIG',
+  /** A YAML file in the local resource folder does not parse. */
+  InvalidYaml: 'WEFT_CP_INVALID_YAML',
+  /** A resource parses but breaks its kind's schema. */
+  InvalidResource: 'WEFT_CP_INVALID_RESOURCE',
+  /** A Get/GetProfile path that is not `name:port` of a known form. */
+  InvalidAuthority: 'WEFT_CP_INVALID_AUTHORITY',
+  /** The authority names no Service the control plane knows. */
+  ServiceNotFound: 'WEFT_CP_SERVICE_NOT_FOUND',
+  /** A context token or policy workload that is not the expected JSON. */
+  InvalidWorkload: 'WEFT_CP_INVALID_WORKLOAD',
+  /** The policy API was asked about a pod the control plane does not know. */
+  WorkloadNotFound: 'WEFT_CP_WORKLOAD_NOT_FOUND',
+  /** A local registration lacks a field or names an unknown Service. */
+  InvalidRegistration: 'WEFT_CP_INVALID_REGISTRATION',
+  /** A list or watch request to the Kubernetes API failed. */
+  KubernetesApi: 'WEFT_CP_KUBERNETES_API',
+  /** A watcher fell too far behind and its stream was closed. */
+  StreamOverflow: 'WEFT_CP_STREAM_OVERFLOW',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class ControlPlaneError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(`${code}: ${message}`, options);
+    this.name = 'ControlPlaneError';
+    this.code = code;
+    this.context = context;
+  }
+}
+
+export const cpError = (code: ErrorCode, message: string, context?: Record<string, unknown>, cause?: unknown) =>
+  new ControlPlaneError(code, message, context, cause === undefined ? undefined : { cause });
+
+export const isControlPlaneError = (err: unknown, code?: ErrorCode): err is ControlPlaneError =>
+  err instanceof ControlPlaneError && (code === undefined || err.code === code);

@@ -1,0 +1,119 @@
+import type { Reader } from './reader.ts';
+import type { EndpointSlice, Meta, Pod, Service } from './types.ts';
+
+/** metadata.namespace falls back to the context namespace (a file's, or `default`). */
+export function readMeta(doc: Reader, defaultNamespace: string): Meta {
+  const md = doc.field('metadata');
+  return {
+    name: md.field('name').string(),
+    namespace: md.field('namespace').optString() ?? defaultNamespace,
+    labels: md.field('labels').stringMap(),
+    annotations: md.field('annotations').stringMap(),
+  };
+}
+
+export function readService(doc: Reader, meta: Meta): Service {
+  const spec = doc.field('spec');
+  const ports = spec
+    .field('ports')
+    .items()
+    .map((p) => {
+      const port = p.field('port').port();
+      const target = p.field('targetPort');
+      return {
+        name: p.field('name').optString() ?? '',
+        port,
+        targetPort: target.present ? target.portOrName() : port,
+        appProtocol: p.field('appProtocol').optString(),
+      };
+    });
+  const clusterIP = spec.field('clusterIP').optString();
+  return { kind: 'Service', meta, clusterIP: clusterIP === 'None' ? undefined : clusterIP, ports };
+}
+
+export function readEndpointSlice(doc: Reader, meta: Meta): EndpointSlice {
+  const service =
+    meta.labels['kubernetes.io/service-name'] ??
+    doc.field('metadata').field('labels').fail('missing kubernetes.io/service-name');
+  return {
+    kind: 'EndpointSlice',
+    meta,
+    service,
+    ports: doc
+      .field('ports')
+      .items()
+      .map((p) => ({
+        name: p.field('name').optString() ?? '',
+        port: p.field('port').port(),
+        appProtocol: p.field('appProtocol').optString(),
+      })),
+    endpoints: doc
+      .field('endpoints')
+      .items()
+      .map((e) => {
+        const ref = e.field('targetRef');
+        // Kubernetes: a missing `ready` means unknown, which consumers treat as ready.
+        const ready = e.field('conditions').field('ready');
+        return {
+          addresses: e
+            .field('addresses')
+            .items()
+            .map((a) => a.string()),
+          ready: ready.present ? ready.bool() : true,
+          pod: ref.field('kind').optString() === 'Pod' ? ref.field('name').optString() : undefined,
+        };
+      }),
+  };
+}
+
+const PROXY_CONTAINER = 'weft-proxy';
+
+export function readPod(doc: Reader, meta: Meta): Pod {
+  const spec = doc.field('spec');
+  const containers = spec.field('containers').items();
+  const containerPorts = containers.flatMap((c) =>
+    c
+      .field('ports')
+      .items()
+      .map((p) => ({ name: p.field('name').optString() ?? '', port: p.field('containerPort').port() })),
+  );
+  let proxyInboundPort: number | undefined;
+  for (const c of containers) {
+    if (c.field('name').optString() !== PROXY_CONTAINER) continue;
+    proxyInboundPort = 4143;
+    for (const e of c.field('env').items()) {
+      if (e.field('name').optString() === 'WEFT_PROXY_INBOUND_LISTEN_ADDR') {
+        const port = Number(/:(\d+)$/.exec(e.field('value').optString() ?? '')?.[1]);
+        if (port > 0 && port < 65536) proxyInboundPort = port;
+      }
+    }
+  }
+  return {
+    kind: 'Pod',
+    meta,
+    ip: doc.field('status').field('podIP').optString(),
+    serviceAccount: spec.field('serviceAccountName').optString() ?? 'default',
+    owner: ownerOf(doc, meta),
+    containerPorts,
+    proxyInboundPort,
+  };
+}
+
+// Pods of a Deployment are owned by a ReplicaSet `<deployment>-<pod-template-hash>`;
+// the deployment name is what users think in, so report that.
+function ownerOf(doc: Reader, meta: Meta): Pod['owner'] {
+  const ref =
+    doc
+      .field('metadata')
+      .field('ownerReferences')
+      .items()
+      .find((r) => r.field('controller').bool(false)) ?? doc.field('metadata').field('ownerReferences').items()[0];
+  if (!ref) return undefined;
+  const kind = ref.field('kind').string();
+  const name = ref.field('name').string();
+  const hash = meta.labels['pod-template-hash'];
+  if (kind === 'ReplicaSet' && hash && name.endsWith(`-${hash}`)) {
+    return { kind: 'deployment', name: name.slice(0, -hash.length - 1) };
+  }
+  return { kind: kind.toLowerCase(), name };
+}

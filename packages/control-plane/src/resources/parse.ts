@@ -1,0 +1,63 @@
+import { cpError, ErrorCode, isControlPlaneError } from '../errors.ts';
+import { readEndpointSlice, readMeta, readPod, readService } from './core.ts';
+import {
+  readAuthorizationPolicy,
+  readMeshTLSAuthentication,
+  readNetworkAuthentication,
+  readServer,
+} from './policy-kinds.ts';
+import { Reader } from './reader.ts';
+import { readRoute } from './route.ts';
+import { readServiceProfile } from './service-profile.ts';
+import type { Meta, Resource } from './types.ts';
+
+type Parser = (doc: Reader, meta: Meta) => Resource;
+
+// apiVersion group → kind → parser. Weft's own kinds keep Linkerd's shapes under
+// weft.dev (ServiceProfile) and policy.weft.dev (the policy kinds).
+const PARSERS: Record<string, Record<string, Parser>> = {
+  '': { Service: readService, Pod: readPod },
+  'discovery.k8s.io': { EndpointSlice: readEndpointSlice },
+  'weft.dev': { ServiceProfile: readServiceProfile },
+  'policy.weft.dev': {
+    Server: readServer,
+    AuthorizationPolicy: readAuthorizationPolicy,
+    MeshTLSAuthentication: readMeshTLSAuthentication,
+    NetworkAuthentication: readNetworkAuthentication,
+  },
+  'gateway.networking.k8s.io': {
+    HTTPRoute: (doc, meta) => readRoute('HTTPRoute', doc, meta),
+    GRPCRoute: (doc, meta) => readRoute('GRPCRoute', doc, meta),
+  },
+};
+
+/** Whether a document is of a kind the control plane reads; other kinds (Deployments, ConfigMaps …) are skipped. */
+export function isKnownKind(apiVersion: unknown, kind: unknown): boolean {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return false;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return PARSERS[group]?.[kind] !== undefined;
+}
+
+/**
+ * Validates one Kubernetes-shaped object into a typed resource. Throws
+ * WEFT_CP_INVALID_RESOURCE naming the kind, the object and the bad field.
+ */
+export function parseResource(raw: unknown, defaultNamespace = 'default'): Resource {
+  const doc = new Reader(raw);
+  const apiVersion = doc.field('apiVersion').string();
+  const kind = doc.field('kind').string();
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const parser = PARSERS[group]?.[kind] ?? doc.fail(`unsupported kind ${kind} in ${apiVersion}`);
+  const name = doc.field('metadata').field('name').value;
+  try {
+    return parser(doc, readMeta(doc, defaultNamespace));
+  } catch (err) {
+    if (!isControlPlaneError(err)) throw err;
+    const what = `${kind} ${typeof name === 'string' ? name : '(unnamed)'}`;
+    throw cpError(ErrorCode.InvalidResource, `${what}: ${err.message.replace(/^WEFT_CP_\w+: /, '')}`, {
+      kind,
+      name,
+      ...err.context,
+    });
+  }
+}

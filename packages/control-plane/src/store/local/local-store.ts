@@ -1,0 +1,160 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { ControlPlaneConfig } from '../../config.ts';
+import { getOrCreate } from '../../map-util.ts';
+import { keyOf, RESOURCE_KINDS, type Resource, type ResourceKind, type Service } from '../../resources/types.ts';
+import { type Change, ResourceState } from '../state.ts';
+import {
+  ChangeBus,
+  type ChangeListener,
+  type ProblemListener,
+  type ResourceStore,
+  type StoreProblem,
+} from '../store.ts';
+import { type LocalWorkload, registrationChanges, validateWorkload, workloadIdentity } from './registry.ts';
+import { parseYamlFile } from './yaml-file.ts';
+
+export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounceMs' | 'namespace' | 'trustDomain'>;
+
+const YAML_FILE = /\.ya?ml$/;
+
+/**
+ * The local backend: a watched folder of Kubernetes-shaped YAML, plus the
+ * workloads the local runner registers. A file that fails to parse is reported
+ * by name and its last good content stays in force.
+ */
+export class LocalStore implements ResourceStore {
+  readonly state = new ResourceState();
+  private readonly bus = new ChangeBus(this.state);
+  private readonly cfg: LocalStoreConfig;
+  private readonly onProblem: ProblemListener;
+  /** Last good resources of each file, by path relative to the folder. */
+  private readonly files = new Map<string, Resource[]>();
+  private readonly fileProblems = new Map<string, string>();
+  private readonly workloads = new Map<number, LocalWorkload>();
+  private nextWorkload = 1;
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+  private loading: Promise<void> = Promise.resolve();
+  private readonly loaded: Promise<void>;
+
+  constructor(cfg: LocalStoreConfig, onProblem: ProblemListener = logProblem) {
+    this.cfg = cfg;
+    this.onProblem = onProblem;
+    this.loaded = this.reload();
+    try {
+      this.watcher = watch(cfg.resourceDir, { recursive: true }, () => this.schedule());
+      this.watcher.on('error', (err) =>
+        this.report({ source: cfg.resourceDir, message: `watch failed: ${err.message}` }),
+      );
+    } catch (err) {
+      this.report({ source: cfg.resourceDir, message: `cannot watch: ${(err as Error).message}` });
+    }
+  }
+
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  problems(): StoreProblem[] {
+    return [...this.fileProblems].map(([source, message]) => ({ source, message }));
+  }
+
+  /** Adds a workload; the returned function removes it. Throws WEFT_CP_INVALID_REGISTRATION. */
+  register(workload: LocalWorkload): { identity: string; unregister: () => void } {
+    validateWorkload(workload);
+    const id = this.nextWorkload++;
+    this.workloads.set(id, workload);
+    this.bus.commit(registrationChanges(this.cfg, workload, this.lookup, true));
+    return {
+      identity: workloadIdentity(this.cfg, workload),
+      unregister: () => {
+        if (!this.workloads.delete(id)) return;
+        this.bus.commit(registrationChanges(this.cfg, workload, this.lookup, false));
+      },
+    };
+  }
+
+  /** Re-reads the folder now; the debounced watcher calls this after edits. */
+  reload(): Promise<void> {
+    this.loading = this.loading.then(() => this.readFolder());
+    return this.loading;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    await this.loading;
+  }
+
+  private readonly lookup = (ns: string, name: string) => this.state.get('Service', ns, name);
+
+  private schedule(): void {
+    // Editors write a file in several steps (truncate, write, rename); wait for quiet.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(), this.cfg.debounceMs);
+  }
+
+  private async readFolder(): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(this.cfg.resourceDir, { recursive: true })).filter((n) => YAML_FILE.test(n)).sort();
+    } catch (err) {
+      this.report({ source: this.cfg.resourceDir, message: `cannot read folder: ${(err as Error).message}` });
+      return;
+    }
+    const seen = new Set(names);
+    for (const name of [...this.files.keys()]) if (!seen.has(name)) this.files.delete(name);
+    for (const name of [...this.fileProblems.keys()]) if (!seen.has(name)) this.fileProblems.delete(name);
+    for (const name of names) {
+      const path = join(this.cfg.resourceDir, name);
+      try {
+        const resources = parseYamlFile(relative(process.cwd(), path) || name, await readFile(path, 'utf8'));
+        this.files.set(name, resources);
+        this.fileProblems.delete(name);
+      } catch (err) {
+        // Deleted between readdir and readFile: the next event reloads.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        const message = (err as Error).message;
+        if (this.fileProblems.get(name) !== message) {
+          this.fileProblems.set(name, message);
+          this.report({ source: name, message });
+        }
+      }
+    }
+    this.bus.commit(this.folderChanges());
+  }
+
+  /** One batch: every kind's file-declared content, plus registrations re-derived against the new Services. */
+  private folderChanges(): Change[] {
+    const desired = new Map<ResourceKind, Map<string, Resource>>();
+    for (const resources of this.files.values()) {
+      for (const r of resources) {
+        getOrCreate(desired, r.kind, () => new Map()).set(keyOf(r.meta), r);
+      }
+    }
+    const services = desired.get('Service') ?? new Map<string, Resource>();
+    const lookup = (ns: string, name: string) => services.get(`${ns}/${name}`) as Service | undefined;
+    for (const w of this.workloads.values()) {
+      for (const change of registrationChanges(this.cfg, w, lookup, true)) {
+        getOrCreate(desired, change.kind, () => new Map()).set(change.key, change.resource as Resource);
+      }
+    }
+    const changes: Change[] = [];
+    for (const kind of RESOURCE_KINDS) changes.push(...this.state.diff(kind, desired.get(kind) ?? new Map()));
+    return changes;
+  }
+
+  private report(problem: StoreProblem): void {
+    this.onProblem(problem);
+  }
+}
+
+function logProblem(problem: StoreProblem): void {
+  console.error(JSON.stringify({ level: 'warn', msg: 'resource input rejected; last good state kept', ...problem }));
+}
