@@ -160,6 +160,10 @@ export class IdentityClient implements CertificateSource {
       this.#schedule(delay);
     } catch (err) {
       if (this.#closed) return;
+      // A fresh channel per retry: grpc-js would otherwise fail calls fast
+      // during its own reconnect back-off, on a schedule this client does not set.
+      channel.close();
+      this.#channel = openCertifyChannel(this.#options);
       this.#failures++;
       this.#metrics.refreshed('failure', this.#clock.now());
       const delay = retryDelay(this.#failures, this.#policy, this.#options.random);

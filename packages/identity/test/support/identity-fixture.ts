@@ -31,13 +31,20 @@ export interface IdentityFixture {
 }
 
 export async function startIdentityFixture(
-  options: { lifetimeMs?: number; issuers?: IssuerProvider; ca?: MeshCa; serverClock?: Clock } = {},
+  options: {
+    lifetimeMs?: number;
+    issuers?: IssuerProvider;
+    ca?: MeshCa;
+    serverClock?: Clock;
+    listen?: string;
+    tokenKey?: Buffer;
+  } = {},
 ): Promise<IdentityFixture> {
   const ca = options.ca ?? createMeshCa();
   const logs = new CaptureLogger();
-  const tokenKey = createLocalTokenKey();
+  const tokenKey = options.tokenKey ?? createLocalTokenKey();
   const server = await startIdentityServer({
-    listen: '127.0.0.1:0',
+    listen: options.listen ?? '127.0.0.1:0',
     issuers: options.issuers ?? staticIssuer(ca.issuer),
     tokens: localTokenValidator(tokenKey),
     domain: DOMAIN,
