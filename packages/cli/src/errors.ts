@@ -12,6 +12,8 @@ export const CliErrorCode = {
   Inject: 'WEFT_CLI_INJECT',
   /** An API description that yields no ServiceProfile routes. */
   Profile: 'WEFT_CLI_PROFILE',
+  /** `weft dev`: a process it supervises failed to start or become ready. */
+  Dev: 'WEFT_CLI_DEV',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
