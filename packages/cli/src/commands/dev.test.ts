@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+let dev: ChildProcess | undefined;
+let output = '';
+
+afterEach(async () => {
+  if (dev && dev.exitCode === null && dev.signalCode === null) {
+    dev.kill('SIGKILL');
+    await once(dev, 'exit');
+  }
+  dev = undefined;
+});
+
+/** Direct children of `pid`, read from /proc as `ps` would. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name in field 2 may contain spaces; fields after ")" are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function startDev(): Promise<string> {
+  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0'], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  output = '';
+  const child = dev;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL line in 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/emojivoto is up: open (http:\/\/localhost:\d+)/);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`weft dev exited (${code}):\n${output}`)));
+  });
+}
+
+describe('weft dev', () => {
+  it('serves emojivoto at the printed URL and stops every process on SIGINT', async () => {
+    const url = await startDev();
+    expect(output).toMatch(/\[web\] web: listening on port/);
+    expect(output).toMatch(/\[dev\] vote-bot ready/);
+    const list = (await (await fetch(`${url}/api/list`)).json()) as unknown[];
+    expect(list).toHaveLength(99);
+
+    const pid = dev?.pid as number;
+    const children = childrenOf(pid);
+    expect(children).toHaveLength(4);
+
+    const exited = once(dev as ChildProcess, 'exit');
+    dev?.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
+    expect(output).toContain('SIGINT received, stopping every process');
+  });
+
+  it('stops the others and exits 1 naming the process that died', async () => {
+    await startDev();
+    const children = childrenOf(dev?.pid as number);
+    const voting = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('voting/main.ts'));
+    expect(voting).toBeDefined();
+    const exited = once(dev as ChildProcess, 'exit');
+    process.kill(voting as number, 'SIGKILL');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toContain('[dev] voting exited unexpectedly (killed by SIGKILL); stopping the others');
+    expect(children.filter(alive)).toEqual([]);
+  });
+});
