@@ -38,9 +38,11 @@ export {
 } from './client/identity-client.ts';
 export { DEFAULT_REFRESH_POLICY, type RefreshPolicy, renewalDelay, retryDelay } from './client/refresh-policy.ts';
 export { type Clock, systemClock, type TimerHandle } from './clock.ts';
+export { ENV, type IdentityConfig, parseConfig, parseDuration, type TokenMode } from './config.ts';
 export { ERROR_CODES, IdentityError, type IdentityErrorCode, isIdentityError } from './errors.ts';
 export { formatLogLine, type Logger, type LogLevel, silentLogger, streamLogger } from './log.ts';
 export { type Counter, type Gauge, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
+export { type AdminServer, type AdminServerOptions, startAdminServer } from './server/admin-server.ts';
 export {
   type IdentityServer,
   type IdentityServerOptions,
