@@ -1,0 +1,71 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isLogLevel, log, logLevel, setLogLevel } from './log.ts';
+
+// The admin port: /metrics, /ready, /live, /proxy-log-level and /shutdown.
+// Changing state (log level, shutdown) is allowed from loopback only.
+
+export interface AdminHooks {
+  metrics(): string;
+  ready(): boolean;
+  shutdown(): void;
+  readonly shutdownEnabled: boolean;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function reply(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function createAdminServer(hooks: AdminHooks): Server {
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => route(hooks, req, res));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
+function route(hooks: AdminHooks, req: IncomingMessage, res: ServerResponse) {
+  const path = (req.url ?? '/').split('?')[0];
+  const local = isLoopback(req.socket.remoteAddress);
+  switch (path) {
+    case '/metrics':
+      return reply(res, 200, hooks.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+    case '/ready':
+      return hooks.ready() ? reply(res, 200, 'ready\n') : reply(res, 503, 'not ready\n');
+    case '/live':
+      return reply(res, 200, 'live\n');
+    case '/proxy-log-level':
+      if (req.method === 'GET') return reply(res, 200, `${logLevel()}\n`);
+      if (req.method !== 'PUT') return reply(res, 405, 'method not allowed\n');
+      if (!local) return reply(res, 403, 'loopback only\n');
+      return readSmall(req, (body) => {
+        const level = body.trim();
+        if (!isLogLevel(level)) return reply(res, 400, `unknown level "${level}"\n`);
+        setLogLevel(level);
+        log.info('log level changed', { level });
+        reply(res, 204, '');
+      });
+    case '/shutdown':
+      if (!hooks.shutdownEnabled) return reply(res, 404, 'not found\n');
+      if (req.method !== 'POST') return reply(res, 405, 'method not allowed\n');
+      if (!local) return reply(res, 403, 'loopback only\n');
+      reply(res, 202, 'shutdown\n');
+      hooks.shutdown();
+      return;
+    default:
+      return reply(res, 404, 'not found\n');
+  }
+}
+
+function readSmall(req: IncomingMessage, done: (body: string) => unknown): void {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => {
+    body += chunk;
+    if (body.length > 256) req.destroy();
+  });
+  req.on('end', () => done(body));
+}

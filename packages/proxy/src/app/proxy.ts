@@ -1,0 +1,121 @@
+import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import type { CertificateSource } from '@weft/identity';
+import { Inbound } from '../inbound/server.ts';
+import { Metrics } from '../metrics/registry.ts';
+import { Outbound } from '../outbound/server.ts';
+import type { Resolver } from '../resolve/update.ts';
+import { createAdminServer } from './admin.ts';
+import type { HostPort, ProxyConfig } from './env.ts';
+import { log } from './log.ts';
+
+// Wires the two directions, their listeners and the admin server together,
+// and owns the lifecycle: start, readiness (a certificate in hand) and the
+// graceful drain on shutdown.
+
+export interface SidecarParts {
+  readonly config: ProxyConfig;
+  readonly identity: CertificateSource | undefined;
+  readonly resolver: Resolver;
+  /** Extra series to append to /metrics (e.g. the identity client's). */
+  readonly extraMetrics?: () => string;
+}
+
+export interface SidecarAddresses {
+  readonly outbound: AddressInfo;
+  readonly inbound: AddressInfo;
+  readonly admin: AddressInfo;
+  /** Per-upstream listeners by authority. */
+  readonly upstreams: ReadonlyMap<string, AddressInfo>;
+}
+
+export class Sidecar {
+  readonly metrics = new Metrics();
+  readonly inbound: Inbound;
+  readonly outbound: Outbound;
+  readonly #parts: SidecarParts;
+  readonly #listeners: Server[] = [];
+  readonly #admin: HttpServer;
+  #shutdown: Promise<void> | undefined;
+  #onShutdownRequest: (() => void) | undefined;
+  addresses: SidecarAddresses | undefined;
+
+  constructor(parts: SidecarParts) {
+    this.#parts = parts;
+    const { config, identity } = parts;
+    this.inbound = new Inbound({ identity, app: config.appAddr, timeouts: config.timeouts, metrics: this.metrics });
+    this.outbound = new Outbound({
+      identity,
+      resolver: parts.resolver,
+      timeouts: config.timeouts,
+      queueCapacity: config.queueCapacity,
+      metrics: this.metrics,
+    });
+    this.#admin = createAdminServer({
+      metrics: () => this.metrics.render() + (parts.extraMetrics?.() ?? ''),
+      ready: () => this.ready,
+      shutdown: () => (this.#onShutdownRequest ? this.#onShutdownRequest() : void this.shutdown()),
+      shutdownEnabled: config.shutdownEndpointEnabled,
+    });
+  }
+
+  /** Who handles a shutdown asked for on the admin port (the process entry point exits after it). */
+  onShutdown(listener: () => void): void {
+    this.#onShutdownRequest = listener;
+  }
+
+  /** Ready once it holds a certificate (or runs without identity). */
+  get ready(): boolean {
+    const identity = this.#parts.identity;
+    return identity === undefined || identity.current !== undefined;
+  }
+
+  /** Binds every port now; connections accepted before the certificate arrives wait for it. */
+  async start(): Promise<SidecarAddresses> {
+    const { config } = this.#parts;
+    const upstreams = new Map<string, AddressInfo>();
+    const outbound = await this.#listen(config.outboundListen, (s) => this.outbound.accept(s, undefined));
+    const inbound = await this.#listen(config.inboundListen, (s) => this.inbound.accept(s));
+    for (const up of config.upstreams) {
+      const logical = this.outbound.logical(up.authority);
+      upstreams.set(up.authority, await this.#listen(up.listen, (s) => this.outbound.accept(s, logical)));
+    }
+    this.#admin.listen(config.adminListen.port, config.adminListen.host);
+    await once(this.#admin, 'listening');
+    this.addresses = { outbound, inbound, admin: this.#admin.address() as AddressInfo, upstreams };
+    return this.addresses;
+  }
+
+  async #listen(at: HostPort, accept: (socket: Socket) => void): Promise<AddressInfo> {
+    const identity = this.#parts.identity;
+    const server = createServer({ noDelay: true }, (socket) => {
+      if (identity === undefined || identity.current !== undefined) return accept(socket);
+      socket.on('error', () => socket.destroy());
+      identity.ready().then(() => (socket.destroyed ? undefined : accept(socket)));
+    });
+    server.listen(at.port, at.host);
+    await once(server, 'listening');
+    this.#listeners.push(server);
+    return server.address() as AddressInfo;
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes everything. */
+  shutdown(graceMs = this.#parts.config.timeouts.shutdownGraceMs): Promise<void> {
+    this.#shutdown ??= this.#drain(graceMs);
+    return this.#shutdown;
+  }
+
+  async #drain(graceMs: number): Promise<void> {
+    log.info('shutting down', { graceMs });
+    for (const server of this.#listeners) server.close();
+    await Promise.all([
+      this.inbound.connections.drain(this.inbound.h1, graceMs),
+      this.outbound.connections.drain(this.outbound.h1, graceMs),
+    ]);
+    this.outbound.close();
+    this.inbound.close();
+    this.#admin.close();
+    this.#admin.closeAllConnections();
+  }
+}

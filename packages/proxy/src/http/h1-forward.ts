@@ -1,0 +1,183 @@
+import { type Agent, type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { ProxyError, upstreamError } from '../errors.ts';
+import type { RequestSeries } from '../metrics/http.ts';
+import { sendH1Error } from './error-response.ts';
+import { forwardRawHeaders } from './headers.ts';
+
+// Forwards one HTTP/1 request to an upstream over a pooled connection and
+// streams the response back: bodies piped with backpressure, trailers,
+// 100-continue. Listeners are shared module functions reading their state
+// from the emitter, so a request allocates one exchange object, not closures.
+
+/** Where a request goes, and the hooks that feed load balancing and draining. */
+export interface H1Upstream {
+  readonly agent: Agent;
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+  started(): void;
+  responded(latencyMs: number): void;
+  finished(): void;
+}
+
+export interface ForwardPolicy {
+  readonly responseTimeoutMs: number;
+  /** A response header to remove before the client sees it. */
+  readonly stripResponse: string | undefined;
+  /** Whether our own error answers carry weft-proxy-error. */
+  readonly informational: boolean;
+}
+
+const kExchange = Symbol('weft.exchange');
+type Tagged<T> = T & { [kExchange]?: Exchange };
+
+class Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly up: H1Upstream;
+  readonly series: RequestSeries;
+  readonly policy: ForwardPolicy;
+  readonly start: number;
+  upReq: ClientRequest | undefined;
+  timer: NodeJS.Timeout | undefined;
+  status = 0;
+  responded = false;
+  finished = false;
+  constructor(req: IncomingMessage, res: ServerResponse, up: H1Upstream, series: RequestSeries, policy: ForwardPolicy) {
+    this.req = req;
+    this.res = res;
+    this.up = up;
+    this.series = series;
+    this.policy = policy;
+    this.start = performance.now();
+  }
+
+  finish(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.responded) this.up.responded(performance.now() - this.start);
+    this.up.finished();
+    this.series.response(status, -1).record(performance.now() - this.start);
+  }
+}
+
+export function forwardH1(
+  req: IncomingMessage,
+  res: ServerResponse,
+  up: H1Upstream,
+  series: RequestSeries,
+  policy: ForwardPolicy,
+  addName: string | undefined,
+  addValue: string | undefined,
+): void {
+  series.requests++;
+  const ex = new Exchange(req, res, up, series, policy);
+  up.started();
+  const upReq: Tagged<ClientRequest> = request({
+    agent: up.agent,
+    host: up.host,
+    port: up.port,
+    method: req.method,
+    path: req.url,
+    headers: forwardRawHeaders(req.rawHeaders, addName, addName, addValue),
+    setHost: false,
+  });
+  upReq[kExchange] = ex;
+  ex.upReq = upReq;
+  (res as Tagged<ServerResponse>)[kExchange] = ex;
+  (req as Tagged<IncomingMessage>)[kExchange] = ex;
+  upReq.on('response', onResponse);
+  upReq.on('continue', onContinue);
+  upReq.on('error', onUpstreamError);
+  res.on('close', onClientClose);
+  req.on('end', onRequestEnd);
+  req.pipe(upReq, { end: false });
+  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+function onRequestEnd(this: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Exchange;
+  const upReq = ex.upReq as ClientRequest;
+  if (this.rawTrailers.length > 0) upReq.addTrailers(pairs(this.rawTrailers));
+  upReq.end();
+}
+
+function onContinue(this: Tagged<ClientRequest>): void {
+  const ex = this[kExchange] as Exchange;
+  if (!ex.res.headersSent) ex.res.writeContinue();
+}
+
+function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Exchange;
+  if (ex.timer) {
+    clearTimeout(ex.timer);
+    ex.timer = undefined;
+  }
+  ex.responded = true;
+  ex.up.responded(performance.now() - ex.start);
+  ex.status = upRes.statusCode ?? 502;
+  upRes[kExchange] = ex;
+  const res = ex.res;
+  if (res.destroyed) {
+    upRes.destroy();
+    return;
+  }
+  res.writeHead(
+    ex.status,
+    upRes.statusMessage,
+    forwardRawHeaders(upRes.rawHeaders, ex.policy.stripResponse, undefined, undefined),
+  );
+  upRes.on('end', onResponseEnd);
+  upRes.on('error', onResponseError);
+  upRes.pipe(res, { end: false });
+}
+
+function onResponseEnd(this: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Exchange;
+  if (this.rawTrailers.length > 0) ex.res.addTrailers(pairs(this.rawTrailers));
+  ex.res.end();
+  ex.finish(ex.status);
+}
+
+function onResponseError(this: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Exchange;
+  ex.res.destroy();
+  ex.finish(ex.status);
+}
+
+function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
+  const ex = this[kExchange] as Exchange;
+  if (ex.finished) return;
+  ex.req.unpipe(this);
+  if (ex.responded) {
+    ex.res.destroy();
+    ex.finish(ex.status);
+    return;
+  }
+  const failure = upstreamError(err, ex.up.name);
+  sendH1Error(ex.res, failure, ex.policy.informational);
+  ex.finish(failure.status);
+}
+
+function onResponseTimeout(ex: Exchange): void {
+  ex.timer = undefined;
+  ex.upReq?.destroy(
+    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
+  );
+}
+
+function onClientClose(this: Tagged<ServerResponse>): void {
+  const ex = this[kExchange] as Exchange;
+  if (ex.finished) return;
+  // The client went away before the exchange completed: stop the upstream too.
+  ex.upReq?.destroy();
+  ex.finish(ex.status || 499);
+}
+
+/** rawTrailers as [[name, value], ...], which addTrailers accepts with duplicates. */
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
+  return out;
+}

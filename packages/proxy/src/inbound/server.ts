@@ -1,0 +1,206 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
+import { type CertificateSource, peerIdentity } from '@weft/identity';
+import { Connections } from '../app/connections.ts';
+import type { Timeouts } from '../app/env.ts';
+import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
+import { ProxyError } from '../errors.ts';
+import { type ForwardPolicy, forwardH1 } from '../http/h1-forward.ts';
+import { forwardUpgrade } from '../http/h1-upgrade.ts';
+import { forwardH2 } from '../http/h2-forward.ts';
+import { CLIENT_ID_HEADER } from '../http/headers.ts';
+import { createH1Server, createH2ServerFor } from '../http/servers.ts';
+import type { RequestSeries } from '../metrics/http.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import { splice } from '../tcp/splice.ts';
+import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
+import { AppUpstream } from './app-upstream.ts';
+
+// The inbound side: accept → detect → (TLS termination → peer identity) →
+// HTTP/1, HTTP/2 or opaque → the local app. Meshed peers name their protocol
+// with ALPN; plaintext clients are detected. The app learns who called from
+// weft-client-id, which a caller can never set itself.
+
+interface Peer {
+  /** The verified identity of a meshed client; undefined for plaintext. */
+  readonly clientId: string | undefined;
+  readonly policy: ForwardPolicy;
+}
+
+const kPeer = Symbol('weft.peer');
+type WithPeer<T> = T & { [kPeer]?: Peer };
+
+export interface InboundOptions {
+  readonly identity: CertificateSource | undefined;
+  readonly app: { readonly host: string; readonly port: number };
+  readonly timeouts: Timeouts;
+  readonly metrics: Metrics;
+}
+
+export class Inbound {
+  readonly connections = new Connections();
+  readonly app: AppUpstream;
+  readonly h1: Server;
+  readonly h2: Http2Server;
+  readonly #tls: TlsServer | undefined;
+  readonly #opts: InboundOptions;
+  readonly #series = new Map<string, RequestSeries>();
+  readonly #plain: Peer;
+  readonly #baseLabels: Record<string, string>;
+
+  constructor(opts: InboundOptions) {
+    this.#opts = opts;
+    const { app, timeouts, metrics } = opts;
+    this.app = new AppUpstream(app.host, app.port, timeouts, metrics);
+    this.#baseLabels = { target_addr: `${app.host}:${app.port}`, target_ip: app.host, target_port: String(app.port) };
+    const policy = (informational: boolean): ForwardPolicy => ({
+      responseTimeoutMs: timeouts.responseMs,
+      stripResponse: undefined,
+      informational,
+    });
+    this.#plain = { clientId: undefined, policy: policy(false) };
+    const meshedPolicy = policy(true);
+    this.h1 = createH1Server(timeouts, {
+      request: (req, res) => this.#onRequest(req, res),
+      upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+    });
+    this.h2 = createH2ServerFor((stream, headers) => this.#onStream(stream, headers));
+    this.h2.on('session', (session: WithPeer<Http2Session>) => {
+      session[kPeer] = (session.socket as WithPeer<Socket>)[kPeer];
+    });
+    this.connections.watchH2(this.h2);
+    const identity = opts.identity;
+    if (identity) {
+      const tlsServer = createTlsServer({
+        // Only our own name is served; any other SNI (or none) fails the handshake.
+        SNICallback: (name, cb) =>
+          name === identity.identity
+            ? cb(null, identity.secureContext())
+            : cb(new ProxyError('WEFT_PROXY_PEER_IDENTITY', `unknown server name ${name}`), undefined),
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.3',
+        ALPNProtocols: [ALPN_H2, ALPN_H1, ALPN_OPAQUE],
+        handshakeTimeout: timeouts.detectMs,
+      });
+      tlsServer.on('secureConnection', (socket: TLSSocket) => {
+        const clientId = peerIdentity(socket);
+        (socket as WithPeer<TLSSocket>)[kPeer] = { clientId, policy: meshedPolicy };
+        metrics
+          .tcp({ direction: 'inbound', peer: 'src', tls: 'true', client_id: clientId ?? '', ...this.#baseLabels })
+          .track(socket);
+        this.#route(socket, alpnProtocol(socket), false);
+      });
+      tlsServer.on('tlsClientError', (_err, socket) => socket.destroy());
+      this.#tls = tlsServer;
+    }
+  }
+
+  /** The accept stage: every connection the listener takes starts here. */
+  accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    this.connections.add(socket);
+    if (this.connections.draining) {
+      socket.destroy();
+      return;
+    }
+    detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
+      if (protocol === 'closed') return socket.destroy();
+      if (protocol === 'tls') {
+        if (!this.#tls) return socket.destroy();
+        this.#tls.emit('connection', socket);
+        return;
+      }
+      (socket as WithPeer<Socket>)[kPeer] = this.#plain;
+      this.#opts.metrics
+        .tcp({
+          direction: 'inbound',
+          peer: 'src',
+          tls: 'no_identity',
+          no_tls_reason: 'no_tls_from_remote',
+          ...this.#baseLabels,
+        })
+        .track(socket);
+      this.#route(socket, protocol);
+    });
+  }
+
+  /** `detected` is false when the protocol came from ALPN and no bytes were put back. */
+  #route(socket: Socket, protocol: Detected | 'undetected', detected = true): void {
+    if (protocol === 'undetected') {
+      detect(socket, this.#opts.timeouts.detectMs, (p) => (p === 'closed' ? socket.destroy() : this.#route(socket, p)));
+    } else if (protocol === 'http1') {
+      if (detected) keepStreamReads(socket);
+      this.h1.emit('connection', socket);
+      socket.resume();
+    } else if (protocol === 'h2') {
+      this.h2.emit('connection', socket);
+    } else {
+      // Opaque, unknown, or a server-speaks-first protocol that sent nothing.
+      this.#forwardOpaque(socket);
+    }
+  }
+
+  #forwardOpaque(socket: Socket): void {
+    const { host, port } = this.#opts.app;
+    const upstream = connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => upstream.destroy(), this.#opts.timeouts.connectMs);
+    upstream.once('connect', () => clearTimeout(timer));
+    upstream.once('close', () => clearTimeout(timer));
+    splice(socket, upstream);
+    socket.resume();
+  }
+
+  #seriesFor(authority: string, clientId: string | undefined): RequestSeries {
+    const key = clientId ? `${clientId} ${authority}` : authority;
+    let s = this.#series.get(key);
+    if (!s) {
+      const tls: Record<string, string> = clientId
+        ? { tls: 'true', client_id: clientId }
+        : { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' };
+      s = this.#opts.metrics.http({ direction: 'inbound', authority, ...this.#baseLabels, ...tls });
+      this.#series.set(key, s);
+    }
+    return s;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
+    if (this.connections.draining) res.shouldKeepAlive = false;
+    const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
+    forwardH1(req, res, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
+    this.#seriesFor(req.headers.host ?? '', peer.clientId).requests++;
+    forwardUpgrade(req, socket, head, this.app, CLIENT_ID_HEADER, peer.clientId, peer.policy.informational);
+  }
+
+  #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const peer = (stream.session as WithPeer<Http2Session> | undefined)?.[kPeer] ?? this.#plain;
+    const series = this.#seriesFor(headers[':authority'] ?? '', peer.clientId);
+    forwardH2(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+  }
+
+  close(): void {
+    this.app.close();
+  }
+}
+
+function alpnProtocol(socket: TLSSocket): Detected | 'undetected' {
+  switch (socket.alpnProtocol) {
+    case ALPN_H2:
+      return 'h2';
+    case ALPN_H1:
+      return 'http1';
+    case ALPN_OPAQUE:
+      return 'opaque';
+    default:
+      return 'undetected';
+  }
+}

@@ -1,0 +1,63 @@
+import { IdentityClient, tokenFromFile } from '@weft/identity';
+import { readConfig } from './app/env.ts';
+import { isLogLevel, log, setLogLevel } from './app/log.ts';
+import { Sidecar } from './app/proxy.ts';
+import { DestinationResolver } from './resolve/destination.ts';
+import { directResolver } from './resolve/direct.ts';
+
+// The sidecar's entry point: configuration from WEFT_PROXY_* variables, a
+// certificate from the identity service, discovery from the destination
+// service, and a graceful drain on SIGTERM/SIGINT.
+
+const config = readConfig((name) => process.env[name]);
+if (isLogLevel(config.logLevel)) setLogLevel(config.logLevel);
+
+const identity = config.identity
+  ? new IdentityClient({
+      address: config.identity.serviceAddr,
+      identity: config.identity.name,
+      serverIdentity: config.identity.serviceName,
+      trustAnchorsPem: config.identity.trustAnchorsPem,
+      token: tokenFromFile(config.identity.tokenFile),
+    }).start()
+  : undefined;
+const destination = config.destinationAddr
+  ? new DestinationResolver({
+      addr: config.destinationAddr,
+      scheme: config.destinationScheme,
+      contextToken: config.contextToken,
+    })
+  : undefined;
+
+const sidecar = new Sidecar({
+  config,
+  identity,
+  resolver: destination ?? directResolver,
+  extraMetrics: identity ? () => identity.metrics.render() : undefined,
+});
+const addresses = await sidecar.start();
+log.info('listening', {
+  outbound: addresses.outbound.port,
+  inbound: addresses.inbound.port,
+  admin: addresses.admin.port,
+  upstreams: Object.fromEntries([...addresses.upstreams].map(([authority, a]) => [authority, a.port])),
+  identity: config.identity?.name ?? null,
+});
+if (identity && !identity.current) {
+  const warn = setInterval(() => log.warn('waiting for identity to be initialized'), 15_000);
+  identity.ready().then(() => clearInterval(warn));
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await sidecar.shutdown();
+  identity?.close();
+  destination?.close();
+  log.info('stopped');
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+sidecar.onShutdown(stop);

@@ -1,0 +1,80 @@
+import type { CertificateSource } from '@weft/identity';
+import type { Timeouts } from '../app/env.ts';
+import { PeakEwma } from '../balance/peak-ewma.ts';
+import type { H1Upstream } from '../http/h1-forward.ts';
+import type { H2Upstream } from '../http/h2-forward.ts';
+import { H2Session } from '../http/h2-pool.ts';
+import { PooledAgent } from '../http/pooled-agent.ts';
+import type { RequestSeries } from '../metrics/http.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { EndpointMeta } from '../resolve/update.ts';
+
+// One discovered endpoint of a logical service: its connection pools (HTTP/1
+// keep-alive, one HTTP/2 session), its load estimate, and its metric series.
+// A removed endpoint drains: no new requests, pools closed once idle.
+
+export class Endpoint implements H1Upstream, H2Upstream {
+  readonly meta: EndpointMeta;
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+  readonly agent: PooledAgent;
+  readonly h2: H2Session;
+  readonly ewma: PeakEwma;
+  readonly series: RequestSeries;
+  inflight = 0;
+  draining = false;
+
+  constructor(
+    authority: string,
+    meta: EndpointMeta,
+    identity: CertificateSource | undefined,
+    timeouts: Timeouts,
+    metrics: Metrics,
+  ) {
+    this.meta = meta;
+    this.host = meta.host;
+    this.port = meta.port;
+    this.name = `${authority} endpoint ${meta.key}`;
+    this.ewma = new PeakEwma(performance.now());
+    const meshed = meta.tls !== undefined && identity !== undefined;
+    const tls: Record<string, string> = meshed
+      ? { tls: 'true', server_id: meta.tls?.name ?? '' }
+      : { tls: 'no_identity', no_tls_reason: meta.tls ? 'no_local_identity' : 'not_provided_by_service_discovery' };
+    const target = { target_addr: meta.key, target_ip: meta.host, target_port: String(meta.port) };
+    this.series = metrics.http({ direction: 'outbound', authority, ...target, ...tls, ...meta.labels });
+    const tcp = metrics.tcp({ direction: 'outbound', peer: 'dst', authority, ...target, ...tls, ...meta.labels });
+    const connectTarget = { host: meta.host, port: meta.port, tls: meshed ? meta.tls : undefined };
+    this.agent = new PooledAgent(connectTarget, identity, timeouts.connectMs, tcp);
+    this.h2 = new H2Session(connectTarget, identity, timeouts.connectMs);
+  }
+
+  load(now: number): number {
+    return this.ewma.load(now);
+  }
+
+  started(): void {
+    this.ewma.pending++;
+    this.inflight++;
+  }
+
+  responded(latencyMs: number): void {
+    this.ewma.pending--;
+    this.ewma.observe(latencyMs, performance.now());
+  }
+
+  finished(): void {
+    this.inflight--;
+    if (this.draining && this.inflight === 0) this.#close();
+  }
+
+  drain(): void {
+    this.draining = true;
+    if (this.inflight === 0) this.#close();
+  }
+
+  #close(): void {
+    this.agent.destroy();
+    this.h2.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { pickP2c } from '../balance/p2c.ts';
+import { ProxyError } from '../errors.ts';
+import type { EndpointMeta, Resolver, Update } from '../resolve/update.ts';
+import type { Endpoint } from './endpoint.ts';
+
+// A logical service (one authority): the discovery subscription, the set of
+// ready endpoints the balancer picks from, and a bounded queue for requests
+// that arrive while there is no endpoint. A request never waits longer than
+// the fail-fast timeout: then it gets 503.
+
+export type Waiter = (endpoint: Endpoint | undefined, error: ProxyError | undefined) => void;
+
+export interface LogicalOptions {
+  readonly failFastMs: number;
+  readonly queueCapacity: number;
+}
+
+interface Queued {
+  readonly waiter: Waiter;
+  readonly timer: NodeJS.Timeout;
+}
+
+export class Logical {
+  readonly authority: string;
+  /** Replaced (never mutated) on every change, so a pick sees one consistent set. */
+  endpoints: readonly Endpoint[] = [];
+  readonly #byKey = new Map<string, Endpoint>();
+  readonly #queue = new Set<Queued>();
+  readonly #opts: LogicalOptions;
+  readonly #make: (meta: EndpointMeta) => Endpoint;
+  readonly #unsubscribe: () => void;
+
+  constructor(authority: string, resolver: Resolver, make: (meta: EndpointMeta) => Endpoint, opts: LogicalOptions) {
+    this.authority = authority;
+    this.#make = make;
+    this.#opts = opts;
+    this.#unsubscribe = resolver.resolve(authority, (u) => this.#apply(u));
+  }
+
+  pick(): Endpoint | undefined {
+    return pickP2c(this.endpoints, performance.now());
+  }
+
+  /** Waits (bounded) for an endpoint; `waiter` runs exactly once. */
+  enqueue(waiter: Waiter): void {
+    if (this.#queue.size >= this.#opts.queueCapacity) {
+      waiter(undefined, new ProxyError('WEFT_PROXY_QUEUE_FULL', `${this.authority}: request queue is full`));
+      return;
+    }
+    const entry: Queued = {
+      waiter,
+      timer: setTimeout(() => {
+        this.#queue.delete(entry);
+        waiter(
+          undefined,
+          new ProxyError(
+            'WEFT_PROXY_NO_ENDPOINTS',
+            `${this.authority}: no endpoints within ${this.#opts.failFastMs}ms`,
+          ),
+        );
+      }, this.#opts.failFastMs),
+    };
+    this.#queue.add(entry);
+  }
+
+  #apply(update: Update): void {
+    switch (update.kind) {
+      case 'reset': {
+        const keep = new Set(update.endpoints.map((e) => e.key));
+        for (const [key, ep] of this.#byKey) {
+          if (!keep.has(key)) this.#remove(key, ep);
+        }
+        for (const meta of update.endpoints) this.#upsert(meta);
+        break;
+      }
+      case 'add':
+        for (const meta of update.endpoints) this.#upsert(meta);
+        break;
+      case 'remove':
+        for (const key of update.keys) {
+          const ep = this.#byKey.get(key);
+          if (ep) this.#remove(key, ep);
+        }
+        break;
+      case 'doesNotExist':
+        for (const [key, ep] of this.#byKey) this.#remove(key, ep);
+        break;
+    }
+    this.endpoints = [...this.#byKey.values()];
+    if (this.endpoints.length > 0) this.#flush();
+  }
+
+  #upsert(meta: EndpointMeta): void {
+    const existing = this.#byKey.get(meta.key);
+    // Same address, same identity: keep its pools and load estimate.
+    if (existing && existing.meta.tls?.name === meta.tls?.name) return;
+    if (existing) existing.drain();
+    this.#byKey.set(meta.key, this.#make(meta));
+  }
+
+  #remove(key: string, ep: Endpoint): void {
+    this.#byKey.delete(key);
+    ep.drain();
+  }
+
+  #flush(): void {
+    for (const entry of this.#queue) {
+      const ep = this.pick();
+      if (!ep) return;
+      this.#queue.delete(entry);
+      clearTimeout(entry.timer);
+      entry.waiter(ep, undefined);
+    }
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    for (const [key, ep] of this.#byKey) this.#remove(key, ep);
+    for (const entry of this.#queue) {
+      clearTimeout(entry.timer);
+      entry.waiter(undefined, new ProxyError('WEFT_PROXY_SHUTTING_DOWN', `${this.authority}: proxy is shutting down`));
+    }
+    this.#queue.clear();
+  }
+}

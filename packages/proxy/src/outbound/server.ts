@@ -1,0 +1,204 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { CertificateSource } from '@weft/identity';
+import { Connections } from '../app/connections.ts';
+import type { Timeouts } from '../app/env.ts';
+import { detect, keepStreamReads } from '../detect/detect.ts';
+import { ProxyError } from '../errors.ts';
+import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
+import { type ForwardPolicy, forwardH1 } from '../http/h1-forward.ts';
+import { forwardUpgrade } from '../http/h1-upgrade.ts';
+import { forwardH2 } from '../http/h2-forward.ts';
+import { PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { createH1Server, createH2ServerFor } from '../http/servers.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { Resolver } from '../resolve/update.ts';
+import { splice } from '../tcp/splice.ts';
+import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
+import { Endpoint } from './endpoint.ts';
+import { Logical } from './logical.ts';
+
+// The outbound side: accept → detect → logical service (by listener, or by
+// the request's authority on the transparent listener) → P2C balancer →
+// endpoint pool (mTLS to the peer proxy). Logical services are built once per
+// authority and looked up in a Map.
+
+const kLogical = Symbol('weft.logical');
+type WithLogical<T> = T & { [kLogical]?: Logical };
+
+export interface OutboundOptions {
+  readonly identity: CertificateSource | undefined;
+  readonly resolver: Resolver;
+  readonly timeouts: Timeouts;
+  readonly queueCapacity: number;
+  readonly metrics: Metrics;
+}
+
+export class Outbound {
+  readonly connections = new Connections();
+  readonly h1: Server;
+  readonly h2: Http2Server;
+  readonly #logicals = new Map<string, Logical>();
+  readonly #opts: OutboundOptions;
+  readonly #policy: ForwardPolicy;
+
+  constructor(opts: OutboundOptions) {
+    this.#opts = opts;
+    // Errors the peer proxy reports stay between proxies; our own reach the app.
+    this.#policy = {
+      responseTimeoutMs: opts.timeouts.responseMs,
+      stripResponse: PROXY_ERROR_HEADER,
+      informational: true,
+    };
+    this.h1 = createH1Server(opts.timeouts, {
+      request: (req, res) => this.#onRequest(req, res),
+      upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+    });
+    this.h2 = createH2ServerFor((stream, headers) => this.#onStream(stream, headers));
+    this.h2.on('session', (session: WithLogical<Http2Session>) => {
+      session[kLogical] = (session.socket as WithLogical<Socket>)[kLogical];
+    });
+    this.connections.watchH2(this.h2);
+  }
+
+  /** The logical service for `authority`, built on first use. */
+  logical(authority: string): Logical {
+    let logical = this.#logicals.get(authority);
+    if (!logical) {
+      const { identity, timeouts, metrics, resolver } = this.#opts;
+      logical = new Logical(authority, resolver, (meta) => new Endpoint(authority, meta, identity, timeouts, metrics), {
+        failFastMs: timeouts.failFastMs,
+        queueCapacity: this.#opts.queueCapacity,
+      });
+      this.#logicals.set(authority, logical);
+    }
+    return logical;
+  }
+
+  /** `fixed` is the upstream of a per-upstream listener; undefined on the transparent one. */
+  accept(socket: Socket, fixed: Logical | undefined): void {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    this.connections.add(socket);
+    if (this.connections.draining) {
+      socket.destroy();
+      return;
+    }
+    this.#opts.metrics
+      .tcp({ direction: 'outbound', peer: 'src', authority: fixed?.authority ?? '', tls: 'disabled' })
+      .track(socket);
+    (socket as WithLogical<Socket>)[kLogical] = fixed;
+    detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
+      if (protocol === 'http1') {
+        keepStreamReads(socket);
+        this.h1.emit('connection', socket);
+        socket.resume();
+      } else if (protocol === 'h2') this.h2.emit('connection', socket);
+      // Opaque bytes need a destination; only a per-upstream listener knows one.
+      else if (fixed && protocol !== 'closed') this.#forwardOpaque(socket, fixed);
+      else socket.destroy();
+    });
+  }
+
+  #forwardOpaque(socket: Socket, logical: Logical): void {
+    const connectTo = (ep: Endpoint | undefined) => {
+      if (!ep || socket.destroyed) return socket.destroy();
+      ep.started();
+      const upstream = connectUpstream(
+        { host: ep.host, port: ep.port, tls: ep.meta.tls },
+        this.#opts.identity,
+        ALPN_OPAQUE,
+        this.#opts.timeouts.connectMs,
+      );
+      upstream.once('close', () => {
+        ep.responded(0);
+        ep.finished();
+      });
+      splice(socket, upstream);
+      socket.resume();
+    };
+    const ep = logical.pick();
+    if (ep) connectTo(ep);
+    else logical.enqueue(connectTo);
+  }
+
+  #logicalFor(socket: Socket, authority: string | undefined): Logical | undefined {
+    const fixed = (socket as WithLogical<Socket>)[kLogical];
+    if (fixed) return fixed;
+    if (!authority) return undefined;
+    return this.logical(authority.includes(':') ? authority : `${authority}:80`);
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.connections.draining) res.shouldKeepAlive = false;
+    const logical = this.#logicalFor(req.socket, req.headers.host);
+    if (!logical) {
+      sendH1Error(res, new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority'), true);
+      return;
+    }
+    const ep = logical.pick();
+    if (ep) {
+      forwardH1(req, res, ep, ep.series, this.#policy, undefined, undefined);
+      return;
+    }
+    logical.enqueue((queued, err) => {
+      if (res.destroyed) return;
+      if (queued) forwardH1(req, res, queued, queued.series, this.#policy, undefined, undefined);
+      else sendH1Error(res, err as ProxyError, true);
+    });
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const logical = this.#logicalFor(req.socket, req.headers.host);
+    const go = (ep: Endpoint | undefined, err: ProxyError | undefined) => {
+      if (ep) {
+        ep.series.requests++;
+        forwardUpgrade(req, socket, head, ep, undefined, undefined, true);
+        return;
+      }
+      const failure = err ?? new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority');
+      socket.end(
+        `HTTP/1.1 ${failure.status} ${failure.code}\r\n${PROXY_ERROR_HEADER}: ${failure.code}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
+      );
+    };
+    if (!logical) {
+      go(undefined, undefined);
+      return;
+    }
+    const ep = logical.pick();
+    if (ep) go(ep, undefined);
+    else logical.enqueue(go);
+  }
+
+  #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const fixed = (stream.session as WithLogical<Http2Session> | undefined)?.[kLogical];
+    const authority = headers[':authority'];
+    const logical =
+      fixed ?? (authority ? this.logical(authority.includes(':') ? authority : `${authority}:80`) : undefined);
+    if (!logical) {
+      sendH2Error(
+        stream,
+        isGrpc(headers['content-type']),
+        new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority'),
+        true,
+      );
+      return;
+    }
+    const ep = logical.pick();
+    if (ep) {
+      forwardH2(stream, headers, ep, ep.series, this.#policy, undefined, undefined);
+      return;
+    }
+    logical.enqueue((queued, err) => {
+      if (stream.destroyed) return;
+      if (queued) forwardH2(stream, headers, queued, queued.series, this.#policy, undefined, undefined);
+      else sendH2Error(stream, isGrpc(headers['content-type']), err as ProxyError, true);
+    });
+  }
+
+  close(): void {
+    for (const logical of this.#logicals.values()) logical.close();
+  }
+}
