@@ -53,6 +53,28 @@ export interface Mesh {
   close(): Promise<void>;
 }
 
+/** A lone sidecar whose discovery is `destination`, for tests of the outbound side. */
+export async function startSidecar(
+  destination: TestDestination,
+  env: Record<string, string>,
+  identity?: CertificateSource,
+): Promise<{ sidecar: Sidecar; close: () => Promise<void> }> {
+  const resolver = new DestinationResolver({
+    addr: `127.0.0.1:${destination.port}`,
+    scheme: 'local',
+    contextToken: '',
+  });
+  const sidecar = new Sidecar({ config: proxyConfig(env), identity, resolver });
+  await sidecar.start();
+  return {
+    sidecar,
+    close: async () => {
+      await sidecar.shutdown(200);
+      resolver.close();
+    },
+  };
+}
+
 export async function startMesh(appPort: number, extraEnv: Record<string, string> = {}): Promise<Mesh> {
   const ca = createMeshCa();
   const serverId = workload(ca, 'emoji');

@@ -1,0 +1,133 @@
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestDestination } from './support/destination-server.ts';
+import { startSidecar } from './support/mesh.ts';
+
+// What the app sees when the proxy cannot deliver: a bounded wait and a
+// status naming the cause in weft-proxy-error. Nothing waits unbounded.
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function sidecar(services: Record<string, { ip: string; port: number }[]>, env: Record<string, string> = {}) {
+  const destination = new TestDestination();
+  for (const [k, v] of Object.entries(services)) destination.set(k, v);
+  await destination.start();
+  cleanup.push(() => destination.stop());
+  const proxy = await startSidecar(destination, env);
+  cleanup.push(proxy.close);
+  return { destination, port: proxy.sidecar.addresses?.outbound.port as number };
+}
+
+function get(port: number, host: string) {
+  return new Promise<{ status: number; error: string | undefined; ms: number; body: string }>((resolve, reject) => {
+    const started = Date.now();
+    const req = request({ host: '127.0.0.1', port, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          error: res.headers['weft-proxy-error'] as string | undefined,
+          ms: Date.now() - started,
+          body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('failure answers', () => {
+  it('503 when a service has no endpoints within the fail-fast time', async () => {
+    const { port } = await sidecar({ 'empty.ns.svc.cluster.local:80': [] }, { WEFT_PROXY_FAILFAST_TIMEOUT: '300ms' });
+    const r = await get(port, 'empty.ns.svc.cluster.local');
+    expect(r.status).toBe(503);
+    expect(r.error).toBe('WEFT_PROXY_NO_ENDPOINTS');
+    expect(r.ms).toBeGreaterThanOrEqual(250);
+    expect(r.ms).toBeLessThan(2000);
+  });
+
+  it('serves a queued request as soon as an endpoint appears', async () => {
+    const app = createServer((_q, s) => s.end('late but fine'));
+    app.listen(0, '127.0.0.1');
+    await once(app, 'listening');
+    cleanup.push(() => app.close());
+    const { destination, port } = await sidecar({ 'later.ns.svc.cluster.local:80': [] });
+    const pending = get(port, 'later.ns.svc.cluster.local');
+    await new Promise((r) => setTimeout(r, 200));
+    destination.add('later.ns.svc.cluster.local:80', { ip: '127.0.0.1', port: (app.address() as AddressInfo).port });
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('late but fine');
+  });
+
+  it('502 when the endpoint refuses the connection', async () => {
+    const probe = createTcpServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const closedPort = (probe.address() as AddressInfo).port;
+    probe.close();
+    const { port } = await sidecar({ 'gone.ns.svc.cluster.local:80': [{ ip: '127.0.0.1', port: closedPort }] });
+    const r = await get(port, 'gone.ns.svc.cluster.local');
+    expect(r.status).toBe(502);
+    expect(r.error).toBe('WEFT_PROXY_CONNECT_REFUSED');
+  });
+
+  it('504 when the response does not come within the response timeout', async () => {
+    const silent = createServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    cleanup.push(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
+    const { port } = await sidecar(
+      { 'slow.ns.svc.cluster.local:80': [{ ip: '127.0.0.1', port: (silent.address() as AddressInfo).port }] },
+      { WEFT_PROXY_RESPONSE_TIMEOUT: '300ms' },
+    );
+    const r = await get(port, 'slow.ns.svc.cluster.local');
+    expect(r.status).toBe(504);
+    expect(r.error).toBe('WEFT_PROXY_RESPONSE_TIMEOUT');
+    expect(r.ms).toBeLessThan(2000);
+  });
+
+  it('keeps the last endpoints while the control plane is away, and follows it when it returns', async () => {
+    const one = createServer((_q, s) => s.end('one'));
+    const two = createServer((_q, s) => s.end('two'));
+    for (const s of [one, two]) {
+      s.listen(0, '127.0.0.1');
+      await once(s, 'listening');
+      cleanup.push(() => s.close());
+    }
+    const svc = 'steady.ns.svc.cluster.local:80';
+    const { destination, port } = await sidecar({
+      [svc]: [{ ip: '127.0.0.1', port: (one.address() as AddressInfo).port }],
+    });
+    expect((await get(port, 'steady.ns.svc.cluster.local')).body).toBe('one');
+    const cpPort = destination.port;
+    destination.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await get(port, 'steady.ns.svc.cluster.local')).body).toBe('one');
+    // Back, with the service moved to another endpoint.
+    const again = new TestDestination();
+    again.set(svc, [{ ip: '127.0.0.1', port: (two.address() as AddressInfo).port }]);
+    await again.start(cpPort);
+    cleanup.push(() => again.stop());
+    const deadline = Date.now() + 10_000;
+    let body = '';
+    while (Date.now() < deadline) {
+      body = (await get(port, 'steady.ns.svc.cluster.local')).body;
+      if (body === 'two') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toBe('two');
+  });
+});
