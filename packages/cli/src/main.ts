@@ -8,7 +8,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     const rows = await Promise.all(
       Object.entries(COMMANDS).map(async ([n, load]) => `  ${n.padEnd(12)} ${(await load()).default.summary}`),
     );
-    io.stdout.write(`weft manages the Weft service mesh.\n\nUsage:\n  weft [command]\n\nAvailable Commands:\n${rows.join('\n')}\n`);
+    io.stdout.write(
+      `weft manages the Weft service mesh.\n\nUsage:\n  weft [command]\n\nAvailable Commands:\n${rows.join('\n')}\n`,
+    );
     return name ? 0 : 2;
   }
   const load = COMMANDS[name];
