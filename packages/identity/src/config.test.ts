@@ -9,12 +9,15 @@ describe('identity configuration', () => {
       listen: '0.0.0.0:8080',
       adminListen: '0.0.0.0:9990',
       issuerDir: '/var/run/weft/identity/issuer',
+      issuerCertFile: undefined,
+      issuerKeyFile: undefined,
       trustAnchorsFile: undefined,
       domain: { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' },
       lifetimeMs: 86_400_000,
       clockSkewMs: 20_000,
       tokenMode: 'k8s',
       localTokenKeyFile: undefined,
+      tokenAudience: 'identity.weft.dev',
     });
   });
 
@@ -26,7 +29,9 @@ describe('identity configuration', () => {
         WEFT_IDENTITY_ISSUER_DIR: '/tmp/issuer',
         WEFT_IDENTITY_TRUST_ANCHORS_FILE: '/tmp/ca.crt',
         WEFT_IDENTITY_TRUST_DOMAIN: 'example.org',
-        WEFT_IDENTITY_CONTROL_PLANE_NS: 'mesh',
+        WEFT_IDENTITY_CONTROL_PLANE_NAMESPACE: 'mesh',
+        WEFT_IDENTITY_ISSUER_CERT_FILE: '/tmp/issuer/tls.crt',
+        WEFT_IDENTITY_TOKEN_AUDIENCE: 'identity.example.org',
         WEFT_IDENTITY_ISSUANCE_LIFETIME: '1h30m',
         WEFT_IDENTITY_CLOCK_SKEW_ALLOWANCE: '10s',
         WEFT_IDENTITY_TOKEN_MODE: 'local',
@@ -40,6 +45,8 @@ describe('identity configuration', () => {
       lifetimeMs: 5_400_000,
       clockSkewMs: 10_000,
       tokenMode: 'local',
+      issuerCertFile: '/tmp/issuer/tls.crt',
+      tokenAudience: 'identity.example.org',
     });
   });
 

@@ -7,6 +7,7 @@ import {
   isDnsName,
 } from './ca/names.ts';
 import { ERROR_CODES, identityError } from './errors.ts';
+import { TOKEN_AUDIENCE } from './tokens/token-validator.ts';
 
 // The identity service's configuration, read once from WEFT_IDENTITY_*.
 
@@ -19,6 +20,9 @@ export interface IdentityConfig {
   readonly adminListen: string;
   /** Directory with tls.crt/tls.key (or issuer.crt/issuer.key), watched for changes. */
   readonly issuerDir: string;
+  /** Explicit issuer certificate and key paths, instead of looking in issuerDir. */
+  readonly issuerCertFile: string | undefined;
+  readonly issuerKeyFile: string | undefined;
   /** The anchors proxies trust; default `<issuerDir>/ca.crt`. */
   readonly trustAnchorsFile: string | undefined;
   readonly domain: IdentityDomain;
@@ -27,19 +31,24 @@ export interface IdentityConfig {
   readonly tokenMode: TokenMode;
   /** The local runner's token signing key (token mode `local`). */
   readonly localTokenKeyFile: string | undefined;
+  /** Audience the ServiceAccount tokens must carry (token mode `k8s`). */
+  readonly tokenAudience: string;
 }
 
 export const ENV = {
   listen: 'WEFT_IDENTITY_LISTEN_ADDR',
   adminListen: 'WEFT_IDENTITY_ADMIN_ADDR',
   issuerDir: 'WEFT_IDENTITY_ISSUER_DIR',
+  issuerCertFile: 'WEFT_IDENTITY_ISSUER_CERT_FILE',
+  issuerKeyFile: 'WEFT_IDENTITY_ISSUER_KEY_FILE',
   trustAnchorsFile: 'WEFT_IDENTITY_TRUST_ANCHORS_FILE',
   trustDomain: 'WEFT_IDENTITY_TRUST_DOMAIN',
-  controlPlaneNamespace: 'WEFT_IDENTITY_CONTROL_PLANE_NS',
+  controlPlaneNamespace: 'WEFT_IDENTITY_CONTROL_PLANE_NAMESPACE',
   lifetime: 'WEFT_IDENTITY_ISSUANCE_LIFETIME',
   clockSkew: 'WEFT_IDENTITY_CLOCK_SKEW_ALLOWANCE',
   tokenMode: 'WEFT_IDENTITY_TOKEN_MODE',
   localTokenKeyFile: 'WEFT_IDENTITY_LOCAL_TOKEN_KEY_FILE',
+  tokenAudience: 'WEFT_IDENTITY_TOKEN_AUDIENCE',
 } as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -88,11 +97,14 @@ export function parseConfig(env: (name: string) => string | undefined): Identity
     listen: hostPort(get(ENV.listen) ?? '0.0.0.0:8080', ENV.listen),
     adminListen: hostPort(get(ENV.adminListen) ?? '0.0.0.0:9990', ENV.adminListen),
     issuerDir: get(ENV.issuerDir) ?? '/var/run/weft/identity/issuer',
+    issuerCertFile: get(ENV.issuerCertFile),
+    issuerKeyFile: get(ENV.issuerKeyFile),
     trustAnchorsFile: get(ENV.trustAnchorsFile),
     domain: { trustDomain, controlPlaneNamespace },
     lifetimeMs,
     clockSkewMs: parseDuration(get(ENV.clockSkew) ?? `${DEFAULT_CLOCK_SKEW_MS}ms`, ENV.clockSkew),
     tokenMode,
     localTokenKeyFile,
+    tokenAudience: get(ENV.tokenAudience) ?? TOKEN_AUDIENCE,
   };
 }

@@ -15,6 +15,7 @@ export {
 export {
   IssuerDirectory,
   type IssuerDirOptions,
+  type IssuerFiles,
   type IssuerProvider,
   type ReloadResult,
   readIssuerDir,

@@ -17,12 +17,21 @@ async function tokenValidator(
 ): Promise<TokenValidator> {
   if (config.tokenMode === 'local')
     return localTokenValidator(await readLocalTokenKey(config.localTokenKeyFile as string));
-  return tokenReviewValidator(await inClusterTokenReviewOptions(env, config.domain));
+  return tokenReviewValidator({
+    ...(await inClusterTokenReviewOptions(env, config.domain)),
+    audience: config.tokenAudience,
+  });
 }
 
 export async function run(env: (name: string) => string | undefined, logger: Logger): Promise<() => Promise<void>> {
   const config = parseConfig(env);
-  const issuers = new IssuerDirectory({ dir: config.issuerDir, trustAnchorsFile: config.trustAnchorsFile, logger });
+  const issuers = new IssuerDirectory({
+    dir: config.issuerDir,
+    certFile: config.issuerCertFile,
+    keyFile: config.issuerKeyFile,
+    trustAnchorsFile: config.trustAnchorsFile,
+    logger,
+  });
   // Without a valid issuer the service still starts: Certify answers
   // UNAVAILABLE and /ready says 503 until one appears in the directory.
   await issuers.load();

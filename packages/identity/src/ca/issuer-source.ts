@@ -20,10 +20,7 @@ export type ReloadResult =
   | { readonly ok: true; readonly issuer: Issuer }
   | { readonly ok: false; readonly error: Error };
 
-export interface IssuerDirOptions {
-  readonly dir: string;
-  /** The anchors proxies trust; default `<dir>/ca.crt`. */
-  readonly trustAnchorsFile?: string;
+export interface IssuerDirOptions extends IssuerFiles {
   readonly logger: Logger;
   /** Quiet period after a file event before reading, so a multi-file update is read whole. */
   readonly debounceMs?: number;
@@ -37,11 +34,30 @@ async function readFirst(dir: string, names: string[], what: string): Promise<st
   throw identityError(ERROR_CODES.INVALID_ISSUER, `${what}: none of ${names.join(', ')} in ${dir}`, { dir });
 }
 
-export async function readIssuerDir(dir: string, trustAnchorsFile?: string): Promise<IssuerPem> {
+/** Where the issuer's files are; explicit file paths win over the names looked up in `dir`. */
+export interface IssuerFiles {
+  readonly dir: string;
+  /** The anchors proxies trust; default `<dir>/ca.crt`. */
+  readonly trustAnchorsFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+const readExplicit = (path: string, what: string): Promise<string> =>
+  readFile(path, 'utf8').catch((err: Error) => {
+    throw identityError(ERROR_CODES.INVALID_ISSUER, `${what}: cannot read ${path}: ${err.message}`, { path });
+  });
+
+export async function readIssuerDir(files: IssuerFiles): Promise<IssuerPem> {
+  const { dir } = files;
   const [certPem, keyPem, trustAnchorsPem] = await Promise.all([
-    readFirst(dir, ['tls.crt', 'issuer.crt'], 'issuer certificate'),
-    readFirst(dir, ['tls.key', 'issuer.key'], 'issuer key'),
-    trustAnchorsFile ? readFile(trustAnchorsFile, 'utf8') : readFirst(dir, ['ca.crt'], 'trust anchors'),
+    files.certFile
+      ? readExplicit(files.certFile, 'issuer certificate')
+      : readFirst(dir, ['tls.crt', 'issuer.crt'], 'issuer certificate'),
+    files.keyFile ? readExplicit(files.keyFile, 'issuer key') : readFirst(dir, ['tls.key', 'issuer.key'], 'issuer key'),
+    files.trustAnchorsFile
+      ? readExplicit(files.trustAnchorsFile, 'trust anchors')
+      : readFirst(dir, ['ca.crt'], 'trust anchors'),
   ]);
   return { certPem, keyPem, trustAnchorsPem };
 }
@@ -75,10 +91,10 @@ export class IssuerDirectory implements IssuerProvider {
 
   /** Reads and validates the files; keeps the previous issuer if they are unusable. */
   async load(): Promise<ReloadResult> {
-    const { dir, trustAnchorsFile, logger } = this.#options;
+    const { dir, logger } = this.#options;
     let result: ReloadResult;
     try {
-      const issuer = Issuer.fromPem(await readIssuerDir(dir, trustAnchorsFile));
+      const issuer = Issuer.fromPem(await readIssuerDir(this.#options));
       const changed = issuer.certificate.fingerprint256 !== this.#current?.certificate.fingerprint256;
       this.#current = issuer;
       result = { ok: true, issuer };
@@ -106,8 +122,11 @@ export class IssuerDirectory implements IssuerProvider {
 
   /** Watches the directory (and the anchors file's) for changes. */
   watch(): void {
-    const dirs = new Set([this.#options.dir]);
-    if (this.#options.trustAnchorsFile) dirs.add(dirname(this.#options.trustAnchorsFile));
+    const { dir, trustAnchorsFile, certFile, keyFile } = this.#options;
+    const dirs = new Set([
+      dir,
+      ...[trustAnchorsFile, certFile, keyFile].filter((f) => f !== undefined).map((f) => dirname(f)),
+    ]);
     for (const dir of dirs) {
       const watcher = watch(dir, () => this.#scheduleLoad());
       watcher.on('error', (err) =>
