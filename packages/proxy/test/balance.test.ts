@@ -66,7 +66,7 @@ async function setup(endpoints: TestEndpoint[]) {
   cleanup.push(() => destination.stop());
   const proxy = await startSidecar(destination, { WEFT_PROXY_OUTBOUND_UPSTREAMS: `${SVC}=127.0.0.1:0` });
   cleanup.push(proxy.close);
-  const port = (proxy.sidecar.addresses?.upstreams.get(SVC) as AddressInfo).port;
+  const port = (proxy.addresses.upstreams.get(SVC) as AddressInfo).port;
   return { destination, port };
 }
 

@@ -20,7 +20,7 @@ async function sidecar(services: Record<string, { ip: string; port: number }[]>,
   cleanup.push(() => destination.stop());
   const proxy = await startSidecar(destination, env);
   cleanup.push(proxy.close);
-  return { destination, port: proxy.sidecar.addresses?.outbound.port as number };
+  return { destination, port: proxy.addresses.outbound.port };
 }
 
 function get(port: number, host: string) {

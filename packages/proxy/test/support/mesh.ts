@@ -8,7 +8,7 @@ import {
   staticCertificateSource,
 } from '@weft/identity';
 import { readConfig } from '../../src/app/env.ts';
-import { Sidecar } from '../../src/app/proxy.ts';
+import { Sidecar, type SidecarAddresses } from '../../src/app/proxy.ts';
 import { DestinationResolver } from '../../src/resolve/destination.ts';
 import { TestDestination } from './destination-server.ts';
 
@@ -58,16 +58,17 @@ export async function startSidecar(
   destination: TestDestination,
   env: Record<string, string>,
   identity?: CertificateSource,
-): Promise<{ sidecar: Sidecar; close: () => Promise<void> }> {
+): Promise<{ sidecar: Sidecar; addresses: SidecarAddresses; close: () => Promise<void> }> {
   const resolver = new DestinationResolver({
     addr: `127.0.0.1:${destination.port}`,
     scheme: 'local',
     contextToken: '',
   });
   const sidecar = new Sidecar({ config: proxyConfig(env), identity, resolver });
-  await sidecar.start();
+  const addresses = await sidecar.start();
   return {
     sidecar,
+    addresses,
     close: async () => {
       await sidecar.shutdown(200);
       resolver.close();
