@@ -79,9 +79,21 @@ describe('weft inject --manual', () => {
       web.spec.initContainers[1].env.map((e: { name: string; value: string }) => [e.name, e.value]),
     );
     expect(env.WEFT_PROXY_IDENTITY_LOCAL_NAME).toBe('web.emojivoto.serviceaccount.identity.weft-system.cluster.local');
-    expect(env.WEFT_PROXY_LOG).toBe('debug');
+    expect(env.WEFT_PROXY_LOG_LEVEL).toBe('debug');
     expect(web.metadata.annotations['weft.dev/created-by']).toMatch(/^weft\/cli /);
     expect(web.metadata.labels['weft.dev/proxy-deployment']).toBe('web');
+    expect(stderr).toContain('warning: no --identity-trust-anchors-file given');
+  });
+
+  it('hands the proxies the trust anchors from --identity-trust-anchors-file', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n';
+    const r = weft(['inject', '--manual', '--identity-trust-anchors-file', file('ca.crt', pem), EMOJIVOTO]);
+    const web = byName(docs(r.stdout), 'Deployment', 'web').spec.template;
+    const anchors = web.spec.initContainers[1].env.find(
+      (e: { name: string }) => e.name === 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS',
+    );
+    expect(anchors.value).toBe(pem);
+    expect(r.stderr).not.toContain('warning');
   });
 
   it('gives vote-bot, which has no ServiceAccount, the default identity', () => {

@@ -103,6 +103,12 @@ async function run(args: string[], io: CommandIo, stdin: AsyncIterable<Buffer | 
       reports.push(...r.reports);
     }
     io.stdout.write(outputs.join('---\n'));
+    if (values.manual && !config.trustAnchorsPem && reports.some((r) => r.outcome === 'injected')) {
+      // The proxy refuses to start without anchors; say so before the pods do.
+      io.stderr.write(
+        '\nwarning: no --identity-trust-anchors-file given; the injected proxies have no trust anchors\n',
+      );
+    }
     io.stderr.write(`\n${reports.map(summaryLine).join('\n')}\n\n`);
     return 0;
   } catch (err) {

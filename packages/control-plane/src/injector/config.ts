@@ -60,7 +60,7 @@ export const DEFAULT_INJECTOR_CONFIG: InjectorConfig = {
   trustAnchorsPem: '',
   proxyUid: 2102,
   ports: { inbound: 4143, outbound: 4140, admin: 4191, tap: 4190 },
-  logLevel: 'warn,weft=info',
+  logLevel: 'info',
   logFormat: 'plain',
   defaultInboundPolicy: 'all-unauthenticated',
   opaquePorts: parsePortList('25,587,3306,4444,5432,6379,9300,11211', 'default opaque ports'),

@@ -22,10 +22,15 @@ const TOKEN_FILE = `${TOKEN_DIR}/weft-identity-token`;
 export interface ProxyTarget {
   /** The pod's mTLS identity: <sa>.<ns>.serviceaccount.identity.<cp-ns>.<trust-domain>. */
   readonly identity: string;
-  /** The pod's own container ports, minus skipped ones: the inbound ports the proxy watches policy for. */
+  /**
+   * The pod's own container ports, minus skipped ones: the inbound ports the
+   * proxy watches policy for. The first is where it delivers inbound traffic.
+   */
   readonly inboundPorts: readonly number[];
   /** Ports served as opaque TCP (no protocol detection). */
   readonly opaquePorts: readonly PortRange[];
+  /** `weft.dev/inject: ingress`: route by Host header instead of the original destination. */
+  readonly ingress: boolean;
 }
 
 export function identityName(serviceAccount: string, namespace: string, config: InjectorConfig): string {
@@ -52,9 +57,10 @@ function proxyEnv(s: ProxySettings, t: ProxyTarget, config: InjectorConfig): V1E
     field('_pod_name', 'metadata.name'),
     field('_pod_ns', 'metadata.namespace'),
     field('_pod_nodeName', 'spec.nodeName'),
-    { name: 'WEFT_PROXY_LOG', value: s.logLevel },
+    { name: 'WEFT_PROXY_LOG_LEVEL', value: s.logLevel },
     { name: 'WEFT_PROXY_LOG_FORMAT', value: s.logFormat },
-    { name: 'WEFT_PROXY_DESTINATION_SVC_ADDR', value: dst.addr },
+    { name: 'WEFT_PROXY_DESTINATION_ADDR', value: dst.addr },
+    { name: 'WEFT_PROXY_DESTINATION_SCHEME', value: 'k8s' },
     { name: 'WEFT_PROXY_DESTINATION_SVC_NAME', value: dst.name },
     { name: 'WEFT_PROXY_DESTINATION_PROFILE_SUFFIXES', value: `svc.${config.clusterDomain}.` },
     { name: 'WEFT_PROXY_DESTINATION_PROFILE_NETWORKS', value: config.clusterNetworks },
@@ -71,6 +77,9 @@ function proxyEnv(s: ProxySettings, t: ProxyTarget, config: InjectorConfig): V1E
     { name: 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION', value: formatPortList(t.opaquePorts) },
     { name: 'WEFT_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY', value: formatPortList(s.requireIdentityInboundPorts) },
     { name: 'WEFT_PROXY_INBOUND_LISTEN_ADDR', value: `0.0.0.0:${p.inbound}` },
+    ...(t.inboundPorts[0] === undefined
+      ? []
+      : [{ name: 'WEFT_PROXY_INBOUND_FORWARD_ADDR', value: `127.0.0.1:${t.inboundPorts[0]}` }]),
     { name: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR', value: `127.0.0.1:${p.outbound}` },
     { name: 'WEFT_PROXY_ADMIN_LISTEN_ADDR', value: `0.0.0.0:${p.admin}` },
     { name: 'WEFT_PROXY_TAP_LISTEN_ADDR', value: `0.0.0.0:${p.tap}` },
@@ -83,6 +92,7 @@ function proxyEnv(s: ProxySettings, t: ProxyTarget, config: InjectorConfig): V1E
     { name: 'WEFT_PROXY_IDENTITY_SVC_NAME', value: identity.name },
     { name: 'WEFT_PROXY_IDENTITY_LOCAL_NAME', value: t.identity },
   ];
+  if (t.ingress) env.push({ name: 'WEFT_PROXY_INGRESS_MODE', value: 'true' });
   return env;
 }
 

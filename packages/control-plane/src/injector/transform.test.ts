@@ -45,6 +45,8 @@ describe('injectPod on emojivoto web pod', () => {
       'web.emojivoto.serviceaccount.identity.weft-system.cluster.local',
     );
     expect(env(proxy, 'WEFT_PROXY_INBOUND_PORTS')).toBe('8080');
+    expect(env(proxy, 'WEFT_PROXY_INBOUND_FORWARD_ADDR')).toBe('127.0.0.1:8080');
+    expect(env(proxy, 'WEFT_PROXY_DESTINATION_ADDR')).toBe('weft-dst-headless.weft-system.svc.cluster.local.:8086');
     const token = pod.spec?.volumes?.find((v) => v.name === 'weft-identity-token');
     expect(token?.projected?.sources?.[0]?.serviceAccountToken?.audience).toBe('identity.weft.dev');
   });
@@ -111,6 +113,13 @@ describe('injection decision', () => {
     expect(pod.spec?.initContainers?.map((c) => c.name)).toContain('weft-proxy');
   });
 
+  it('puts an ingress pod’s proxy in ingress mode', () => {
+    const pod = inject({ pod: withAnnotations(webPod, { 'weft.dev/inject': 'ingress' }) });
+    expect(env(container(pod, 'weft-proxy'), 'WEFT_PROXY_INGRESS_MODE')).toBe('true');
+    const plain = inject({ pod: webPod, namespaceAnnotations: ENABLED });
+    expect(env(container(plain, 'weft-proxy'), 'WEFT_PROXY_INGRESS_MODE')).toBeUndefined();
+  });
+
   it('skips a pod when neither it nor its namespace opts in, and hostNetwork pods', () => {
     const none = injectPod({ pod: webPod, namespace: 'emojivoto', namespaceAnnotations: {} }, DEFAULT_INJECTOR_CONFIG);
     expect(none).toMatchObject({ kind: 'skipped', reason: 'injection-not-enabled' });
@@ -136,7 +145,7 @@ describe('config.weft.dev overrides', () => {
     });
     const proxy = container(pod, 'weft-proxy');
     expect(proxy.resources).toEqual({ requests: { cpu: '250m', memory: '20Mi' }, limits: { memory: '128Mi' } });
-    expect(env(proxy, 'WEFT_PROXY_LOG')).toBe('debug');
+    expect(env(proxy, 'WEFT_PROXY_LOG_LEVEL')).toBe('debug');
     expect(env(proxy, 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION')).toBe('8080');
     expect(env(proxy, 'WEFT_PROXY_INBOUND_DEFAULT_POLICY')).toBe('all-authenticated');
     const args = container(pod, 'weft-init').args?.join(' ');
@@ -154,7 +163,7 @@ describe('config.weft.dev overrides', () => {
       },
     });
     expect(pod.metadata?.annotations?.['config.weft.dev/proxy-memory-request']).toBe('64Mi');
-    expect(env(container(pod, 'weft-proxy'), 'WEFT_PROXY_LOG')).toBe('trace');
+    expect(env(container(pod, 'weft-proxy'), 'WEFT_PROXY_LOG_LEVEL')).toBe('trace');
     expect(container(pod, 'weft-proxy').resources?.requests?.memory).toBe('64Mi');
   });
 

@@ -126,7 +126,8 @@ export function injectPod(input: InjectInput, config: InjectorConfig): InjectRes
   const opaque: PortRange[] = settings.opaquePorts
     ? [...settings.opaquePorts]
     : exposed.filter((p) => portInRanges(p, config.opaquePorts)).map((p) => ({ from: p, to: p }));
-  const proxy = proxyContainer(settings, { identity, inboundPorts: exposed, opaquePorts: opaque }, config);
+  const ingress = (podAnnotations[INJECT_ANNOTATION] ?? input.namespaceAnnotations[INJECT_ANNOTATION]) === 'ingress';
+  const proxy = proxyContainer(settings, { identity, inboundPorts: exposed, opaquePorts: opaque, ingress }, config);
   const init = initContainer(settings, config);
 
   const annotations = {

@@ -143,8 +143,9 @@ describe('deploy/ manifests', () => {
     if (result.kind !== 'injected') throw new Error(result.message);
     const proxy = applyPatch(pod, result.patch).spec?.initContainers?.find((c) => c.name === 'weft-proxy');
     const env = Object.fromEntries((proxy?.env ?? []).map((e) => [e.name, e.value]));
-    for (const api of ['DESTINATION', 'POLICY', 'IDENTITY']) {
-      const [host, port] = (env[`WEFT_PROXY_${api}_SVC_ADDR`] as string).split(/\.:|:/);
+    const addrs = { DESTINATION: 'DESTINATION_ADDR', POLICY: 'POLICY_SVC_ADDR', IDENTITY: 'IDENTITY_SVC_ADDR' };
+    for (const [api, addr] of Object.entries(addrs)) {
+      const [host, port] = (env[`WEFT_PROXY_${addr}`] as string).split(/\.:|:/);
       const [name, ns] = (host as string).split('.');
       const svc = services.find((s) => s.metadata.name === name && s.metadata.namespace === ns);
       expect(svc, `${api} Service ${name}.${ns}`).toBeDefined();
