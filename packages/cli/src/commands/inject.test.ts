@@ -153,6 +153,25 @@ describe('weft inject on other kinds and bad input', () => {
     }
   });
 
+  it('applies namespace config from the input’s Namespace object and from flags, flags first', () => {
+    const input = readFileSync(EMOJIVOTO, 'utf8').replace(
+      'weft.dev/inject: enabled',
+      'weft.dev/inject: enabled\n    config.weft.dev/proxy-memory-limit: 96Mi\n    config.weft.dev/proxy-cpu-request: 20m',
+    );
+    const r = weft([
+      'inject',
+      '--manual',
+      '--namespace-annotation',
+      'config.weft.dev/proxy-cpu-request=30m',
+      file('ns.yaml', input),
+    ]);
+    const proxy = byName(docs(r.stdout), 'Deployment', 'voting').spec.template.spec.initContainers[1];
+    expect(proxy.resources).toEqual({ requests: { cpu: '30m', memory: '20Mi' }, limits: { memory: '96Mi' } });
+    expect(weft(['inject', '--namespace-annotation', 'novalue', EMOJIVOTO]).stderr).toMatch(
+      /expected KEY=VALUE.*WEFT_CLI_USAGE/,
+    );
+  });
+
   it('skips a workload that opts out, and says why', () => {
     const path = file(
       'disabled.yaml',

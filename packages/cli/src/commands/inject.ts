@@ -5,7 +5,7 @@ import { CONFIG_PREFIX, DEFAULT_INJECTOR_CONFIG, WEFT_VERSION } from '@weft/cont
 import type { Command, CommandIo } from '../command.ts';
 import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
 import type { InjectReport } from '../inject/inject-yaml.ts';
-import { injectYaml } from '../inject/inject-yaml.ts';
+import { injectYaml, namespacesIn } from '../inject/inject-yaml.ts';
 import { readInputs } from '../inject/read-inputs.ts';
 
 const USAGE = `Add the Weft proxy to Kubernetes workloads.
@@ -31,6 +31,8 @@ Flags:
       --default-inbound-policy POLICY    all-unauthenticated, all-authenticated, cluster-*, deny, audit
       --native-sidecar BOOL              run the proxy as a native sidecar (default true)
       --identity-trust-anchors-file PEM  trust anchors for --manual
+      --namespace-annotation KEY=VALUE   an annotation of the workloads' namespace (repeatable);
+                                         Namespace objects in the input count too
   -L, --weft-namespace NS                control plane namespace (default weft-system)
       --trust-domain DOMAIN              identity trust domain (default cluster.local)
       --cluster-domain DOMAIN            cluster DNS domain (default cluster.local)
@@ -90,6 +92,9 @@ async function run(args: string[], io: CommandIo, stdin: AsyncIterable<Buffer | 
       createdBy: `weft/cli ${WEFT_VERSION}`,
     };
     const sources = await readInputs(positionals, stdin);
+    const fromFlags = parseNamespaceAnnotations(values['namespace-annotation'] ?? []);
+    const namespaces = new Map(sources.flatMap((s) => [...namespacesIn(s.text)]));
+    const namespaceAnnotations = (ns: string | undefined) => ({ ...(ns ? namespaces.get(ns) : {}), ...fromFlags });
     const outputs: string[] = [];
     const reports: InjectReport[] = [];
     for (const s of sources) {
@@ -97,7 +102,7 @@ async function run(args: string[], io: CommandIo, stdin: AsyncIterable<Buffer | 
         manual: values.manual ?? false,
         config,
         podAnnotations,
-        namespaceAnnotations: {},
+        namespaceAnnotations,
       });
       if (r.yaml.trim()) outputs.push(r.yaml);
       reports.push(...r.reports);
@@ -115,6 +120,16 @@ async function run(args: string[], io: CommandIo, stdin: AsyncIterable<Buffer | 
     io.stderr.write(formatCliError(err));
     return 1;
   }
+}
+
+function parseNamespaceAnnotations(items: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new CliError(CliErrorCode.Usage, `--namespace-annotation ${item}: expected KEY=VALUE`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
 }
 
 function readAnchors(path: string | undefined): string {
@@ -147,6 +162,7 @@ function parse(args: string[]) {
       'default-inbound-policy': str,
       'native-sidecar': str,
       'identity-trust-anchors-file': str,
+      'namespace-annotation': { type: 'string', multiple: true },
       'weft-namespace': { type: 'string', short: 'L' },
       'trust-domain': str,
       'cluster-domain': str,

@@ -11,8 +11,27 @@ export interface InjectYamlOptions {
   readonly config: InjectorConfig;
   /** `config.weft.dev/*` annotations from flags, written onto every pod template. */
   readonly podAnnotations: Readonly<Record<string, string>>;
-  /** What the namespace would say, since offline there is no namespace object to read. */
-  readonly namespaceAnnotations: Readonly<Record<string, string>>;
+  /**
+   * Offline there is no namespace to ask, so its annotations come from flags
+   * and from Namespace objects in the input; the flags win.
+   */
+  readonly namespaceAnnotations: (namespace: string | undefined) => Readonly<Record<string, string>>;
+}
+
+/** Annotations of the Namespace objects in a YAML stream (also inside Lists), by name. */
+export function namespacesIn(text: string): Map<string, Record<string, string>> {
+  const found = new Map<string, Record<string, string>>();
+  const visit = (o: unknown) => {
+    if (!isObj(o)) return;
+    if (Array.isArray(o.items)) for (const item of o.items) visit(item);
+    const meta = isObj(o.metadata) ? o.metadata : {};
+    if (o.kind === 'Namespace' && typeof meta.name === 'string') {
+      found.set(meta.name, isObj(meta.annotations) ? (meta.annotations as Record<string, string>) : {});
+    }
+  };
+  // Unparseable documents are reported by injectYaml with their position.
+  for (const doc of parseAllDocuments(text)) if (doc.errors.length === 0) visit(doc.toJS());
+  return found;
 }
 
 /** One line of the summary: `deployment "web" injected`. */
@@ -87,7 +106,7 @@ function injectTemplate(
     // Both modes run the transform, so a bad flag or annotation fails here
     // rather than later in the cluster's webhook.
     result = injectPod(
-      { pod, namespace: ref.namespace, namespaceAnnotations: opts.namespaceAnnotations, owner },
+      { pod, namespace: ref.namespace, namespaceAnnotations: opts.namespaceAnnotations(ref.namespace), owner },
       opts.config,
     );
   } catch (err) {
