@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The real process (src/main.ts): it starts from WEFT_PROXY_* variables, and
+// on SIGTERM (or POST /shutdown) stops accepting, finishes what is in
+// flight, and exits.
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+let app: Server;
+let appPort: number;
+
+beforeAll(async () => {
+  app = createServer((req, res) => setTimeout(() => res.end('done'), req.url === '/slow' ? 600 : 0));
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  appPort = (app.address() as AddressInfo).port;
+});
+
+afterAll(() => {
+  app.close();
+});
+
+interface Running {
+  child: ChildProcess;
+  upstream: number;
+  admin: number;
+}
+
+async function startProxy(): Promise<Running> {
+  const authority = `127.0.0.1:${appPort}`;
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_OUTBOUND_UPSTREAMS: `${authority}=127.0.0.1:0`,
+      WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr?.on('data', (c) => {
+    log += c;
+  });
+  const deadline = Date.now() + 15_000;
+  while (!log.includes('"listening"')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`proxy did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const line = JSON.parse(log.split('\n').find((l) => l.includes('"listening"')) as string);
+  return { child, upstream: line.upstreams[authority], admin: line.admin };
+}
+
+describe('the proxy process', () => {
+  it('finishes in-flight requests on SIGTERM, refuses new ones, and exits 0', async () => {
+    const { child, upstream } = await startProxy();
+    expect(await (await fetch(`http://127.0.0.1:${upstream}/`)).text()).toBe('done');
+    const inflight = fetch(`http://127.0.0.1:${upstream}/slow`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(fetch(`http://127.0.0.1:${upstream}/`)).rejects.toThrow();
+    expect(await inflight).toBe('done');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('shuts down on POST /shutdown from loopback', async () => {
+    const { child, admin } = await startProxy();
+    const exited = once(child, 'exit');
+    expect((await fetch(`http://127.0.0.1:${admin}/shutdown`, { method: 'POST' })).status).toBe(202);
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+});
