@@ -52,7 +52,7 @@ describe('review with a malformed pod', () => {
     for (let i = 0; i < 400; i++) {
       const body = structuredClone(fixture);
       setAt(body.request.object, all[next() % all.length] as (string | number)[], GARBAGE[next() % GARBAGE.length]);
-      const res = await review(body, DEFAULT_INJECTOR_CONFIG, enabled);
+      const res = (await review(body, DEFAULT_INJECTOR_CONFIG, enabled)).body;
       expect(res.response.allowed).toBe(true);
       expect(res.response.uid).toBe(fixture.request.uid);
       if (res.response.patch)
@@ -61,9 +61,10 @@ describe('review with a malformed pod', () => {
   });
 
   it('admits without a patch when the namespace lookup itself throws synchronously', async () => {
-    const res = await review(fixture, DEFAULT_INJECTOR_CONFIG, () => {
+    const { body: res, outcome } = await review(fixture, DEFAULT_INJECTOR_CONFIG, () => {
       throw new Error('boom');
     });
+    expect(outcome).toEqual({ namespace: 'emojivoto', injected: false, reason: 'injection-not-enabled' });
     expect(res.response.allowed).toBe(true);
     expect(res.response.warnings?.[0]).toMatch(/WEFT_CP_INJECT_NAMESPACE_LOOKUP.*boom/);
   });

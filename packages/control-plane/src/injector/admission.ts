@@ -21,13 +21,29 @@ export interface AdmissionReviewResponse {
   };
 }
 
+/** What happened to one review, for the injector's metrics. */
+export interface ReviewOutcome {
+  readonly namespace: string;
+  readonly injected: boolean;
+  /** Why nothing was injected: a SkipReason, `invalid-review` or `invalid-annotation`; empty when injected. */
+  readonly reason: string;
+}
+
+export interface ReviewResult {
+  readonly body: AdmissionReviewResponse;
+  readonly outcome: ReviewOutcome;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function allow(uid: string, message: string, warnings: string[] = []): AdmissionReviewResponse {
+function allow(uid: string, message: string, outcome: ReviewOutcome, warnings: string[] = []): ReviewResult {
   return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    response: { uid, allowed: true, status: { code: 200, message }, ...(warnings.length ? { warnings } : {}) },
+    body: {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid, allowed: true, status: { code: 200, message }, ...(warnings.length ? { warnings } : {}) },
+    },
+    outcome,
   };
 }
 
@@ -40,19 +56,25 @@ export async function review(
   body: unknown,
   config: InjectorConfig,
   lookupNamespace: NamespaceLookup,
-): Promise<AdmissionReviewResponse> {
+): Promise<ReviewResult> {
+  const invalid = (namespace: string): ReviewOutcome => ({ namespace, injected: false, reason: 'invalid-review' });
   const request = isObject(body) ? body.request : undefined;
   if (!isObject(request)) {
-    return allow('', `${InjectorErrorCode.InvalidReview}: body is not an AdmissionReview with a request`);
+    return allow('', `${InjectorErrorCode.InvalidReview}: body is not an AdmissionReview with a request`, invalid(''));
   }
+  const requestNs = typeof request.namespace === 'string' ? request.namespace : '';
   const uid = typeof request.uid === 'string' ? request.uid : '';
   const kind = isObject(request.kind) ? request.kind.kind : undefined;
   const object = request.object;
   if (kind !== 'Pod' || !isObject(object)) {
-    return allow(uid, `${InjectorErrorCode.InvalidReview}: not a Pod (kind ${String(kind)}); nothing to inject`);
+    return allow(
+      uid,
+      `${InjectorErrorCode.InvalidReview}: not a Pod (kind ${String(kind)}); nothing to inject`,
+      invalid(requestNs),
+    );
   }
   if (object.spec !== undefined && !isObject(object.spec)) {
-    return allow(uid, `${InjectorErrorCode.InvalidReview}: pod spec is not an object`);
+    return allow(uid, `${InjectorErrorCode.InvalidReview}: pod spec is not an object`, invalid(requestNs));
   }
   const pod = object as V1Pod;
   const namespace =
@@ -76,22 +98,39 @@ export async function review(
   }
   try {
     const result = injectPod({ pod, namespace, namespaceAnnotations }, config);
-    if (result.kind === 'skipped') return allow(uid, `injection skipped: ${result.message}`, warnings);
-    return {
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      response: {
+    const ns = namespace ?? '';
+    if (result.kind === 'skipped') {
+      return allow(
         uid,
-        allowed: true,
-        patchType: 'JSONPatch',
-        patch: Buffer.from(JSON.stringify(result.patch)).toString('base64'),
-        status: { code: 200, message: `injected ${result.identity}` },
-        ...(warnings.length ? { warnings } : {}),
+        `injection skipped: ${result.message}`,
+        { namespace: ns, injected: false, reason: result.reason },
+        warnings,
+      );
+    }
+    return {
+      body: {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: {
+          uid,
+          allowed: true,
+          patchType: 'JSONPatch',
+          patch: Buffer.from(JSON.stringify(result.patch)).toString('base64'),
+          status: { code: 200, message: `injected ${result.identity}` },
+          ...(warnings.length ? { warnings } : {}),
+        },
       },
+      outcome: { namespace: ns, injected: true, reason: '' },
     };
   } catch (err) {
     // A bad config.weft.dev/* value: admit the pod unmeshed and tell the user why.
-    const message = isInjectorError(err) ? err.message : `unexpected error: ${(err as Error).message}`;
-    return allow(uid, `injection skipped: ${message}`, [...warnings, message]);
+    const known = isInjectorError(err);
+    const message = known ? err.message : `unexpected error: ${(err as Error).message}`;
+    const outcome = {
+      namespace: namespace ?? '',
+      injected: false,
+      reason: known ? 'invalid-annotation' : 'internal-error',
+    };
+    return allow(uid, `injection skipped: ${message}`, outcome, [...warnings, message]);
   }
 }

@@ -41,6 +41,18 @@ afterAll(async () => {
   await app?.close();
 });
 
+function get(path: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 function post(body: string | Buffer, path = '/inject'): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -111,6 +123,29 @@ describe('injector webhook over HTTPS', () => {
     const { response } = (await post(body)).json as unknown as AdmissionReviewResponse;
     expect(response.patch).toBeUndefined();
     expect(response.warnings).toEqual([expect.stringMatching(/config\.weft\.dev\/proxy-memory-limit: "plenty"/)]);
+  });
+});
+
+describe('injector metrics', () => {
+  it('counts reviews by namespace and outcome under Linkerd’s metric names', async () => {
+    const count = (text: string, series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1] ?? 0,
+      );
+    const injected = 'proxy_inject_admission_responses_total{namespace="emojivoto",skip="false",reason=""}';
+    const skipped =
+      'proxy_inject_admission_responses_total{namespace="quiet",skip="true",reason="injection-not-enabled"}';
+    const before = (await get('/metrics')).text;
+    await post(fixture);
+    await post(withObject((r) => (r.request.namespace = 'quiet')));
+    const { status, text } = await get('/metrics');
+    expect(status).toBe(200);
+    expect(count(text, injected)).toBe(count(before, injected) + 1);
+    expect(count(text, skipped)).toBe(count(before, skipped) + 1);
+    expect(text).toContain('# TYPE proxy_inject_admission_requests_total counter');
   });
 });
 

@@ -4,6 +4,7 @@ import type { NamespaceLookup } from './admission.ts';
 import { review } from './admission.ts';
 import type { InjectorConfig } from './config.ts';
 import { InjectorErrorCode } from './errors.ts';
+import { InjectorMetrics } from './metrics.ts';
 
 export interface WebhookOptions {
   readonly config: InjectorConfig;
@@ -15,7 +16,7 @@ export interface WebhookOptions {
   readonly logger?: boolean;
 }
 
-/** The injector's Fastify app: POST /inject answers AdmissionReviews, GET /ready for probes. */
+/** The injector's Fastify app: POST /inject answers AdmissionReviews; GET /ready for probes, GET /metrics. */
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -31,7 +32,13 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     void reply.code(status).send({ code, message: err.message });
   });
 
-  app.post('/inject', async (req) => review(req.body, opts.config, opts.lookupNamespace));
+  const metrics = new InjectorMetrics();
+  app.post('/inject', async (req) => {
+    const { body, outcome } = await review(req.body, opts.config, opts.lookupNamespace);
+    metrics.record(outcome);
+    return body;
+  });
   app.get('/ready', async () => ({ ready: true }));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   return app;
 }
