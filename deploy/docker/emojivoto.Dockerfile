@@ -10,5 +10,6 @@ RUN pnpm install --frozen-lockfile --prod --filter @weft/emojivoto-ts
 COPY apps/emojivoto-ts apps/emojivoto-ts
 WORKDIR /weft/apps/emojivoto-ts
 ENV NODE_ENV=production
-USER node
+# Numeric, so the kubelet can verify runAsNonRoot (uid 1000 is "node" in this image).
+USER 1000:1000
 CMD ["node", "src/web/main.ts"]

@@ -30,5 +30,6 @@ RUN pnpm --filter @weft/api generate
 COPY deploy/docker/bin/ /usr/local/bin/
 ENV NODE_ENV=production
 # The proxy runs as uid 2102 (set by the injector); other components as node.
-USER node
+# Numeric, so the kubelet can verify runAsNonRoot (uid 1000 is "node" in this image).
+USER 1000:1000
 ENTRYPOINT ["weft-component"]

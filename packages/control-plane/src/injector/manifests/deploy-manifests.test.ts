@@ -194,6 +194,11 @@ describe('deploy/ manifests', () => {
     expect(existsSync(join(DEPLOY_DIR, 'docker/bin/weft-proxy'))).toBe(true);
     expect(existsSync(join(DEPLOY_DIR, 'docker/bin/weft-proxy-init'))).toBe(true);
     const root = join(DEPLOY_DIR, '..');
+    // Every component the image's entrypoint can start is a file in the repository.
+    const dispatch = readFileSync(join(DEPLOY_DIR, 'docker/bin/weft-component'), 'utf8');
+    const entries = [...dispatch.matchAll(/exec node \/weft\/(\S+)/g)].map((m) => m[1] as string);
+    expect(entries).toHaveLength(5);
+    for (const entry of entries) expect(existsSync(join(root, entry)), entry).toBe(true);
     for (const file of ['docker/mesh.Dockerfile', 'docker/emojivoto.Dockerfile']) {
       const text = readFileSync(join(DEPLOY_DIR, file), 'utf8');
       expect(text).toMatch(/^FROM node:24-slim$/m);
