@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EMOJIVOTO_ENTRIES } from '@weft/emojivoto-ts';
 import type { Bench, BenchContext } from '../bench.ts';
 import { type LoadResult, runLoad } from '../lib/http-load.ts';
 import { describeMachine, type Machine } from '../lib/machine.ts';
@@ -23,14 +24,13 @@ interface Row extends Scenario {
   readonly result: LoadResult;
 }
 
-async function startEmojivoto(root: string, children: ChildProcess[]): Promise<string> {
-  const src = join(root, 'apps/emojivoto-ts/src');
-  const emoji = await startNode(join(src, 'emoji/main.ts'), [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
+async function startEmojivoto(children: ChildProcess[]): Promise<string> {
+  const emoji = await startNode(EMOJIVOTO_ENTRIES.emoji, [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
   children.push(emoji.child);
-  const voting = await startNode(join(src, 'voting/main.ts'), [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
+  const voting = await startNode(EMOJIVOTO_ENTRIES.voting, [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
   children.push(voting.child);
   const web = await startNode(
-    join(src, 'web/main.ts'),
+    EMOJIVOTO_ENTRIES.web,
     [],
     { WEB_PORT: '0', EMOJISVC_HOST: `127.0.0.1:${emoji.captured}`, VOTINGSVC_HOST: `127.0.0.1:${voting.captured}` },
     /web: listening on port (\d+)/,
@@ -91,7 +91,7 @@ const bench: Bench = {
         /baseline listening on port (\d+)/,
       );
       children.push(baseline.child);
-      const web = await startEmojivoto(context.root, children);
+      const web = await startEmojivoto(children);
       const scenarios: Scenario[] = [
         { name: 'baseline', what: 'static JSON from node:http', url: `http://127.0.0.1:${baseline.captured}/` },
         { name: 'web /api/list', what: 'Fastify + 1 gRPC call (ListAll)', url: `${web}/api/list` },

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { EMOJIS } from '../../../apps/emojivoto-ts/src/emoji/catalogue.ts';
+import { EMOJIS } from '@weft/emojivoto-ts';
 
 // The baseline: the same JSON body /api/list returns, from a bare node:http
 // server with no framework and no gRPC call behind it.
