@@ -37,7 +37,7 @@ export function makeCa(dir: string): string {
 
 export function makeLeaf(dir: string, name: string, identity: string): Leaf {
   openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
-  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${identity}`, '-out', `${name}.csr`]);
+  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
   writeFileSync(
     join(dir, `${name}.ext`),
     `subjectAltName=DNS:${identity}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\n`,
