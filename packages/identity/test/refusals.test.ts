@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import type { CertifyRequest } from '@weft/api/gen/weft/identity/CertifyRequest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +171,30 @@ describe('Certify refusals', () => {
     } finally {
       issuers.current = ca.issuer;
     }
+    await expect(ask(valid())).resolves.toHaveProperty('leafCertificate');
+  });
+
+  it('keeps serving after garbage on the port: random bytes, plaintext HTTP/2, a TLS client that says nothing useful', async () => {
+    const port = fixture.server.port;
+    const raw = connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    raw.end(randomBytes(4096));
+    await once(raw, 'close');
+    const plain = connect(port, '127.0.0.1');
+    await once(plain, 'connect');
+    plain.end('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x04\x08\x00\x00\x00\x00\x00');
+    await once(plain, 'close');
+    const tls = tlsConnect({
+      port,
+      host: '127.0.0.1',
+      ca: ca.trustAnchorsPem,
+      servername: fixture.server.serverIdentity,
+      checkServerIdentity: () => undefined,
+      ALPNProtocols: ['h2'],
+    });
+    await once(tls, 'secureConnect');
+    tls.end(randomBytes(4096));
+    await once(tls, 'close');
     await expect(ask(valid())).resolves.toHaveProperty('leafCertificate');
   });
 

@@ -45,9 +45,14 @@ export const explicit = (n: number, inner: Buffer): Buffer => tlv(0xa0 | n, inne
 /** `[n] IMPLICIT` on a primitive type: the context tag replaces the type's own. */
 export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => tlv(0x80 | n, bytes);
 
+const evenHex = (n: number): string => {
+  const hex = n.toString(16);
+  return hex.length % 2 ? `0${hex}` : hex;
+};
+
 /** A non-negative INTEGER from big-endian magnitude bytes (a serial number) or a small number. */
 export function integer(value: Buffer | number): Buffer {
-  let bytes = typeof value === 'number' ? Buffer.from(value.toString(16).padStart(2, '0'), 'hex') : value;
+  let bytes = typeof value === 'number' ? Buffer.from(evenHex(value), 'hex') : value;
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   bytes = bytes.subarray(start);
