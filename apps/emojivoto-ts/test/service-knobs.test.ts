@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { votingClient } from '../src/grpc/clients.ts';
-import { type Service, startService, stopService } from './stack.ts';
+import { type Service, type Stack, startService, startStack, stopService } from './stack.ts';
 
 let running: Service | undefined;
 
@@ -54,5 +57,30 @@ describe('voting-svc knobs from the retry and timeout labs', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('EMOJIVOTO_CONFIG_MISSING: environment variable VOTINGSVC_HOST is required');
+  });
+});
+
+describe('web with INDEX_BUNDLE', () => {
+  let stack: Stack | undefined;
+  let dir: string | undefined;
+
+  afterEach(async () => {
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves that file at /js, re-read on every request, and a JSON 500 when it is gone', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emojivoto-bundle-'));
+    const bundle = join(dir, 'index_bundle.js');
+    writeFileSync(bundle, 'console.log("first");');
+    stack = await startStack({}, { INDEX_BUNDLE: bundle });
+    expect(await (await fetch(`${stack.webUrl}/js`)).text()).toBe('console.log("first");');
+    writeFileSync(bundle, 'console.log("second");');
+    expect(await (await fetch(`${stack.webUrl}/js`)).text()).toBe('console.log("second");');
+    rmSync(bundle);
+    const missing = await fetch(`${stack.webUrl}/js`);
+    expect(missing.status).toBe(500);
+    expect(await missing.json()).toEqual({ error: `INDEX_BUNDLE ${bundle}: ENOENT` });
+    expect(stack.allAlive()).toBe(true);
   });
 });
