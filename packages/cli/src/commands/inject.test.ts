@@ -1,7 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
@@ -170,6 +173,27 @@ describe('weft inject on other kinds and bad input', () => {
     expect(weft(['inject', '--namespace-annotation', 'novalue', EMOJIVOTO]).stderr).toMatch(
       /expected KEY=VALUE.*WEFT_CLI_USAGE/,
     );
+  });
+
+  it('reads manifests from a URL, as in `weft inject https://…/emojivoto.yml`', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/emojivoto.yml') res.end(readFileSync(EMOJIVOTO));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const cli = join(ROOT, 'packages/cli/src/main.ts');
+      const ok = await promisify(execFile)(process.execPath, [cli, 'inject', `${base}/emojivoto.yml`]);
+      expect(byName(docs(ok.stdout), 'Deployment', 'web').spec.template.metadata.annotations).toEqual({
+        'weft.dev/inject': 'enabled',
+      });
+      const missing = await promisify(execFile)(process.execPath, [cli, 'inject', `${base}/nope.yml`]).catch((e) => e);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/cannot fetch .*nope\.yml: HTTP 404 \(WEFT_CLI_READ_INPUT\)/);
+    } finally {
+      server.close();
+    }
   });
 
   it('skips a workload that opts out, and says why', () => {

@@ -10,13 +10,13 @@ import { readInputs } from '../inject/read-inputs.ts';
 
 const USAGE = `Add the Weft proxy to Kubernetes workloads.
 
-Reads YAML from files, directories or stdin ("-") and writes it to stdout with
+Reads YAML from files, directories, URLs or stdin ("-") and writes it to stdout with
 every pod template annotated weft.dev/inject: enabled, so the injector webhook
 adds the proxy when the pods are created. With --manual the proxy and init
 containers are written into the YAML itself.
 
 Usage:
-  weft inject [flags] FILE|DIR|- ...
+  weft inject [flags] FILE|DIR|URL|- ...
 
 Flags:
       --manual                           add the containers instead of the annotation

@@ -14,7 +14,21 @@ async function readStream(stream: AsyncIterable<Buffer | string>): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Files, directories (their .yaml/.yml/.json files, sorted) or `-` for stdin, like `linkerd inject`. */
+async function fetchText(url: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new CliError(CliErrorCode.ReadInput, `cannot fetch ${url}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new CliError(CliErrorCode.ReadInput, `cannot fetch ${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/**
+ * Files, directories (their .yaml/.yml/.json files, sorted), http(s) URLs or
+ * `-` for stdin, like `linkerd inject https://run.linkerd.io/emojivoto.yml`.
+ */
 export async function readInputs(
   paths: readonly string[],
   stdin: AsyncIterable<Buffer | string>,
@@ -23,6 +37,10 @@ export async function readInputs(
   for (const path of paths) {
     if (path === '-') {
       sources.push({ name: 'stdin', text: await readStream(stdin) });
+      continue;
+    }
+    if (/^https?:\/\//.test(path)) {
+      sources.push({ name: path, text: await fetchText(path) });
       continue;
     }
     try {
