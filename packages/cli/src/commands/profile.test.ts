@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +94,23 @@ describe('weft profile --proto on emojivoto Voting.proto', () => {
   it('validates against the ServiceProfile CRD', () => {
     expect(validate(profile), JSON.stringify(validate.errors)).toBe(true);
   });
+});
+
+describe('the ServiceProfiles shipped in deploy/emojivoto/profiles', () => {
+  const dir = join(ROOT, 'deploy/emojivoto/profiles');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    it(`${file} is what its recorded weft profile command prints today`, () => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const [header, ...body] = text.split('\n');
+      const args = /^# Generated: weft (.+)$/.exec(header ?? '')?.[1]?.split(' ');
+      expect(args, 'first line records the command').toBeDefined();
+      const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/src/main.ts'), ...(args ?? [])], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(r.stdout).toBe(body.join('\n'));
+    });
+  }
 });
 
 describe('weft profile --template and usage errors', () => {

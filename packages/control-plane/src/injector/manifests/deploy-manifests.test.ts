@@ -7,7 +7,7 @@ import { DEFAULT_INJECTOR_CONFIG } from '../config.ts';
 import { applyPatch } from '../json-patch.ts';
 import { injectPod } from '../transform.ts';
 import { buildWebhook } from '../webhook.ts';
-import { DEPLOY_DIR, loadCrds } from './crd-validator.ts';
+import { crdErrors, DEPLOY_DIR, loadCrds } from './crd-validator.ts';
 
 // Docker cannot run here, so the manifests are checked the way a failed
 // `kubectl apply` or a pod stuck in ContainerCreating would reveal them.
@@ -131,6 +131,21 @@ describe('deploy/ manifests', () => {
     expect(ports('web-svc')).toEqual(['http:80->8080']);
     expect(ports('emoji-svc')).toEqual(['grpc:8080->8080', 'prom:8801->8801']);
     expect(ports('voting-svc')).toEqual(['grpc:8080->8080', 'prom:8801->8801']);
+  });
+
+  it('ship ServiceProfiles that the CRD accepts, each named for an emojivoto Service', () => {
+    const crds = loadCrds();
+    const profiles = load('emojivoto/profiles');
+    expect(profiles.map((p) => p.metadata.name).sort()).toEqual([
+      'emoji-svc.emojivoto.svc.cluster.local',
+      'voting-svc.emojivoto.svc.cluster.local',
+      'web-svc.emojivoto.svc.cluster.local',
+    ]);
+    for (const p of profiles) {
+      expect(crdErrors(crds, p), p.metadata.name).toEqual([]);
+      const [svc, ns] = p.metadata.name.split('.');
+      expect(exists('Service', ns as string, svc as string), p.metadata.name).toBe(true);
+    }
   });
 
   it('point injected proxies at control-plane Services run by the identities they expect', () => {
