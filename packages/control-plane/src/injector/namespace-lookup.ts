@@ -10,12 +10,15 @@ import { InjectorError, InjectorErrorCode } from './errors.ts';
  * up sends one review per pod within the same second.
  */
 export function kubernetesNamespaceLookup(kc: KubeConfig, ttlMs = 5_000, now = Date.now): NamespaceLookup {
-  const api = kc.makeApiClient(CoreV1Api);
+  let api: CoreV1Api | undefined;
   const cache = new Map<string, { at: number; annotations: Readonly<Record<string, string>> }>();
   return async (name) => {
     const hit = cache.get(name);
     if (hit && now() - hit.at < ttlMs) return hit.annotations;
     try {
+      // Made on first use: without a cluster in the kubeconfig the client
+      // throws, and that must fail one lookup, not the injector's start.
+      api ??= kc.makeApiClient(CoreV1Api);
       const ns = await api.readNamespace({ name });
       const annotations = ns.metadata?.annotations ?? {};
       cache.set(name, { at: now(), annotations });
