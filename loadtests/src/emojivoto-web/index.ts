@@ -5,6 +5,7 @@ import { EMOJIVOTO_ENTRIES } from '@weft/emojivoto-ts';
 import type { Bench, BenchContext } from '../bench.ts';
 import { type LoadResult, runLoad } from '../lib/http-load.ts';
 import { describeMachine, type Machine } from '../lib/machine.ts';
+import { cpuMillis } from '../lib/proc-cpu.ts';
 import { startNode, stopAll } from '../lib/processes.ts';
 
 const CONNECTIONS = 32;
@@ -22,9 +23,33 @@ interface Scenario {
 
 interface Row extends Scenario {
   readonly result: LoadResult;
+  /** CPU used per request by each server process during the measured interval, in µs. */
+  readonly cpuMicrosPerRequest: Readonly<Record<string, number>>;
 }
 
-async function startEmojivoto(children: ChildProcess[]): Promise<string> {
+/** The server processes whose CPU is measured, by name. */
+type Servers = Record<string, number>;
+
+function cpuPerRequest(servers: Servers, before: Servers, requests: number): Record<string, number> {
+  const perRequest: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(servers)) {
+    perRequest[name] = ((cpuMillis(pid) - (before[name] ?? 0)) * 1000) / Math.max(1, requests);
+  }
+  return perRequest;
+}
+
+function snapshot(servers: Servers): Servers {
+  return Object.fromEntries(Object.entries(servers).map(([name, pid]) => [name, cpuMillis(pid)]));
+}
+
+function cpuCell(row: Row): string {
+  return Object.entries(row.cpuMicrosPerRequest)
+    .filter(([, micros]) => micros >= 1)
+    .map(([name, micros]) => `${name} ${Math.round(micros)}`)
+    .join(', ');
+}
+
+async function startEmojivoto(children: ChildProcess[], servers: Servers): Promise<string> {
   const emoji = await startNode(EMOJIVOTO_ENTRIES.emoji, [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
   children.push(emoji.child);
   const voting = await startNode(EMOJIVOTO_ENTRIES.voting, [], { GRPC_PORT: '0' }, /listening on port (\d+)/);
@@ -36,6 +61,7 @@ async function startEmojivoto(children: ChildProcess[]): Promise<string> {
     /web: listening on port (\d+)/,
   );
   children.push(web.child);
+  Object.assign(servers, { web: web.child.pid, emoji: emoji.child.pid, voting: voting.child.pid });
   return `http://127.0.0.1:${web.captured}`;
 }
 
@@ -48,11 +74,11 @@ function report(rows: readonly Row[], machine: Machine, context: BenchContext): 
   const list = rows.find((r) => r.name === 'web /api/list')?.result.requestsPerSecond ?? 0;
   const table = rows.map(
     (r) =>
-      `| ${r.name} | ${r.what} | ${Math.round(r.result.requestsPerSecond)} | ${(r.result.requestsPerSecond / baseline).toFixed(2)} | ${r.result.p50Ms.toFixed(2)} | ${r.result.p99Ms.toFixed(2)} | ${(okShare(r.result) * 100).toFixed(1)} % |`,
+      `| ${r.name} | ${r.what} | ${Math.round(r.result.requestsPerSecond)} | ${(r.result.requestsPerSecond / baseline).toFixed(2)} | ${r.result.p50Ms.toFixed(2)} | ${r.result.p99Ms.toFixed(2)} | ${(okShare(r.result) * 100).toFixed(1)} % | ${cpuCell(r)} |`,
   );
   for (const r of rows) {
     context.log(
-      `${r.name}: ${Math.round(r.result.requestsPerSecond)} req/s (${(r.result.requestsPerSecond / baseline).toFixed(2)}× baseline), p50 ${r.result.p50Ms.toFixed(2)} ms, p99 ${r.result.p99Ms.toFixed(2)} ms, ${(okShare(r.result) * 100).toFixed(1)} % 200`,
+      `${r.name}: ${Math.round(r.result.requestsPerSecond)} req/s (${(r.result.requestsPerSecond / baseline).toFixed(2)}× baseline), p50 ${r.result.p50Ms.toFixed(2)} ms, p99 ${r.result.p99Ms.toFixed(2)} ms, ${(okShare(r.result) * 100).toFixed(1)} % 200; CPU µs/request: ${cpuCell(r)}`,
     );
   }
   return `# Benchmark: emojivoto web over its gRPC services
@@ -67,13 +93,16 @@ Written by \`npm run bench -- emojivoto-web\` (loadtests/src/emojivoto-web/). Do
 - Baseline: the same 99-entry JSON body from a bare \`node:http\` server (no framework, no gRPC), measured in the
   same run, so the ratio shows what Fastify plus the gRPC hop cost.
 
-| scenario | what one request does | req/s | × baseline | p50 ms | p99 ms | HTTP 200 |
-|---|---|---:|---:|---:|---:|---:|
+| scenario | what one request does | req/s | × baseline | p50 ms | p99 ms | HTTP 200 | server CPU µs/request |
+|---|---|---:|---:|---:|---:|---:|---|
 ${table.join('\n')}
 
 Target: at least ${TARGET_LIST_RPS} req/s for /api/list on this machine: **${list >= TARGET_LIST_RPS ? 'met' : 'not met'}** (${Math.round(list)} req/s).
-The load generator shares the ${machine.nproc} CPUs with the four server processes, so these figures are a floor
-for what web can do on a dedicated core.
+The load generator shares the ${machine.nproc} CPUs with the server processes (and with whatever else runs on the
+machine), so requests per second are a floor for what web can do on a dedicated core. CPU per request (user +
+system time from /proc during the measured interval, divided by requests) is steadier: it does not grow when other
+work steals cycles. One core at ${Math.round(rows.find((r) => r.name === 'web /api/list')?.cpuMicrosPerRequest.web ?? 0)} µs of web CPU per /api/list request
+would serve about ${Math.round(1e6 / Math.max(1, rows.find((r) => r.name === 'web /api/list')?.cpuMicrosPerRequest.web ?? 1))} requests per second.
 `;
 }
 
@@ -91,7 +120,8 @@ const bench: Bench = {
         /baseline listening on port (\d+)/,
       );
       children.push(baseline.child);
-      const web = await startEmojivoto(children);
+      const servers: Servers = { baseline: baseline.child.pid as number };
+      const web = await startEmojivoto(children, servers);
       const scenarios: Scenario[] = [
         { name: 'baseline', what: 'static JSON from node:http', url: `http://127.0.0.1:${baseline.captured}/` },
         { name: 'web /api/list', what: 'Fastify + 1 gRPC call (ListAll)', url: `${web}/api/list` },
@@ -111,13 +141,14 @@ const bench: Bench = {
           maxRequests: MAX_REQUESTS,
         });
         context.log(`${scenario.name}: measuring for ${MEASURE_MS / 1000} s`);
+        const before = snapshot(servers);
         const result = await runLoad({
           connections: CONNECTIONS,
           durationMs: MEASURE_MS,
           url: scenario.url,
           maxRequests: MAX_REQUESTS,
         });
-        rows.push({ ...scenario, result });
+        rows.push({ ...scenario, result, cpuMicrosPerRequest: cpuPerRequest(servers, before, result.requests) });
       }
       const markdown = report(rows, machine, context);
       const path = join(context.root, 'docs/benchmarks-emojivoto.md');
