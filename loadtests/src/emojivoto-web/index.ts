@@ -86,7 +86,8 @@ function report(rows: readonly Row[], machine: Machine, context: BenchContext): 
 Written by \`npm run bench -- emojivoto-web\` (loadtests/src/emojivoto-web/). Do not edit by hand; rerun it.
 
 - Date: ${machine.date}
-- Machine: ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}; Node ${machine.node}
+- Machine: ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}; Node ${machine.node}; 1-minute load average
+  ${machine.loadAverage.toFixed(2)} when the run started (other work on the machine lowers req/s)
 - Load: closed loop, ${CONNECTIONS} keep-alive HTTP/1.1 connections from one Node process on the same machine,
   ${WARMUP_MS / 1000} s warm-up then ${MEASURE_MS / 1000} s measured per row; emoji-svc, voting-svc and web each in
   their own process, unmeshed, tracing export off.
