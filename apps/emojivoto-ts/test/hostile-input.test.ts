@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { Client, credentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emojiClient, votingClient } from '../src/grpc/clients.ts';
 import { type Stack, startStack } from './stack.ts';
@@ -91,6 +92,38 @@ describe('hostile input', () => {
       await rawExchange(address, randomBytes(64 * 1024));
       // An HTTP/2 preface followed by garbage frames.
       await rawExchange(address, Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), randomBytes(8192)]));
+    }
+  });
+
+  it('answers undecodable or oversized gRPC messages with a status, not a crash', async () => {
+    // A generic client that sends raw bytes as the request message.
+    const raw = (address: string, path: string, body: Buffer) => {
+      const client = new Client(address, credentials.createInsecure());
+      return new Promise<number>((resolve) => {
+        client.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          (error) => {
+            client.close();
+            resolve(error?.code ?? status.OK);
+          },
+        );
+      });
+    };
+    // Field 1 with wire type 7, which protobuf does not have, then a cut-off varint.
+    const garbage = Buffer.from([0x0f, 0xff]);
+    expect(await raw(stack.emojiAddress, '/emojivoto.v1.EmojiService/FindByShortcode', garbage)).toBe(status.INTERNAL);
+    expect(await raw(stack.votingAddress, '/emojivoto.v1.VotingService/VoteJoy', garbage)).toBe(status.INTERNAL);
+    expect(await raw(stack.votingAddress, '/emojivoto.v1.VotingService/VoteRelaxing', Buffer.alloc(0))).toBe(
+      status.UNIMPLEMENTED,
+    );
+    const emoji = emojiClient(stack.emojiAddress);
+    try {
+      expect(await emoji.findByShortcode(':'.repeat(1024 * 1024))).toBeUndefined();
+    } finally {
+      emoji.close();
     }
   });
 

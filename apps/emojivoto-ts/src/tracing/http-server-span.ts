@@ -20,8 +20,11 @@ export function traceHttpServer(app: FastifyInstance): void {
     const parent = propagation.extract(context.active(), request.headers as HeaderCarrier, headerGetter);
     const route = request.routeOptions.url;
     const path = request.url.split('?', 1)[0] ?? '/';
+    // Without a matched route (the page's catch-all) the name is the method
+    // alone, as OTel's HTTP conventions say, so arbitrary paths do not each
+    // become a span name.
     const span = trace.getTracer('emojivoto-http').startSpan(
-      `${request.method} ${route ?? path}`,
+      route === undefined ? request.method : `${request.method} ${route}`,
       {
         kind: SpanKind.SERVER,
         attributes: {
