@@ -4,11 +4,11 @@
 // this process is the load: one key, one CSR, many concurrent Certify calls.
 //
 //   pnpm --filter @weft/identity bench        (writes docs/benchmarks-identity.md)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, sign } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createIssuer, createTrustAnchor } from '../src/ca/authority.ts';
@@ -160,12 +160,9 @@ interface Figures {
 
 async function report(f: Figures): Promise<void> {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  let nproc = String(cpus().length);
-  try {
-    nproc = (await readFile('/sys/fs/cgroup/cpu.max', 'utf8')).trim().startsWith('max')
-      ? nproc
-      : `${nproc} (cgroup: ${(await readFile('/sys/fs/cgroup/cpu.max', 'utf8')).trim()})`;
-  } catch {}
+  // `nproc` counts the CPUs this process may use, which is what the figures depend on.
+  const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  const [load1 = 0] = loadavg();
   const date = new Date().toISOString();
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const ratio = (x: number) => `${((100 * x) / f.signsPerSecond).toFixed(1)} %`;
@@ -184,7 +181,7 @@ a real CSR and token, and the service verifies both and signs a fresh leaf.
 
 - Date: ${date}
 - Machine: ${nproc} CPUs (\`nproc\`), ${cpu}; Node ${process.version}
-- Shared machine: other work may run at the same time, so figures vary between runs.
+- Load average (1 min) as the report was written: ${load1.toFixed(2)}. The machine is shared, so figures vary between runs.
 
 | What | Rate | vs. baseline |
 |---|---:|---:|
