@@ -4,6 +4,7 @@ import { isLogLevel, log, setLogLevel } from './app/log.ts';
 import { Sidecar } from './app/proxy.ts';
 import { DestinationResolver } from './resolve/destination.ts';
 import { directResolver } from './resolve/direct.ts';
+import { identityFromFiles } from './tls/file-identity.ts';
 
 // The sidecar's entry point: configuration from WEFT_PROXY_* variables, a
 // certificate from the identity service, discovery from the destination
@@ -12,15 +13,19 @@ import { directResolver } from './resolve/direct.ts';
 const config = readConfig((name) => process.env[name]);
 if (isLogLevel(config.logLevel)) setLogLevel(config.logLevel);
 
-const identity = config.identity
-  ? new IdentityClient({
-      address: config.identity.serviceAddr,
-      identity: config.identity.name,
-      serverIdentity: config.identity.serviceName,
-      trustAnchorsPem: config.identity.trustAnchorsPem,
-      token: tokenFromFile(config.identity.tokenFile),
-    }).start()
-  : undefined;
+const id = config.identity;
+const identityClient =
+  id?.kind === 'service'
+    ? new IdentityClient({
+        address: id.serviceAddr,
+        identity: id.name,
+        serverIdentity: id.serviceName,
+        trustAnchorsPem: id.trustAnchorsPem,
+        token: tokenFromFile(id.tokenFile),
+      }).start()
+    : undefined;
+const identity =
+  id?.kind === 'files' ? identityFromFiles(id.name, id.certFile, id.keyFile, id.trustAnchorsPem) : identityClient;
 const destination = config.destinationAddr
   ? new DestinationResolver({
       addr: config.destinationAddr,
@@ -33,7 +38,7 @@ const sidecar = new Sidecar({
   config,
   identity,
   resolver: destination ?? directResolver,
-  extraMetrics: identity ? () => identity.metrics.render() : undefined,
+  extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
 });
 const addresses = await sidecar.start();
 log.info('listening', {
@@ -53,7 +58,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await sidecar.shutdown();
-  identity?.close();
+  identityClient?.close();
   destination?.close();
   log.info('stopped');
   process.exit(0);

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { type CertificateSource, createMeshCa } from '@weft/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestDestination } from './support/destination-server.ts';
-import { startSidecar } from './support/mesh.ts';
+import { startSidecar, workload } from './support/mesh.ts';
 
 // What the app sees when the proxy cannot deliver: a bounded wait and a
 // status naming the cause in weft-proxy-error. Nothing waits unbounded.
@@ -13,12 +14,16 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function sidecar(services: Record<string, { ip: string; port: number }[]>, env: Record<string, string> = {}) {
+async function sidecar(
+  services: Record<string, { ip: string; port: number; identity?: string }[]>,
+  env: Record<string, string> = {},
+  identity?: CertificateSource,
+) {
   const destination = new TestDestination();
   for (const [k, v] of Object.entries(services)) destination.set(k, v);
   await destination.start();
   cleanup.push(() => destination.stop());
-  const proxy = await startSidecar(destination, env);
+  const proxy = await startSidecar(destination, env, identity);
   cleanup.push(proxy.close);
   return { destination, port: proxy.addresses.outbound.port };
 }
@@ -76,6 +81,24 @@ describe('failure answers', () => {
     const closedPort = (probe.address() as AddressInfo).port;
     probe.close();
     const { port } = await sidecar({ 'gone.ns.svc.cluster.local:80': [{ ip: '127.0.0.1', port: closedPort }] });
+    const r = await get(port, 'gone.ns.svc.cluster.local');
+    expect(r.status).toBe(502);
+    expect(r.error).toBe('WEFT_PROXY_CONNECT_REFUSED');
+  });
+
+  it('502 when a meshed endpoint refuses the connection', async () => {
+    const probe = createTcpServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const closedPort = (probe.address() as AddressInfo).port;
+    probe.close();
+    const ca = createMeshCa();
+    const peer = 'gone.ns.serviceaccount.identity.weft-system.cluster.local';
+    const { port } = await sidecar(
+      { 'gone.ns.svc.cluster.local:80': [{ ip: '127.0.0.1', port: closedPort, identity: peer }] },
+      {},
+      workload(ca, 'web'),
+    );
     const r = await get(port, 'gone.ns.svc.cluster.local');
     expect(r.status).toBe(502);
     expect(r.error).toBe('WEFT_PROXY_CONNECT_REFUSED');

@@ -27,7 +27,7 @@ describe('readConfig', () => {
     );
     expect(() => parseDuration('WEFT_PROXY_CONNECT_TIMEOUT', '1 sec')).toThrow(/WEFT_PROXY_CONNECT_TIMEOUT/);
     expect(() => readConfig((n) => (n === 'WEFT_PROXY_IDENTITY_LOCAL_NAME' ? 'a.b' : undefined))).toThrow(
-      /WEFT_PROXY_IDENTITY_SVC_ADDR/,
+      /WEFT_PROXY_IDENTITY_TRUST_ANCHORS/,
     );
   });
 

@@ -29,14 +29,27 @@ export interface Timeouts {
   readonly shutdownGraceMs: number;
 }
 
-/** How to obtain this workload's certificate from the identity service. */
-export interface IdentitySettings {
-  readonly name: string;
-  readonly serviceAddr: string;
-  readonly serviceName: string;
-  readonly trustAnchorsPem: string;
-  readonly tokenFile: string;
-}
+/**
+ * Where this workload's certificate comes from: the identity service (the
+ * mesh's way), or files provisioned by someone else (certificates made
+ * outside the mesh, benchmarks).
+ */
+export type IdentitySettings =
+  | {
+      readonly kind: 'service';
+      readonly name: string;
+      readonly trustAnchorsPem: string;
+      readonly serviceAddr: string;
+      readonly serviceName: string;
+      readonly tokenFile: string;
+    }
+  | {
+      readonly kind: 'files';
+      readonly name: string;
+      readonly trustAnchorsPem: string;
+      readonly certFile: string;
+      readonly keyFile: string;
+    };
 
 export interface ProxyConfig {
   readonly outboundListen: HostPort;
@@ -132,11 +145,16 @@ function readIdentity(env: EnvReader, name: string): IdentitySettings {
     }
     return value;
   };
+  const trustAnchorsPem = required('TRUST_ANCHORS');
+  if (env('WEFT_PROXY_IDENTITY_CERT_FILE')) {
+    return { kind: 'files', name, trustAnchorsPem, certFile: required('CERT_FILE'), keyFile: required('KEY_FILE') };
+  }
   return {
+    kind: 'service',
     name,
+    trustAnchorsPem,
     serviceAddr: required('SVC_ADDR'),
     serviceName: required('SVC_NAME'),
-    trustAnchorsPem: required('TRUST_ANCHORS'),
     tokenFile: required('TOKEN_FILE'),
   };
 }

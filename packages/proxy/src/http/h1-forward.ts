@@ -39,6 +39,7 @@ class Exchange {
   readonly policy: ForwardPolicy;
   readonly start: number;
   upReq: ClientRequest | undefined;
+  upRes: IncomingMessage | undefined;
   timer: NodeJS.Timeout | undefined;
   status = 0;
   responded = false;
@@ -91,9 +92,47 @@ export function forwardH1(
   upReq.on('continue', onContinue);
   upReq.on('error', onUpstreamError);
   res.on('close', onClientClose);
-  req.on('end', onRequestEnd);
-  req.pipe(upReq, { end: false });
+  if (hasBody(req)) {
+    req.on('data', onRequestData);
+    req.on('end', onRequestEnd);
+  } else {
+    // Most requests carry no body: send the head now, without stream plumbing.
+    upReq.end();
+  }
   if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+/** A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+// Bodies are relayed chunk by chunk with backpressure: when the far side's
+// buffer is full the near side pauses until it drains. Cheaper than pipe(),
+// which adds and removes half a dozen listeners per request.
+function onRequestData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
+  const upReq = (this[kExchange] as Exchange).upReq as ClientRequest;
+  if (!upReq.write(chunk)) {
+    this.pause();
+    upReq.once('drain', resumeRequest);
+  }
+}
+
+function resumeRequest(this: Tagged<ClientRequest>): void {
+  (this[kExchange] as Exchange).req.resume();
+}
+
+function onResponseData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
+  const ex = this[kExchange] as Exchange;
+  if (!ex.res.write(chunk)) {
+    this.pause();
+    ex.res.once('drain', resumeResponse);
+  }
+}
+
+function resumeResponse(this: Tagged<ServerResponse>): void {
+  (this[kExchange] as Exchange).upRes?.resume();
 }
 
 function onRequestEnd(this: Tagged<IncomingMessage>): void {
@@ -128,9 +167,10 @@ function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>)
     upRes.statusMessage,
     forwardRawHeaders(upRes.rawHeaders, ex.policy.stripResponse, undefined, undefined),
   );
+  ex.upRes = upRes;
+  upRes.on('data', onResponseData);
   upRes.on('end', onResponseEnd);
   upRes.on('error', onResponseError);
-  upRes.pipe(res, { end: false });
 }
 
 function onResponseEnd(this: Tagged<IncomingMessage>): void {
@@ -149,7 +189,7 @@ function onResponseError(this: Tagged<IncomingMessage>): void {
 function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
   const ex = this[kExchange] as Exchange;
   if (ex.finished) return;
-  ex.req.unpipe(this);
+  ex.req.off('data', onRequestData);
   if (ex.responded) {
     ex.res.destroy();
     ex.finish(ex.status);

@@ -50,13 +50,15 @@ export function connectUpstream(
   let socket: Socket;
   let ready: string;
   if (target.tls && local) {
-    socket = tlsConnect({ host: target.host, port: target.port, ...peerTlsOptions(local, target.tls, alpn) });
+    socket = tlsConnect({
+      socket: tcpConnect({ host: target.host, port: target.port, noDelay: true }),
+      ...peerTlsOptions(local, target.tls, alpn),
+    });
     ready = 'secureConnect';
   } else {
-    socket = tcpConnect({ host: target.host, port: target.port });
+    socket = tcpConnect({ host: target.host, port: target.port, noDelay: true });
     ready = 'connect';
   }
-  socket.setNoDelay(true);
   const timer = setTimeout(onConnectTimeout, timeoutMs, socket, target);
   socket.once(ready, () => clearTimeout(timer));
   socket.once('close', () => clearTimeout(timer));
