@@ -100,6 +100,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const signal = stopSignal();
   try {
     const web = await chooseWebPort(flags.webPort);
+    if (flags.webPort === undefined && web !== DEFAULT_WEB_PORT) {
+      write(`[dev] port ${DEFAULT_WEB_PORT} is in use; web gets port ${web}\n`);
+    }
     const [emojiGrpc, emojiProm, votingGrpc, votingProm] = (await freePorts(5)).filter((p) => p !== web);
     const ports = {
       web,
