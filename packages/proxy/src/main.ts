@@ -1,4 +1,3 @@
-import { IdentityClient, tokenFromFile } from '@weft/identity';
 import { readConfig } from './app/env.ts';
 import { isLogLevel, log, setLogLevel } from './app/log.ts';
 import { Sidecar } from './app/proxy.ts';
@@ -14,15 +13,19 @@ const config = readConfig((name) => process.env[name]);
 if (isLogLevel(config.logLevel)) setLogLevel(config.logLevel);
 
 const id = config.identity;
+// Loaded only when used: the identity client brings X.509 and CSR libraries
+// that a proxy with file-provisioned certificates does not need in memory.
 const identityClient =
   id?.kind === 'service'
-    ? new IdentityClient({
-        address: id.serviceAddr,
-        identity: id.name,
-        serverIdentity: id.serviceName,
-        trustAnchorsPem: id.trustAnchorsPem,
-        token: tokenFromFile(id.tokenFile),
-      }).start()
+    ? await import('@weft/identity').then(({ IdentityClient, tokenFromFile }) =>
+        new IdentityClient({
+          address: id.serviceAddr,
+          identity: id.name,
+          serverIdentity: id.serviceName,
+          trustAnchorsPem: id.trustAnchorsPem,
+          token: tokenFromFile(id.tokenFile),
+        }).start(),
+      )
     : undefined;
 const identity =
   id?.kind === 'files' ? identityFromFiles(id.name, id.certFile, id.keyFile, id.trustAnchorsPem) : identityClient;

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import type { CertificateSource } from '@weft/identity';
 import { Inbound } from '../inbound/server.ts';
 import { Metrics } from '../metrics/registry.ts';
 import { Outbound } from '../outbound/server.ts';
 import type { Resolver } from '../resolve/update.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 import { createAdminServer } from './admin.ts';
 import type { HostPort, ProxyConfig } from './env.ts';
 import { log } from './log.ts';
@@ -16,7 +16,7 @@ import { log } from './log.ts';
 
 export interface SidecarParts {
   readonly config: ProxyConfig;
-  readonly identity: CertificateSource | undefined;
+  readonly identity: LocalIdentity | undefined;
   readonly resolver: Resolver;
   /** Extra series to append to /metrics (e.g. the identity client's). */
   readonly extraMetrics?: () => string;

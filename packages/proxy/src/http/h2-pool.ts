@@ -1,6 +1,6 @@
 import { type ClientHttp2Session, connect } from 'node:http2';
-import type { CertificateSource } from '@weft/identity';
 import { ALPN_H2, type ConnectTarget, connectUpstream } from '../tls/connect.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 
 // One multiplexed HTTP/2 session per upstream, opened on first use and
 // replaced once it closes or receives GOAWAY. Streams never wait for the
@@ -8,11 +8,11 @@ import { ALPN_H2, type ConnectTarget, connectUpstream } from '../tls/connect.ts'
 
 export class H2Session {
   readonly #target: ConnectTarget;
-  readonly #identity: CertificateSource | undefined;
+  readonly #identity: LocalIdentity | undefined;
   readonly #connectMs: number;
   #session: ClientHttp2Session | undefined;
 
-  constructor(target: ConnectTarget, identity: CertificateSource | undefined, connectMs: number) {
+  constructor(target: ConnectTarget, identity: LocalIdentity | undefined, connectMs: number) {
     this.#target = target;
     this.#identity = identity;
     this.#connectMs = connectMs;

@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
-import type { CertificateSource } from '@weft/identity';
 import type { TcpSeries } from '../metrics/tcp.ts';
 import { ALPN_H1, type ConnectTarget, connectUpstream } from '../tls/connect.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 
 // A keep-alive HTTP/1 connection pool to one upstream, connecting with mTLS
 // when the upstream has an identity, bounded by the connect timeout, and
@@ -10,11 +10,11 @@ import { ALPN_H1, type ConnectTarget, connectUpstream } from '../tls/connect.ts'
 
 export class PooledAgent extends Agent {
   readonly #target: ConnectTarget;
-  readonly #identity: CertificateSource | undefined;
+  readonly #identity: LocalIdentity | undefined;
   readonly #connectMs: number;
   readonly #tcp: TcpSeries;
 
-  constructor(target: ConnectTarget, identity: CertificateSource | undefined, connectMs: number, tcp: TcpSeries) {
+  constructor(target: ConnectTarget, identity: LocalIdentity | undefined, connectMs: number, tcp: TcpSeries) {
     // LIFO keeps the fewest connections warm under light load.
     super({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 256 });
     this.#target = target;

@@ -3,7 +3,6 @@ import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream 
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
-import { type CertificateSource, peerIdentity } from '@weft/identity';
 import { Connections } from '../app/connections.ts';
 import type { Timeouts } from '../app/env.ts';
 import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
@@ -17,6 +16,7 @@ import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
+import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
 import { AppUpstream } from './app-upstream.ts';
 
 // The inbound side: accept → detect → (TLS termination → peer identity) →
@@ -34,7 +34,7 @@ const kPeer = Symbol('weft.peer');
 type WithPeer<T> = T & { [kPeer]?: Peer };
 
 export interface InboundOptions {
-  readonly identity: CertificateSource | undefined;
+  readonly identity: LocalIdentity | undefined;
   readonly app: { readonly host: string; readonly port: number };
   readonly timeouts: Timeouts;
   readonly metrics: Metrics;

@@ -1,4 +1,3 @@
-import type { CertificateSource } from '@weft/identity';
 import type { Timeouts } from '../app/env.ts';
 import { PeakEwma } from '../balance/peak-ewma.ts';
 import type { H1Upstream } from '../http/h1-forward.ts';
@@ -8,6 +7,7 @@ import { PooledAgent } from '../http/pooled-agent.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { EndpointMeta } from '../resolve/update.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 
 // One discovered endpoint of a logical service: its connection pools (HTTP/1
 // keep-alive, one HTTP/2 session), its load estimate, and its metric series.
@@ -28,7 +28,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
   constructor(
     authority: string,
     meta: EndpointMeta,
-    identity: CertificateSource | undefined,
+    identity: LocalIdentity | undefined,
     timeouts: Timeouts,
     metrics: Metrics,
   ) {

@@ -2,7 +2,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CertificateSource } from '@weft/identity';
 import { Connections } from '../app/connections.ts';
 import type { Timeouts } from '../app/env.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
@@ -17,6 +16,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { Resolver } from '../resolve/update.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 import { Endpoint } from './endpoint.ts';
 import { Logical } from './logical.ts';
 
@@ -29,7 +29,7 @@ const kLogical = Symbol('weft.logical');
 type WithLogical<T> = T & { [kLogical]?: Logical };
 
 export interface OutboundOptions {
-  readonly identity: CertificateSource | undefined;
+  readonly identity: LocalIdentity | undefined;
   readonly resolver: Resolver;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;

@@ -1,14 +1,12 @@
-import { type ClientReadableStream, credentials, type ServiceError, status } from '@grpc/grpc-js';
-import { loadDestinationApi } from '@weft/api';
-import type { DestinationClient } from '@weft/api/gen/weft/destination/Destination.ts';
-import type { Update__Output } from '@weft/api/gen/weft/destination/Update.ts';
-import type { WeightedAddr__Output } from '@weft/api/gen/weft/destination/WeightedAddr.ts';
+import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2';
 import { log } from '../app/log.ts';
-import { type EndpointMeta, endpointKey, type Resolver, type Update, type UpdateListener } from './update.ts';
+import { decodeUpdate, encodeGetDestination } from './proto.ts';
+import type { Resolver, UpdateListener } from './update.ts';
 
-// The destination API client: one Get stream per authority. When the stream
-// breaks, the listener keeps what it last heard (we only send a `reset` once
-// the control plane answers again), and we reconnect with capped backoff.
+// The destination API client: one server-streaming Get call per authority,
+// spoken as gRPC over one HTTP/2 session. When a stream breaks, the listener
+// keeps what it last heard (a `reset` comes only once the control plane
+// answers again), and the call is retried with capped exponential backoff.
 
 export interface DestinationOptions {
   readonly addr: string;
@@ -18,94 +16,112 @@ export interface DestinationOptions {
   readonly maxBackoffMs?: number;
 }
 
+const GET_PATH = '/weft.destination.Destination/Get';
+const GRPC_NOT_FOUND = '5';
+/** A destination message bigger than this is refused (an endpoint set is far smaller). */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 export class DestinationResolver implements Resolver {
-  readonly #client: DestinationClient;
   readonly #opts: DestinationOptions;
+  #session: ClientHttp2Session | undefined;
+  #closed = false;
 
   constructor(opts: DestinationOptions) {
-    const api = loadDestinationApi();
-    this.#client = new api.weft.destination.Destination(opts.addr, credentials.createInsecure());
     this.#opts = opts;
+  }
+
+  #connect(): ClientHttp2Session {
+    const current = this.#session;
+    if (current && !current.closed && !current.destroyed) return current;
+    const session = connect(`http://${this.#opts.addr}`);
+    session.on('error', (err) => log.debug('destination session failed', { error: err.message }));
+    session.on('close', () => {
+      if (this.#session === session) this.#session = undefined;
+    });
+    session.unref();
+    this.#session = session;
+    return session;
   }
 
   resolve(authority: string, listener: UpdateListener): () => void {
     const min = this.#opts.minBackoffMs ?? 100;
     const max = this.#opts.maxBackoffMs ?? 10_000;
     let backoff = min;
-    let call: ClientReadableStream<Update__Output> | undefined;
+    let stream: ClientHttp2Stream | undefined;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
+    const retry = () => {
+      if (stopped || this.#closed) return;
+      timer = setTimeout(start, backoff);
+      backoff = Math.min(max, backoff * 2);
+    };
     const start = () => {
       timer = undefined;
       let first = true;
-      const c = this.#client.Get({
-        scheme: this.#opts.scheme,
-        path: authority,
-        contextToken: this.#opts.contextToken,
+      let pending: Buffer = Buffer.alloc(0);
+      let s: ClientHttp2Stream;
+      try {
+        s = this.#connect().request({
+          ':method': 'POST',
+          ':path': GET_PATH,
+          'content-type': 'application/grpc',
+          te: 'trailers',
+        });
+      } catch {
+        retry();
+        return;
+      }
+      stream = s;
+      const onStatus = (headers: Record<string, unknown>) => {
+        const code = headers['grpc-status'];
+        if (code === GRPC_NOT_FOUND) listener({ kind: 'doesNotExist' });
+        else if (code !== undefined && code !== '0') log.debug('destination call ended', { authority, code });
+      };
+      s.on('response', onStatus);
+      s.on('trailers', onStatus);
+      s.on('data', (chunk: Buffer) => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        while (pending.length >= 5) {
+          const len = pending.readUInt32BE(1);
+          if (pending[0] !== 0 || len > MAX_MESSAGE_BYTES) {
+            s.close(constants.NGHTTP2_PROTOCOL_ERROR);
+            return;
+          }
+          if (pending.length < 5 + len) break;
+          const message = pending.subarray(5, 5 + len);
+          pending = pending.subarray(5 + len);
+          backoff = min;
+          let update: ReturnType<typeof decodeUpdate>;
+          try {
+            update = decodeUpdate(message, first);
+          } catch (err) {
+            log.warn('undecodable destination update', { authority, error: (err as Error).message });
+            continue;
+          }
+          first = false;
+          if (update) listener(update);
+        }
       });
-      call = c;
-      c.on('data', (msg: Update__Output) => {
-        backoff = min;
-        const update = translate(msg, first);
-        first = false;
-        if (update) listener(update);
+      s.on('error', () => {});
+      s.on('close', () => {
+        if (stream === s) retry();
       });
-      c.on('error', (err: ServiceError) => {
-        if (stopped) return;
-        if (err.code === status.NOT_FOUND) listener({ kind: 'doesNotExist' });
-        else log.debug('destination stream failed', { authority, error: err.message });
-      });
-      c.on('close', () => {
-        if (stopped || call !== c) return;
-        timer = setTimeout(start, backoff);
-        backoff = Math.min(max, backoff * 2);
-      });
+      const body = encodeGetDestination(this.#opts.scheme, authority, this.#opts.contextToken);
+      const frame = Buffer.alloc(5 + body.length);
+      frame.writeUInt32BE(body.length, 1);
+      body.copy(frame, 5);
+      s.end(frame);
     };
     start();
     return () => {
       stopped = true;
       if (timer) clearTimeout(timer);
-      call?.cancel();
+      stream?.close(constants.NGHTTP2_CANCEL);
     };
   }
 
   close(): void {
-    this.#client.close();
+    this.#closed = true;
+    this.#session?.destroy();
   }
-}
-
-function translate(msg: Update__Output, first: boolean): Update | undefined {
-  switch (msg.update) {
-    case 'add': {
-      const set = msg.add;
-      if (!set) return undefined;
-      const endpoints = set.addrs.map((a) => toEndpoint(a, set.metricLabels)).filter((e) => e !== undefined);
-      return { kind: first ? 'reset' : 'add', endpoints };
-    }
-    case 'remove': {
-      const keys = (msg.remove?.addrs ?? []).map((a) => endpointKey(a.ip, a.port));
-      return first ? { kind: 'reset', endpoints: [] } : { kind: 'remove', keys };
-    }
-    case 'noEndpoints':
-      return msg.noEndpoints?.exists ? { kind: 'reset', endpoints: [] } : { kind: 'doesNotExist' };
-    default:
-      return undefined;
-  }
-}
-
-function toEndpoint(a: WeightedAddr__Output, setLabels: Record<string, string>): EndpointMeta | undefined {
-  if (!a.addr?.ip || !a.addr.port) return undefined;
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(setLabels)) labels[`dst_${k}`] = v;
-  for (const [k, v] of Object.entries(a.metricLabels)) labels[`dst_${k}`] = v;
-  const id = a.tlsIdentity;
-  return {
-    key: endpointKey(a.addr.ip, a.addr.port),
-    host: a.addr.ip,
-    port: a.addr.port,
-    weight: a.weight || 10_000,
-    labels,
-    tls: id?.name ? { name: id.name, serverName: id.serverName || id.name } : undefined,
-    opaque: a.protocolHint?.protocol === 'opaque',
-  };
 }

@@ -1,7 +1,7 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
-import { type CertificateSource, checkPeerIdentity } from '@weft/identity';
 import { ProxyError } from '../errors.ts';
+import { checkPeerIdentity, type LocalIdentity } from './local-identity.ts';
 
 // The client side of mTLS between proxies, and the connect timeout that
 // bounds every upstream connection (meshed or not).
@@ -25,7 +25,7 @@ export interface ConnectTarget {
 }
 
 /** TLS options for a connection to a meshed peer, verifying it is `peer.name`. */
-export function peerTlsOptions(local: CertificateSource, peer: PeerTls, alpn: string): ConnectionOptions {
+export function peerTlsOptions(local: LocalIdentity, peer: PeerTls, alpn: string): ConnectionOptions {
   return {
     secureContext: local.secureContext(),
     servername: peer.serverName,
@@ -43,7 +43,7 @@ export function peerTlsOptions(local: CertificateSource, peer: PeerTls, alpn: st
  */
 export function connectUpstream(
   target: ConnectTarget,
-  local: CertificateSource | undefined,
+  local: LocalIdentity | undefined,
   alpn: string,
   timeoutMs: number,
 ): Socket {
