@@ -31,6 +31,24 @@ export function loadUiAssets(indexBundle: string | undefined): UiAssets {
     };
   }
   const source = readFileSync(new URL('app.ts', UI_DIR), 'utf8');
-  const stripped = stripTypeScriptTypes(source, { mode: 'strip' });
+  const stripped = quietly(() => stripTypeScriptTypes(source, { mode: 'strip' }));
   return { css, script: async () => stripped };
+}
+
+/**
+ * Runs `work` without Node's one-time ExperimentalWarning for
+ * stripTypeScriptTypes, which would otherwise greet every user of web with a
+ * stack-trace hint about an API we chose knowingly. Other warnings pass.
+ */
+function quietly<T>(work: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('stripTypeScriptTypes')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return work();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
