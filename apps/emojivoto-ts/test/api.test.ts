@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMOJIS } from '../src/emoji/catalogue.ts';
 import { emojiClient, votingClient } from '../src/grpc/clients.ts';
@@ -120,5 +121,9 @@ describe('the gRPC services, called directly from the .proto files', () => {
     expect(text).toContain('# TYPE emojivoto_votes_total counter');
     expect(text).toMatch(/^emojivoto_votes_total\{emoji=":rocket:"\} 3$/m);
     expect(text).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="VoteDoughnut",grpc_code="Unknown"\} [1-9]/);
+    // Prometheus's own parser and linter accept the exposition.
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+    expect(check.status).toBe(0);
   });
 });
