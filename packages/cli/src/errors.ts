@@ -14,6 +14,14 @@ export const CliErrorCode = {
   Profile: 'WEFT_CLI_PROFILE',
   /** `weft dev`: a process it supervises failed to start or become ready. */
   Dev: 'WEFT_CLI_DEV',
+  /** The viz API (of `weft dev`) is unreachable or refused a query. */
+  Viz: 'WEFT_CLI_VIZ',
+  /** A Prometheus server given with --prometheus is unreachable or refused a query. */
+  Prometheus: 'WEFT_CLI_PROMETHEUS',
+  /** A control-plane API (destination, policy) is unreachable or refused a call. */
+  ControlPlane: 'WEFT_CLI_CONTROL_PLANE',
+  /** Something asked for is not there (a deployment, a trace). */
+  NotFound: 'WEFT_CLI_NOT_FOUND',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

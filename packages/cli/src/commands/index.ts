@@ -7,4 +7,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   identity: () => import('./identity.ts'),
   inject: () => import('./inject.ts'),
   profile: () => import('./profile.ts'),
+  stat: () => import('./stat.ts'),
 };

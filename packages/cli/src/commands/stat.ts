@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.ts';
+import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { renderStat } from '../output/stat-table.ts';
+import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
+import { parseResource } from '../viz/resource.ts';
+import { stat } from '../viz/stat.ts';
+
+const USAGE = `Display golden metrics (success rate, requests per second, latency) of meshed resources.
+
+Usage:
+  weft stat [flags] (deploy|po|svc|rt)[/NAME]
+
+Figures are what each resource served (inbound), from the viz recorder of
+\`weft dev\` or from Prometheus; --from shows what one resource sent instead.
+
+Examples:
+  weft stat -n emojivoto deploy
+  weft stat -n emojivoto deploy/web -t 30s -o json
+  weft stat -n emojivoto deploy --from deploy/web
+  weft stat -A svc --prometheus http://127.0.0.1:9090
+
+  --from RESOURCE           outbound view from this deployment or pod (e.g. deploy/web)
+${COMMON_HELP}`;
+
+const command: Command = {
+  summary: 'Golden metrics per deployment, pod, service or route',
+  async run(args, io) {
+    try {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { ...COMMON_OPTIONS, from: { type: 'string' } },
+      });
+      if (values.help) {
+        io.stdout.write(USAGE);
+        return 0;
+      }
+      const resource = parseResource(positionals, ['deployment', 'pod', 'service', 'route']);
+      const from = values.from ? parseResource([values.from], ['deployment', 'pod']) : undefined;
+      if (from && !from.name) throw new CliError(CliErrorCode.Usage, '--from needs a named resource, e.g. deploy/web');
+      const ctx = vizContext(values, io);
+      const { rows, windowSeconds } = await stat(ctx.source, {
+        resource,
+        namespace: ctx.namespace,
+        windowSeconds: ctx.windowSeconds,
+        from,
+      });
+      io.stdout.write(
+        renderStat(rows, { output: ctx.output, allNamespaces: ctx.namespace === undefined, windowSeconds }),
+      );
+      return 0;
+    } catch (err) {
+      io.stderr.write(formatCliError(err));
+      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+    }
+  },
+};
+
+export default command;

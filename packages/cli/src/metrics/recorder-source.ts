@@ -1,0 +1,82 @@
+import { CliError, CliErrorCode } from '../errors.ts';
+import type { VizClient } from '../viz/client.ts';
+import type { ScrapePair } from '../viz/recorder.ts';
+import { goldenRows } from './golden.ts';
+import type { Sample } from './prom-text.ts';
+import {
+  type GoldenResult,
+  type GoldenSelector,
+  type Matchers,
+  type MetricsSource,
+  matches,
+  type PodInfo,
+} from './source.ts';
+
+// Figures from the viz server's recorder: the first and last scrape of each
+// proxy inside the window, subtracted here.
+
+interface ScrapesResponse {
+  readonly targets: ScrapePair[];
+}
+
+export class RecorderSource implements MetricsSource {
+  readonly kind = 'recorder';
+  readonly #viz: VizClient;
+
+  constructor(viz: VizClient) {
+    this.#viz = viz;
+  }
+
+  async pods(): Promise<PodInfo[]> {
+    const inventory = await this.#viz.inventory();
+    return inventory.workloads.map((w) => ({
+      namespace: w.namespace,
+      deployment: w.deployment,
+      pod: w.pod,
+      services: w.services,
+      up: w.health.up,
+    }));
+  }
+
+  async #pairs(windowSeconds: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
+    const { targets } = await this.#viz.get<ScrapesResponse>(`/api/v1/scrapes?window=${windowSeconds}`);
+    if (targets.length === 0) {
+      throw new CliError(
+        CliErrorCode.Viz,
+        'the recorder has no two scrapes of any proxy in the window yet; wait a few seconds or check `weft check`',
+      );
+    }
+    // Each proxy's figures span its own first and last scrape; they differ by
+    // at most one scrape interval, so the longest stands for all.
+    const seconds = Math.max(...targets.map((t) => (t.last.at - t.first.at) / 1000));
+    return {
+      before: targets.flatMap((t) => t.first.samples),
+      after: targets.flatMap((t) => t.last.samples),
+      seconds,
+    };
+  }
+
+  async golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult> {
+    const { before, after, seconds } = await this.#pairs(windowSeconds);
+    const tcp = selector.tcpMatch;
+    const rows = goldenRows(before, after, seconds, {
+      family: selector.family,
+      groupBy: selector.groupBy,
+      where: (l) => matches(l, selector.match),
+      tcpWhere: (l) => tcp !== undefined && matches(l, tcp),
+    });
+    return { rows, windowSeconds: seconds };
+  }
+
+  async active(names: readonly string[], match: Matchers, windowSeconds: number): Promise<Sample[]> {
+    const { before, after } = await this.#pairs(windowSeconds);
+    const previous = new Map(before.map((s) => [seriesKey(s), s.value]));
+    return after.filter(
+      (s) => names.includes(s.name) && matches(s.labels, match) && s.value !== (previous.get(seriesKey(s)) ?? 0),
+    );
+  }
+}
+
+function seriesKey(s: Sample): string {
+  return `${s.name}${JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+}

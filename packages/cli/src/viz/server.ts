@@ -1,0 +1,91 @@
+import type { AddressInfo } from 'node:net';
+import { buildApi } from './api.ts';
+import { startOtlpGrpc } from './otlp/grpc-receiver.ts';
+import { TraceStore } from './otlp/trace-store.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
+import { removeState, writeState } from './state-file.ts';
+import { checkWorkload, type MeshInfo, type Workload } from './workload.ts';
+
+// The local mesh's observability server: a scrape recorder over every
+// registered proxy, an OTLP trace receiver, and the HTTP API the CLI reads.
+// `weft dev` embeds it; everything it holds is bounded in memory.
+
+export interface VizOptions {
+  /** host:port of the HTTP API (and OTLP/HTTP); default 127.0.0.1:0. */
+  readonly listen?: string;
+  /** host:port of the OTLP/gRPC receiver; default 127.0.0.1:0 (emojivoto's OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly otlpGrpcListen?: string;
+  /** host:port of an OTLP/gRPC collector (Jaeger) that gets every export too. */
+  readonly forwardOtlpTo?: string;
+  readonly recorder?: RecorderOptions;
+  /** Traces kept; default 1000. */
+  readonly maxTraces?: number;
+  /** Where the rest of the mesh answers, for `weft check` and `weft diagnostics`. */
+  readonly mesh?: MeshInfo;
+  /** Directory to write .weft/viz.json into; no state file when absent. */
+  readonly stateDir?: string;
+}
+
+export interface VizServer {
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:41234 */
+  readonly address: string;
+  /** host:port of the OTLP/gRPC receiver. */
+  readonly otlpGrpcAddress: string;
+  /** The state file written, if any. */
+  readonly stateFile: string | undefined;
+  registerWorkload(w: Workload): void;
+  unregister(namespace: string, pod: string): boolean;
+  setMesh(mesh: MeshInfo): void;
+  /** Scrapes every target now; for callers that must not wait for the next tick. */
+  scrapeNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
+  const recorder = new Recorder(opts.recorder);
+  const traces = new TraceStore(opts.maxTraces);
+  let mesh: MeshInfo = opts.mesh ?? {};
+  const otlp = await startOtlpGrpc({
+    listen: opts.otlpGrpcListen ?? '127.0.0.1:0',
+    forwardTo: opts.forwardOtlpTo,
+    onSpans: (spans) => traces.add(spans),
+  });
+  const api = buildApi({ recorder, traces, mesh: () => mesh, otlpGrpcAddr: () => otlp.address });
+  const [host = '127.0.0.1', port = '0'] = splitHostPort(opts.listen ?? '127.0.0.1:0');
+  try {
+    await api.listen({ host, port: Number(port) });
+  } catch (err) {
+    await otlp.close();
+    throw err;
+  }
+  const bound = api.server.address() as AddressInfo;
+  const address = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  recorder.start();
+  const stateFile = opts.stateDir
+    ? await writeState(opts.stateDir, { apiAddr: address, otlpGrpcAddr: otlp.address, pid: process.pid })
+    : undefined;
+  return {
+    address,
+    otlpGrpcAddress: otlp.address,
+    stateFile,
+    registerWorkload(w) {
+      checkWorkload(w);
+      recorder.add(w);
+    },
+    unregister: (namespace, pod) => recorder.remove(namespace, pod),
+    setMesh(m) {
+      mesh = m;
+    },
+    scrapeNow: () => recorder.scrapeAll(),
+    async close() {
+      recorder.stop();
+      if (stateFile) await removeState(stateFile);
+      await Promise.all([api.close(), otlp.close()]);
+    },
+  };
+}
+
+function splitHostPort(addr: string): [string, string] {
+  const i = addr.lastIndexOf(':');
+  return [addr.slice(0, i).replace(/^\[|\]$/g, ''), addr.slice(i + 1)];
+}

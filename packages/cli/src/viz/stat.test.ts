@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ObservedMesh, startObservedMesh } from './testing/observed-mesh.ts';
+import { runCli } from './testing/run-cli.ts';
+
+// `weft stat` over a real proxy pair scraped by the viz recorder: 40 requests
+// of which 10 fail must read as 75 % success at 40 requests over the window.
+
+const N = 40;
+const M = 10;
+let m: ObservedMesh;
+let spanBounds: { min: number; max: number };
+
+beforeAll(async () => {
+  const registered = Date.now();
+  m = await startObservedMesh();
+  const firstScraped = Date.now();
+  await m.send('/ok', N - M);
+  await m.send('/boom', M);
+  const lastScrapeStart = Date.now();
+  await m.viz.scrapeNow();
+  // The recorded span runs from the first scrape (at registration) to the
+  // last one before the query, which may be a timer scrape a moment later.
+  spanBounds = { min: (lastScrapeStart - firstScraped) / 1000, max: (Date.now() + 1000 - registered) / 1000 };
+});
+
+afterAll(() => m.close());
+
+type Row = Record<string, unknown> & { name: string; success: number | null; rps: number | null };
+const api = () => ({ WEFT_API_ADDR: m.viz.address });
+
+describe('weft stat (recorder)', () => {
+  it('shows the inbound success rate and rate of the deployment that served the requests', async () => {
+    const { code, stdout, stderr } = await runCli(['stat', '-n', 'emojivoto', 'deploy', '-o', 'json'], api());
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as Row[];
+    const emoji = rows.find((r) => r.name === 'emoji');
+    expect(emoji?.meshed).toBe('1/1');
+    expect(emoji?.success).toBeCloseTo((N - M) / N, 6);
+    expect(emoji?.rps).toBeGreaterThanOrEqual(N / spanBounds.max - 0.01);
+    expect(emoji?.rps).toBeLessThanOrEqual(N / spanBounds.min + 0.01);
+    expect(emoji?.latency_ms_p50).toBeGreaterThan(0);
+    // web only sent: it is listed (meshed) but served nothing.
+    const web = rows.find((r) => r.name === 'web');
+    expect(web).toMatchObject({ meshed: '1/1', success: null, rps: null });
+  });
+
+  it("prints Linkerd's columns, and services from the clients' side", async () => {
+    const table = await runCli(['stat', '-n', 'emojivoto', 'deploy/emoji'], api());
+    const [header, row] = table.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s+/)).toEqual([
+      'NAME',
+      'MESHED',
+      'SUCCESS',
+      'RPS',
+      'LATENCY_P50',
+      'LATENCY_P95',
+      'LATENCY_P99',
+      'TCP_CONN',
+    ]);
+    expect(row).toMatch(/^emoji\s+1\/1\s+75\.00%\s+\d+\.\drps\s+\d+ms\s+\d+ms\s+\d+ms\s+\d+$/);
+    const svc = JSON.parse((await runCli(['stat', '-n', 'emojivoto', 'svc', '-o', 'json'], api())).stdout) as Row[];
+    expect(svc.find((r) => r.name === 'emoji-svc')?.success).toBeCloseTo(0.75, 6);
+    const all = await runCli(['stat', '-A', 'po', '-o', 'wide'], api());
+    expect(all.stdout.split('\n')[0]?.split(/\s+/)).toEqual(expect.arrayContaining(['NAMESPACE', 'READ_BYTES/SEC']));
+    expect(all.stdout).toMatch(/emojivoto\s+emoji-0\s+1\/1\s+75\.00%/);
+  });
+
+  it('finds the viz API through .weft/viz.json from another process', async () => {
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [main, 'stat', '-n', 'emojivoto', 'deploy/emoji', '-o', 'json'],
+      { cwd: m.dir, env: { PATH: process.env.PATH }, timeout: 20_000 },
+    );
+    expect((JSON.parse(stdout) as Row[])[0]?.success).toBeCloseTo(0.75, 6);
+  });
+
+  it('refuses bad flags and says where the API is missing', async () => {
+    const bad = await runCli(['stat', 'deploy', '-t', 'soon'], api());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('WEFT_CLI_USAGE');
+    const kind = await runCli(['stat', 'cronjobs'], api());
+    expect(kind.stderr).toContain('unsupported resource type');
+    const down = await runCli(['stat', 'deploy'], { WEFT_API_ADDR: '127.0.0.1:1' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/unreachable.*WEFT_CLI_VIZ/);
+  });
+});
