@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 // the modules `weft dev` needs. One line per command, sorted by name.
 export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   dev: () => import('./dev.ts'),
+  edges: () => import('./edges.ts'),
   identity: () => import('./identity.ts'),
   inject: () => import('./inject.ts'),
   profile: () => import('./profile.ts'),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ObservedMesh, startObservedMesh } from './testing/observed-mesh.ts';
 import { runCli } from './testing/run-cli.ts';
 
-// `weft stat` over a real proxy pair scraped by the viz recorder: 40 requests
+// `weft stat` and `weft edges` over a real proxy pair scraped by the viz recorder: 40 requests
 // of which 10 fail must read as 75 % success at 40 requests over the window.
 
 const N = 40;
@@ -77,6 +77,28 @@ describe('weft stat (recorder)', () => {
       { cwd: m.dir, env: { PATH: process.env.PATH }, timeout: 20_000 },
     );
     expect((JSON.parse(stdout) as Row[])[0]?.success).toBeCloseTo(0.75, 6);
+  });
+
+  it('shows the web → emoji edge as mTLS with the identities each proxy saw', async () => {
+    const table = await runCli(['edges', '-n', 'emojivoto', 'deploy'], api());
+    expect(table.stdout).toMatch(/^SRC\s+DST\s+SRC_NS\s+DST_NS\s+SECURED\n/);
+    expect(table.stdout).toMatch(/\nweb\s+emoji\s+emojivoto\s+emojivoto\s+√\n/);
+    const json = JSON.parse((await runCli(['edges', '-n', 'emojivoto', 'deploy', '-o', 'json'], api())).stdout);
+    expect(json).toEqual([
+      {
+        src: 'web',
+        src_namespace: 'emojivoto',
+        dst: 'emoji',
+        dst_namespace: 'emojivoto',
+        client_id: m.mesh.clientIdentity,
+        server_id: m.mesh.serverIdentity,
+        secured: true,
+        no_tls_reason: '',
+      },
+    ]);
+    const wide = await runCli(['edges', '-n', 'emojivoto', 'deploy', '-o', 'wide'], api());
+    expect(wide.stdout).toContain(m.mesh.clientIdentity);
+    expect(wide.stdout.split('\n')[0]).toMatch(/CLIENT_ID\s+SERVER_ID$/);
   });
 
   it('refuses bad flags and says where the API is missing', async () => {
