@@ -9,4 +9,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   inject: () => import('./inject.ts'),
   profile: () => import('./profile.ts'),
   stat: () => import('./stat.ts'),
+  trace: () => import('./trace.ts'),
 };
