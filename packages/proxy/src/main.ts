@@ -1,71 +1,9 @@
-import { readConfig } from './app/env.ts';
-import { isLogLevel, log, setLogLevel } from './app/log.ts';
-import { Sidecar } from './app/proxy.ts';
-import { DestinationResolver } from './resolve/destination.ts';
-import { directResolver } from './resolve/direct.ts';
-import { identityFromFiles } from './tls/file-identity.ts';
+import { enableCompileCache } from 'node:module';
 
-// The sidecar's entry point: configuration from WEFT_PROXY_* variables, a
-// certificate from the identity service, discovery from the destination
-// service, and a graceful drain on SIGTERM/SIGINT.
-
-const config = readConfig((name) => process.env[name]);
-if (isLogLevel(config.logLevel)) setLogLevel(config.logLevel);
-
-const id = config.identity;
-// Loaded only when used: the identity client brings X.509 and CSR libraries
-// that a proxy with file-provisioned certificates does not need in memory.
-const identityClient =
-  id?.kind === 'service'
-    ? await import('@weft/identity').then(({ IdentityClient, tokenFromFile }) =>
-        new IdentityClient({
-          address: id.serviceAddr,
-          identity: id.name,
-          serverIdentity: id.serviceName,
-          trustAnchorsPem: id.trustAnchorsPem,
-          token: tokenFromFile(id.tokenFile),
-        }).start(),
-      )
-    : undefined;
-const identity =
-  id?.kind === 'files' ? identityFromFiles(id.name, id.certFile, id.keyFile, id.trustAnchorsPem) : identityClient;
-const destination = config.destinationAddr
-  ? new DestinationResolver({
-      addr: config.destinationAddr,
-      scheme: config.destinationScheme,
-      contextToken: config.contextToken,
-    })
-  : undefined;
-
-const sidecar = new Sidecar({
-  config,
-  identity,
-  resolver: destination ?? directResolver,
-  extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
-});
-const addresses = await sidecar.start();
-log.info('listening', {
-  outbound: addresses.outbound.port,
-  inbound: addresses.inbound.port,
-  admin: addresses.admin.port,
-  upstreams: Object.fromEntries([...addresses.upstreams].map(([authority, a]) => [authority, a.port])),
-  identity: config.identity?.name ?? null,
-});
-if (identity && !identity.current) {
-  const warn = setInterval(() => log.warn('waiting for identity to be initialized'), 15_000);
-  identity.ready().then(() => clearInterval(warn));
-}
-
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await sidecar.shutdown();
-  identityClient?.close();
-  destination?.close();
-  log.info('stopped');
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-sidecar.onShutdown(stop);
+// The entry point: `node packages/proxy/src/main.ts`. Node strips the
+// TypeScript of every module on load, and the stripper's memory stays with
+// the process (~20-30 MB of RSS). The compile cache keeps the stripped code
+// on disk, so from the second start on the proxy's modules skip it. Setting
+// NODE_COMPILE_CACHE covers this file too. Hence only dynamic imports below.
+enableCompileCache();
+await import('./app/run.ts');
