@@ -1,13 +1,12 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { loadDestinationApi, loadPolicyApi, loadRegistrationApi } from '@weft/api';
+import { loadPolicyApi, loadRegistrationApi } from '@weft/api';
 import type { FastifyInstance } from 'fastify';
 import { startAdmin } from './admin/admin-server.ts';
 import { Metrics } from './admin/metrics.ts';
 import type { ControlPlaneConfig } from './config.ts';
-import { destinationService } from './destination/server.ts';
+import { destinationDefinition, destinationService } from './destination/server.ts';
 import { policyService } from './policy/server.ts';
 import { registrationService } from './registration/server.ts';
-import { K8sStore, loadKubeConfig } from './store/k8s/k8s-store.ts';
 import { LocalStore } from './store/local/local-store.ts';
 import type { ResourceStore } from './store/store.ts';
 
@@ -19,14 +18,18 @@ export interface RunningControlPlane {
   close(): Promise<void>;
 }
 
-export function createStore(cfg: ControlPlaneConfig): ResourceStore {
-  return cfg.backend === 'local' ? new LocalStore(cfg) : new K8sStore(loadKubeConfig(cfg.kubeconfig));
+export async function createStore(cfg: ControlPlaneConfig): Promise<ResourceStore> {
+  if (cfg.backend === 'local') return new LocalStore(cfg);
+  // The Kubernetes client weighs some 85 MB resident; the local runtime never loads it.
+  const { K8sStore, loadKubeConfig } = await import('./store/k8s/k8s-store.ts');
+  return new K8sStore(loadKubeConfig(cfg.kubeconfig));
 }
 
 /** Builds the gRPC server (destination + policy, and registration locally) over a store. */
 export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metrics: Metrics): Server {
   const server = new Server({ 'grpc.max_concurrent_streams': 0xffffffff });
-  server.addService(loadDestinationApi().weft.destination.Destination.service, destinationService(store, cfg, metrics));
+  const { definition, encodeUpdate } = destinationDefinition();
+  server.addService(definition, destinationService(store, cfg, metrics, encodeUpdate));
   server.addService(loadPolicyApi().weft.policy.InboundServerPolicies.service, policyService(store, cfg, metrics));
   if (store instanceof LocalStore) {
     server.addService(
@@ -46,10 +49,8 @@ const bind = (server: Server, host: string, port: number) =>
   });
 
 /** Starts everything the config asks for; resolves once both ports listen (resources may still be loading). */
-export async function startControlPlane(
-  cfg: ControlPlaneConfig,
-  store = createStore(cfg),
-): Promise<RunningControlPlane> {
+export async function startControlPlane(cfg: ControlPlaneConfig, given?: ResourceStore): Promise<RunningControlPlane> {
+  const store = given ?? (await createStore(cfg));
   const metrics = new Metrics();
   const changes = metrics.counter('store_changes_total', 'Resource change batches applied');
   store.subscribe(() => changes());

@@ -15,7 +15,15 @@ export async function startAdmin(
   isReady: () => boolean,
 ): Promise<{ app: FastifyInstance; port: number }> {
   const app = Fastify({ logger: false });
+  const rss = metrics.gauge('process_resident_memory_bytes', 'Resident memory');
+  const heap = metrics.gauge('nodejs_heap_used_bytes', 'V8 heap in use');
+  const cpu = metrics.gauge('process_cpu_seconds_total', 'User and system CPU time');
   app.get('/metrics', async (_req, reply) => {
+    const mem = process.memoryUsage();
+    rss({}, mem.rss);
+    heap({}, mem.heapUsed);
+    const usage = process.cpuUsage();
+    cpu({}, (usage.user + usage.system) / 1e6);
     reply.type('text/plain; version=0.0.4');
     return metrics.render();
   });

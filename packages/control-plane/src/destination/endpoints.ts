@@ -17,6 +17,8 @@ export interface EndpointInfo {
   opaque: boolean;
   /** The peer proxy's inbound port, for meshed pods. */
   inboundPort?: number;
+  /** Everything above as one string, so comparing two versions of an endpoint is one string compare. */
+  signature: string;
 }
 
 export type DestinationConfig = Pick<ControlPlaneConfig, 'clusterDomain' | 'namespace' | 'trustDomain'>;
@@ -24,6 +26,8 @@ export type DestinationConfig = Pick<ControlPlaneConfig, 'clusterDomain' | 'name
 export interface ResolvedEndpoints {
   exists: boolean;
   endpoints: Map<string, EndpointInfo>;
+  /** `ns/pod` of every pod the slices name, found or not: a change to any of them may change this set. */
+  pods: Set<string>;
 }
 
 /** The current endpoints of a Service port, keyed `ip:port`. */
@@ -34,12 +38,14 @@ export function resolveEndpoints(
 ): ResolvedEndpoints {
   const service = state.get('Service', target.namespace, target.service);
   const endpoints = new Map<string, EndpointInfo>();
-  if (!service) return { exists: false, endpoints };
+  const pods = new Set<string>();
+  if (!service) return { exists: false, endpoints, pods };
   const servicePort = service.ports.find((p) => p.port === target.port);
   for (const slice of state.slicesOf(target.namespace, target.service)) {
     // Slice ports carry the Service port's name; an unnamed single port matches by name ''.
     const slicePort = servicePort ? slice.ports.find((p) => p.name === servicePort.name) : undefined;
     for (const ep of slice.endpoints) {
+      if (ep.pod) pods.add(`${target.namespace}/${ep.pod}`);
       if (!ep.ready) continue;
       const pod = ep.pod ? state.get('Pod', target.namespace, ep.pod) : undefined;
       const port = slicePort?.port ?? numericTarget(servicePort?.targetPort, pod, target.port);
@@ -49,7 +55,7 @@ export function resolveEndpoints(
       }
     }
   }
-  return { exists: true, endpoints };
+  return { exists: true, endpoints, pods };
 }
 
 function numericTarget(targetPort: number | string | undefined, pod: Pod | undefined, fallback: number) {
@@ -66,8 +72,14 @@ function describe(
   pod: Pod | undefined,
 ): EndpointInfo {
   const labels: Record<string, string> = {};
-  const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service.meta, port) };
-  if (!pod) return info;
+  const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service.meta, port), signature: '' };
+  if (pod) describePod(cfg, info, pod, port);
+  info.signature = JSON.stringify([info.labels, info.identity, info.opaque, info.inboundPort]);
+  return info;
+}
+
+function describePod(cfg: DestinationConfig, info: EndpointInfo, pod: Pod, port: number): void {
+  const labels = info.labels;
   info.podKey = `${pod.meta.namespace}/${pod.meta.name}`;
   labels.pod = pod.meta.name;
   labels.serviceaccount = pod.serviceAccount;
@@ -78,7 +90,6 @@ function describe(
     info.identity = identityName(cfg, pod.serviceAccount, pod.meta.namespace);
     info.inboundPort = pod.proxyInboundPort ?? 4143;
   }
-  return info;
 }
 
-export const sameEndpoint = (a: EndpointInfo, b: EndpointInfo) => JSON.stringify(a) === JSON.stringify(b);
+export const sameEndpoint = (a: EndpointInfo, b: EndpointInfo) => a.signature === b.signature;

@@ -1,4 +1,10 @@
-import { type ServerWritableStream, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  type ServerWritableStream,
+  type ServiceDefinition,
+  status,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadDestinationApi } from '@weft/api';
 import type { DestinationProfile } from '@weft/api/gen/weft/destination/DestinationProfile.ts';
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
@@ -6,6 +12,7 @@ import type { Metrics } from '../admin/metrics.ts';
 import { ErrorCode, isControlPlaneError } from '../errors.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { parseAuthority, parseContextToken, type ServiceTarget } from './authority.ts';
+import { EndpointIndex } from './endpoint-index.ts';
 import { EndpointStream } from './endpoint-stream.ts';
 import type { DestinationConfig } from './endpoints.ts';
 import { ProfileStream } from './profile-stream.ts';
@@ -28,12 +35,28 @@ export function grpcStatusOf(err: unknown): { code: status; details: string } {
   return { code: status.INTERNAL, details: String((err as Error)?.message ?? err) };
 }
 
+/**
+ * The Destination service definition, with Get's serializer letting
+ * pre-encoded Updates through: an update shared by many streams is encoded once.
+ */
+export function destinationDefinition(): { definition: ServiceDefinition; encodeUpdate: (u: Update) => Buffer } {
+  const base = loadDestinationApi().weft.destination.Destination.service;
+  const encodeUpdate = base.Get.responseSerialize as (u: Update) => Buffer;
+  const definition = {
+    ...base,
+    Get: { ...base.Get, responseSerialize: (v: Update | Buffer) => (Buffer.isBuffer(v) ? v : encodeUpdate(v)) },
+  } as ServiceDefinition;
+  return { definition, encodeUpdate };
+}
+
 /** The weft.destination.Destination service: Get (endpoints) and GetProfile (routing), both streamed. */
 export function destinationService(
   store: ResourceStore,
   cfg: DestinationConfig,
   metrics: Metrics,
+  encodeUpdate: (u: Update) => Buffer,
 ): UntypedServiceImplementation {
+  const index = new EndpointIndex(store, cfg, encodeUpdate);
   const active = metrics.gauge('destination_streams', 'Open Get and GetProfile streams');
   const updates = metrics.counter('destination_updates_total', 'Updates sent on Get streams');
   const counts = { Get: 0, GetProfile: 0 };
@@ -61,11 +84,19 @@ export function destinationService(
   };
 
   return {
-    Get(call: Call<Update>) {
+    Get(call: Call<Update | Buffer>) {
       const target = resolve(call);
       if (!target) return;
       opened('Get', 1);
-      new EndpointStream(call, store, cfg, target, (n) => updates({}, n)).start(() => opened('Get', -1));
+      new EndpointStream(
+        call,
+        (stream) => index.join(target, stream),
+        (stream, topic) => {
+          index.leave(topic, stream);
+          opened('Get', -1);
+        },
+        (n) => updates({}, n),
+      );
     },
     GetProfile(call: Call<DestinationProfile>) {
       const target = resolve(call);

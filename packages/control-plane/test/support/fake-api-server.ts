@@ -64,6 +64,11 @@ export class FakeApiServer {
     return c;
   }
 
+  /** Serves `path` as an (empty) collection, as once its CRD is installed. */
+  serve(path: string): void {
+    this.collection(path);
+  }
+
   /** Creates or updates an object and tells open watches. */
   apply(path: string, obj: Obj): void {
     const c = this.collection(path);

@@ -1,5 +1,5 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import { isControlPlaneError } from '../../errors.ts';
+import { cpError, ErrorCode, isControlPlaneError } from '../../errors.ts';
 import { parseResource } from '../../resources/parse.ts';
 import { keyOf, type Resource } from '../../resources/types.ts';
 import type { StoreProblem } from '../store.ts';
@@ -89,10 +89,9 @@ export class Reflector {
     } catch (err) {
       // 404: the CRD is not installed. Serve the kind as empty rather than never becoming ready.
       if (!isControlPlaneError(err) || err.context.status !== 404) throw err;
-      this.sink.problem({ source: this.target.path, message: `${err.message} (is the CRD installed?)` });
       this.sink.replace(new Map(), new Set());
       this.listedOnce();
-      throw err;
+      throw cpError(ErrorCode.KubernetesApi, `${this.target.path} not found; is its CRD installed?`, { status: 404 });
     }
     const { items, resourceVersion } = listed;
     const desired = new Map<string, Resource>();
