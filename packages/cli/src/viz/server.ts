@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildApi } from './api.ts';
+import { FileSdWriter } from './file-sd.ts';
 import { startOtlpGrpc } from './otlp/grpc-receiver.ts';
 import { TraceStore } from './otlp/trace-store.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
@@ -22,7 +23,11 @@ export interface VizOptions {
   readonly maxTraces?: number;
   /** Where the rest of the mesh answers, for `weft check` and `weft diagnostics`. */
   readonly mesh?: MeshInfo;
-  /** Directory to write .weft/viz.json into; no state file when absent. */
+  /**
+   * Directory to write .weft/viz.json (where the API is) and
+   * .weft/prometheus-targets.json (file_sd for deploy/local/prometheus.yml)
+   * into; neither is written when absent.
+   */
   readonly stateDir?: string;
 }
 
@@ -33,6 +38,8 @@ export interface VizServer {
   readonly otlpGrpcAddress: string;
   /** The state file written, if any. */
   readonly stateFile: string | undefined;
+  /** The Prometheus file_sd targets file kept up to date, if any. */
+  readonly fileSdPath: string | undefined;
   registerWorkload(w: Workload): void;
   unregister(namespace: string, pod: string): boolean;
   setMesh(mesh: MeshInfo): void;
@@ -64,15 +71,24 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
   const stateFile = opts.stateDir
     ? await writeState(opts.stateDir, { apiAddr: address, otlpGrpcAddr: otlp.address, pid: process.pid })
     : undefined;
+  const fileSd = opts.stateDir ? new FileSdWriter(opts.stateDir) : undefined;
+  const targetsChanged = () => fileSd?.write(recorder.targets().map((t) => t.workload));
+  await targetsChanged();
   return {
     address,
     otlpGrpcAddress: otlp.address,
     stateFile,
+    fileSdPath: fileSd?.path,
     registerWorkload(w) {
       checkWorkload(w);
       recorder.add(w);
+      void targetsChanged();
     },
-    unregister: (namespace, pod) => recorder.remove(namespace, pod),
+    unregister(namespace, pod) {
+      const removed = recorder.remove(namespace, pod);
+      if (removed) void targetsChanged();
+      return removed;
+    },
     setMesh(m) {
       mesh = m;
     },
@@ -80,6 +96,8 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
     async close() {
       recorder.stop();
       if (stateFile) await removeState(stateFile);
+      // Prometheus stops scraping ports that are about to be gone.
+      await fileSd?.write([]);
       await Promise.all([api.close(), otlp.close()]);
     },
   };
