@@ -8,6 +8,8 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   identity: () => import('./identity.ts'),
   inject: () => import('./inject.ts'),
   profile: () => import('./profile.ts'),
+  routes: () => import('./routes.ts'),
   stat: () => import('./stat.ts'),
+  top: () => import('./top.ts'),
   trace: () => import('./trace.ts'),
 };

@@ -48,3 +48,12 @@ describe('goldenRows', () => {
     expect(byName.web).toBeUndefined();
   });
 });
+
+describe('best and worst', () => {
+  it('are the bounds of the lowest and highest buckets that grew', () => {
+    const rows = goldenRows(before, after, 10, { groupBy: ['deployment'], where: (l) => l.direction === 'inbound' });
+    const voting = rows.find((r) => r.key.deployment === 'voting');
+    expect(voting?.latencyMs.best).toBe(1);
+    expect(voting?.latencyMs.worst).toBe(10);
+  });
+});

@@ -10,11 +10,20 @@ export interface GoldenRow {
   /** Successes / responses; undefined when nothing answered in the window. */
   readonly successRate: number | undefined;
   readonly rps: number;
-  readonly latencyMs: { readonly p50?: number; readonly p95?: number; readonly p99?: number };
+  readonly latencyMs: LatencyMs;
   readonly tcpOpenConnections: number;
   /** Bytes per second read and written by the matched TCP connections (`-o wide`). */
   readonly tcpReadBytesRate: number;
   readonly tcpWriteBytesRate: number;
+}
+
+export interface LatencyMs {
+  readonly p50?: number;
+  readonly p95?: number;
+  readonly p99?: number;
+  /** Upper bounds of the lowest and highest buckets that got an observation (`weft top`'s Best and Worst). */
+  readonly best?: number;
+  readonly worst?: number;
 }
 
 export interface GoldenQuery {
@@ -101,6 +110,7 @@ function toRow(acc: Acc, windowSeconds: number): GoldenRow {
       p50: histogramQuantile(0.5, buckets),
       p95: histogramQuantile(0.95, buckets),
       p99: histogramQuantile(0.99, buckets),
+      ...observedRange(buckets),
     },
     tcpOpenConnections: acc.tcp,
     tcpReadBytesRate: windowSeconds > 0 ? acc.readBytes / windowSeconds : 0,
@@ -111,4 +121,23 @@ function toRow(acc: Acc, windowSeconds: number): GoldenRow {
 function seriesId(s: Sample): string {
   const keys = Object.keys(s.labels).sort();
   return `${s.name}{${keys.map((k) => `${k}=${s.labels[k]}`).join(',')}}`;
+}
+
+function observedRange(buckets: Bucket[]): { best?: number; worst?: number } {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  let below = 0;
+  let best: number | undefined;
+  let worst: number | undefined;
+  let finite = 0;
+  for (const b of sorted) {
+    if (b.count > below) {
+      // An observation above every finite bound is reported at the highest one, as quantiles are.
+      const bound = b.le === Number.POSITIVE_INFINITY ? finite : b.le;
+      best ??= bound;
+      worst = bound;
+    }
+    if (b.le !== Number.POSITIVE_INFINITY) finite = b.le;
+    below = b.count;
+  }
+  return best === undefined ? {} : { best, worst };
 }

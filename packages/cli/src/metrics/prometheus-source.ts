@@ -64,20 +64,22 @@ export class PrometheusSource implements MetricsSource {
   async golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult> {
     const f = selector.family;
     const sel = selectorText(selector.match);
-    const by = selector.groupBy.join(', ');
+    const by = (...extra: string[]) => [...extra, ...selector.groupBy].join(', ');
     const w = `${windowSeconds}s`;
     const quantile = (q: number) =>
-      this.query(`histogram_quantile(${q}, sum(increase(${f}response_latency_ms_bucket${sel}[${w}])) by (le, ${by}))`);
+      this.query(
+        `histogram_quantile(${q}, sum(increase(${f}response_latency_ms_bucket${sel}[${w}])) by (${by('le')}))`,
+      );
     const tcpSel = selector.tcpMatch ? selectorText(selector.tcpMatch) : undefined;
     const tcpQuery = (q: string) => (tcpSel ? this.query(q) : Promise.resolve([]));
     const [responses, p50, p95, p99, tcp, readBytes, writeBytes] = await Promise.all([
-      this.query(`sum(increase(${f}response_total${sel}[${w}])) by (${by}, classification)`),
+      this.query(`sum(increase(${f}response_total${sel}[${w}])) by (${by('classification')})`),
       quantile(0.5),
       quantile(0.95),
       quantile(0.99),
-      tcpQuery(`sum(tcp_open_connections${tcpSel}) by (${by})`),
-      tcpQuery(`sum(increase(tcp_read_bytes_total${tcpSel}[${w}])) by (${by})`),
-      tcpQuery(`sum(increase(tcp_write_bytes_total${tcpSel}[${w}])) by (${by})`),
+      tcpQuery(`sum(tcp_open_connections${tcpSel}) by (${by()})`),
+      tcpQuery(`sum(increase(tcp_read_bytes_total${tcpSel}[${w}])) by (${by()})`),
+      tcpQuery(`sum(increase(tcp_write_bytes_total${tcpSel}[${w}])) by (${by()})`),
     ]);
     const rows = new Map<string, { key: Record<string, string>; row: Mutable<GoldenRow> }>();
     const row = (labels: Record<string, string>) => {

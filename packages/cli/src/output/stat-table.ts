@@ -1,15 +1,7 @@
 import type { StatRow } from '../viz/stat.ts';
 import type { OutputFormat } from './format.ts';
-import {
-  type Cell,
-  formatLatency,
-  formatRps,
-  formatSuccess,
-  formatWindow,
-  NONE,
-  renderJson,
-  renderTable,
-} from './table.ts';
+import { GOLDEN_HEADERS, goldenCells, goldenJson } from './golden-columns.ts';
+import { type Cell, formatWindow, NONE, renderJson, renderTable } from './table.ts';
 
 // `weft stat` output: Linkerd's columns, its JSON keys (ratios, not
 // percentages; null where there was no traffic).
@@ -35,11 +27,7 @@ export function renderStat(
         kind: r.kind,
         name: r.name,
         meshed: r.meshed ?? null,
-        success: round(r.golden?.successRate, 6),
-        rps: round(r.golden?.rps),
-        latency_ms_p50: round(r.golden?.latencyMs.p50),
-        latency_ms_p95: round(r.golden?.latencyMs.p95),
-        latency_ms_p99: round(r.golden?.latencyMs.p99),
+        ...goldenJson(r.golden),
         tcp_open_connections: r.golden?.tcpOpenConnections ?? null,
         tcp_read_bytes_rate: round(r.golden?.tcpReadBytesRate),
         tcp_write_bytes_rate: round(r.golden?.tcpWriteBytesRate),
@@ -53,26 +41,17 @@ export function renderStat(
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
     route ? 'ROUTE' : 'NAME',
     ...(route ? [] : ['MESHED']),
-    'SUCCESS',
-    'RPS',
-    'LATENCY_P50',
-    'LATENCY_P95',
-    'LATENCY_P99',
+    ...GOLDEN_HEADERS,
     ...(route ? [] : ['TCP_CONN']),
     ...(opts.output === 'wide' && !route ? ['READ_BYTES/SEC', 'WRITE_BYTES/SEC'] : []),
   ];
   const body = rows.map((r): Cell[] => {
     const g = r.golden;
-    const served = g !== undefined && g.responses > 0;
     return [
       ...(opts.allNamespaces ? [r.namespace] : []),
       r.name,
       ...(route ? [] : [r.meshed ?? NONE]),
-      formatSuccess(g?.successRate),
-      served ? formatRps(g.rps) : NONE,
-      formatLatency(g?.latencyMs.p50),
-      formatLatency(g?.latencyMs.p95),
-      formatLatency(g?.latencyMs.p99),
+      ...goldenCells(g),
       ...(route ? [] : [g ? String(g.tcpOpenConnections) : NONE]),
       ...(opts.output === 'wide' && !route
         ? [g ? bytesRate(g.tcpReadBytesRate) : NONE, g ? bytesRate(g.tcpWriteBytesRate) : NONE]

@@ -101,6 +101,36 @@ describe('weft stat (recorder)', () => {
     expect(wide.stdout.split('\n')[0]).toMatch(/CLIENT_ID\s+SERVER_ID$/);
   });
 
+  it('shows unmatched traffic as the [DEFAULT] route of the deployment', async () => {
+    const table = await runCli(['routes', '-n', 'emojivoto', 'deploy/emoji'], api());
+    expect(table.stdout).toMatch(/^ROUTE\s+SERVICE\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99\n/);
+    expect(table.stdout).toMatch(/\n\[DEFAULT\]\s+emoji-svc\s+75\.00%\s+\d+\.\drps\s/);
+    const quiet = await runCli(['routes', '-n', 'emojivoto', 'deploy/web'], api());
+    expect(quiet.stdout).toBe('No traffic found for deploy/web in namespace emojivoto.\n');
+  });
+
+  it('ranks the busiest traffic in top, saying it comes from metrics', async () => {
+    const { stdout } = await runCli(['top', '-n', 'emojivoto', '-t', '1m'], api());
+    const [note, header, row] = stdout.trimEnd().split('\n');
+    expect(note).toMatch(/computed from proxy metrics .* no tap yet/);
+    expect(header?.split(/\s{2,}/)).toEqual([
+      'Source',
+      'Destination',
+      'Method',
+      'Path',
+      'Count',
+      'Best',
+      'Worst',
+      'Last',
+      'Success Rate',
+    ]);
+    // Path is the authority the client asked for: the Host header it sent.
+    const authority = `127\\.0\\.0\\.1:${m.mesh.upstreamPort}`;
+    expect(row).toMatch(
+      new RegExp(`^deploy/web\\s+deploy/emoji\\s+-\\s+${authority}\\s+40\\s+\\d+ms\\s+\\d+ms\\s+-\\s+75\\.00%$`),
+    );
+  });
+
   it('refuses bad flags and says where the API is missing', async () => {
     const bad = await runCli(['stat', 'deploy', '-t', 'soon'], api());
     expect(bad.code).toBe(2);
