@@ -40,7 +40,7 @@ interface Run {
 export async function writeReport(
   path: string,
   f: {
-    machine: { date: string; nproc: string; cpu: string; node: string };
+    machine: { date: string; nproc: string; cpu: string; node: string; loadAverage: string; flags: string };
     endpoints: number;
     services: number;
     watchers: number;
@@ -55,12 +55,14 @@ export async function writeReport(
 ): Promise<void> {
   const text = `# Control plane scale benchmark
 
-Measured ${f.machine.date} on ${f.machine.nproc} cores (${f.machine.cpu}), Node ${f.machine.node}.
+Measured ${f.machine.date} on ${f.machine.nproc} cores (${f.machine.cpu}), Node ${f.machine.node};
+load average at the end ${f.machine.loadAverage} (the machine is shared, so figures move between runs).
 Command: \`pnpm --filter @weft/control-plane bench -- --write\` (packages/control-plane/bench/scale.ts).
 
 Setup: ${f.endpoints} endpoints (EndpointSlices and meshed Pods) over ${f.services} Services, served by
 the fake Kubernetes API server of the tests over HTTP (list + \`?watch=1\` streams). The control
-plane runs as its own process (\`node src/main.ts\`, \`WEFT_CP_BACKEND=k8s\`); the watchers are
+plane runs as its own process (\`node ${f.machine.flags} src/main.ts\`, \`WEFT_CP_BACKEND=k8s\`), as
+\`pnpm start\` runs it; the watchers are
 grpc-js clients on loopback in the benchmark process, over 20 HTTP/2 connections. An endpoint
 change is one EndpointSlice update (one address out, one in) plus the new Pod, sent as watch
 events; latency is from sending the event to the watcher(s) holding the new address.
@@ -75,8 +77,8 @@ p50 ${ms(f.baseline.p50)}, p99 ${ms(f.baseline.p99)}.
 
 Memory and CPU of the control plane process:
 
-- initial list of all ${f.endpoints} endpoints until /ready: ${ms(f.loadMs)}; RSS ${mb(f.afterLoad.rssMb)}, CPU ${f.afterLoad.cpuSeconds.toFixed(2)} s so far
-- with ${f.watchers} Get streams open: RSS ${mb(f.subscribed.rssMb)}
+- initial list of all ${f.endpoints} endpoints until /ready: ${ms(f.loadMs)}; RSS ${mb(f.afterLoad.rssMb)} (V8 heap ${mb(f.afterLoad.heapMb)}), CPU ${f.afterLoad.cpuSeconds.toFixed(2)} s since start
+- with ${f.watchers} Get streams open: RSS ${mb(f.subscribed.rssMb)} (V8 heap ${mb(f.subscribed.heapMb)})
 - peak RSS over the whole run (VmHWM): ${mb(f.peakRssMb)}
 
 Targets: p99 under 100 ms and memory under 300 MB.

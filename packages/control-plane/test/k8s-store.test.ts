@@ -178,5 +178,9 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     await eventually(() => store.state.get('Service', 'emojivoto', 'late-svc') !== undefined);
     expect(store.state.get('Service', 'emojivoto', 'web-svc')?.ports[0]?.port).toBe(80);
     expect(store.problems().some((p) => /spec\.ports\[0\]\.port/.test(p.message))).toBe(true);
+    // Fixing the object clears the problem.
+    api.apply(SERVICES, { ...service('web-svc'), spec: { ports: [{ name: 'http', port: 81 }] } });
+    await eventually(() => store.state.get('Service', 'emojivoto', 'web-svc')?.ports[0]?.port === 81);
+    expect(store.problems()).toEqual([]);
   });
 });

@@ -52,6 +52,11 @@ export class K8sStore implements ResourceStore {
               this.current.set(problem.source, problem.message);
               this.onProblem(problem);
             },
+            resolved: (source, prefix) => {
+              for (const key of this.current.keys()) {
+                if (key === source || (prefix && key.startsWith(`${source} `))) this.current.delete(key);
+              }
+            },
           },
           options,
         ),

@@ -12,6 +12,8 @@ export interface ReflectorSink {
   upsert(resource: Resource): void;
   remove(key: string): void;
   problem(problem: StoreProblem): void;
+  /** The source is healthy again; with `prefix`, so is every source under it. */
+  resolved(source: string, prefix?: boolean): void;
 }
 
 export interface ReflectorOptions {
@@ -94,6 +96,7 @@ export class Reflector {
       throw cpError(ErrorCode.KubernetesApi, `${this.target.path} not found; is its CRD installed?`, { status: 404 });
     }
     const { items, resourceVersion } = listed;
+    this.sink.resolved(this.target.path, true);
     const desired = new Map<string, Resource>();
     const keep = new Set<string>();
     for (const raw of items) {
@@ -113,19 +116,25 @@ export class Reflector {
       let gone = false;
       this.stats.watches++;
       const onEvent = (type: string, obj: RawObject) => {
-        progressed = true;
         this.stats.events++;
         if (type === 'ERROR') {
           if (obj?.code === 410) gone = true;
           return;
         }
+        if (!progressed) this.sink.resolved(this.target.path);
         const rv = obj?.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
+        progressed = true;
         if (type === 'BOOKMARK') return;
-        if (type === 'DELETED') this.sink.remove(rawKey(obj));
-        else if (type === 'ADDED' || type === 'MODIFIED') {
+        if (type === 'DELETED') {
+          this.sink.remove(rawKey(obj));
+          this.sink.resolved(`${this.target.path} ${rawKey(obj)}`);
+        } else if (type === 'ADDED' || type === 'MODIFIED') {
           const resource = this.parse(obj);
-          if (resource) this.sink.upsert(resource);
+          if (resource) {
+            this.sink.upsert(resource);
+            this.sink.resolved(`${this.target.path} ${rawKey(obj)}`);
+          }
         }
       };
       const done = (err: unknown) => {
