@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 // Each command is loaded only when it runs, so `weft stat` does not pay for
 // the modules `weft dev` needs. One line per command, sorted by name.
 export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  check: () => import('./check.ts'),
   dev: () => import('./dev.ts'),
   edges: () => import('./edges.ts'),
   identity: () => import('./identity.ts'),

@@ -1,0 +1,97 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig, type RunningControlPlane, startControlPlane } from '@weft/control-plane';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ObservedMesh, startObservedMesh } from '../testing/observed-mesh.ts';
+import { runCli } from '../testing/run-cli.ts';
+
+// `weft check` against a real control plane, real CA files and a real proxy
+// pair: all green when healthy; a stopped proxy or a broken resource file
+// fails with a hint and exit code 1.
+
+let m: ObservedMesh;
+let cp: RunningControlPlane;
+
+beforeAll(async () => {
+  m = await startObservedMesh();
+  const resources = join(m.dir, 'resources');
+  await mkdir(resources);
+  const env: Record<string, string> = {
+    WEFT_CP_BACKEND: 'local',
+    WEFT_CP_RESOURCE_DIR: resources,
+    WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
+    WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
+  };
+  cp = await startControlPlane(loadConfig((name) => env[name]));
+  const anchors = join(m.dir, 'ca.crt');
+  const issuer = join(m.dir, 'issuer.crt');
+  await writeFile(anchors, m.mesh.ca.trustAnchorsPem);
+  await writeFile(issuer, m.mesh.ca.issuerCertificate.certPem);
+  m.viz.setMesh({
+    destinationAddr: `127.0.0.1:${cp.grpcPort}`,
+    controlPlaneAdminAddr: `127.0.0.1:${cp.adminPort}`,
+    trustAnchorsFile: anchors,
+    issuerCertFile: issuer,
+    resourcesDir: resources,
+  });
+});
+
+afterAll(async () => {
+  await cp?.close();
+  await m?.close();
+});
+
+const check = (...args: string[]) => runCli(['check', ...args], { WEFT_API_ADDR: m.viz.address });
+
+describe('weft check', () => {
+  it('passes on a healthy local mesh, grouped like Linkerd', async () => {
+    const { code, stdout } = await check();
+    expect(stdout).toContain('weft-viz\n--------\n√ viz API is reachable\n');
+    for (const line of [
+      '√ destination API is reachable',
+      '√ control plane is ready',
+      '√ trust anchors are within their validity period',
+      '√ issuer cert is issued by the trust anchor',
+      '√ data plane proxies are ready',
+      '√ data plane proxies certificates match CA',
+      '√ resource files are valid',
+    ]) {
+      expect(stdout).toContain(`${line}\n`);
+    }
+    // No identity service was named: a warning, not a failure.
+    expect(stdout).toContain('‼ identity API is reachable');
+    expect(stdout).toMatch(/Status check results are √\n$/);
+    expect(code).toBe(0);
+  });
+
+  it('fails with the file and a hint when a resource file is broken', async () => {
+    const bad = join(m.dir, 'resources', 'broken.yaml');
+    await writeFile(bad, 'kind: Service\nmetadata: [\n');
+    const { code, stdout } = await check('-o', 'json');
+    const json = JSON.parse(stdout);
+    expect(json.success).toBe(false);
+    const resources = json.categories.find((c: { categoryName: string }) => c.categoryName === 'weft-resources');
+    expect(resources.checks[0]).toMatchObject({ result: 'error', hint: expect.stringContaining('fix these files') });
+    expect(resources.checks[0].error).toContain('broken.yaml');
+    expect(code).toBe(1);
+    await rm(bad);
+  });
+
+  it('fails with the pod and a hint when a proxy is down', async () => {
+    await m.mesh.server.shutdown(100);
+    await m.viz.scrapeNow();
+    const { code, stdout } = await check();
+    expect(stdout).toMatch(
+      /× data plane proxies are ready\n {4}emojivoto\/emoji-0: 127\.0\.0\.1:\d+\/ready answered \S+\n {4}hint: /,
+    );
+    expect(stdout).toMatch(/× data plane proxies metrics are scraped\n {4}emojivoto\/emoji-0: /);
+    expect(stdout).toMatch(/Status check results are ×\n$/);
+    expect(code).toBe(1);
+  });
+
+  it('fails the first check when no viz API answers', async () => {
+    const { code, stdout } = await runCli(['check'], { WEFT_API_ADDR: '127.0.0.1:1' });
+    expect(stdout).toMatch(/^weft-viz\n--------\n× viz API is reachable\n/);
+    expect(code).toBe(1);
+  });
+});

@@ -1,0 +1,187 @@
+import type { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
+import { Client, credentials } from '@grpc/grpc-js';
+import { LocalStore } from '@weft/control-plane';
+import type { Inventory } from '../client.ts';
+import type { MeshInfo, Workload } from '../workload.ts';
+import { type CheckCategory, type CheckResult, fail, ok, warn } from './result.ts';
+
+// Checks of the running local mesh: the control plane's APIs, every proxy
+// (ready, and serving a certificate for its identity that the trust anchors
+// vouch for), and the resource folder the control plane reads.
+
+const TIMEOUT_MS = 2000;
+
+export async function controlPlaneChecks(mesh: MeshInfo): Promise<CheckCategory> {
+  const checks: CheckResult[] = [];
+  const grpc = async (what: string, addr: string | undefined) => {
+    if (!addr) return warn(`${what} is reachable`, `weft dev did not tell the viz server where ${what} listens`);
+    const error = await grpcReachable(addr);
+    return error
+      ? fail(`${what} is reachable`, 'is the control plane running? see its log in `weft dev`', [`${addr}: ${error}`])
+      : ok(`${what} is reachable`);
+  };
+  checks.push(await grpc('destination API', mesh.destinationAddr));
+  checks.push(await grpc('policy API', mesh.policyAddr ?? mesh.destinationAddr));
+  checks.push(await grpc('identity API', mesh.identityAddr));
+  if (mesh.controlPlaneAdminAddr) {
+    const status = await httpStatus(`http://${mesh.controlPlaneAdminAddr}/ready`);
+    checks.push(
+      status === 200
+        ? ok('control plane is ready')
+        : fail('control plane is ready', 'it answers once every resource kind is loaded; see its log', [
+            `${mesh.controlPlaneAdminAddr}/ready: ${status}`,
+          ]),
+    );
+  }
+  return { name: 'weft-control-plane', checks };
+}
+
+export async function dataPlaneChecks(inventory: Inventory): Promise<CheckCategory> {
+  const workloads = inventory.workloads;
+  if (workloads.length === 0) {
+    return { name: 'weft-data-plane', checks: [fail('data plane proxies are registered', 'start `weft dev`')] };
+  }
+  const ready = await Promise.all(workloads.map((w) => httpStatus(`http://${w.adminAddr}/ready`)));
+  const notReady = workloads.flatMap((w, i) =>
+    ready[i] === 200 ? [] : [`${w.namespace}/${w.pod}: ${w.adminAddr}/ready answered ${ready[i]}`],
+  );
+  const checks: CheckResult[] = [
+    notReady.length === 0
+      ? ok('data plane proxies are ready')
+      : fail(
+          'data plane proxies are ready',
+          'a proxy that is down or not yet certified; see its log in `weft dev`',
+          notReady,
+        ),
+  ];
+  const anchorsPem = inventory.mesh.trustAnchorsFile
+    ? await readFile(inventory.mesh.trustAnchorsFile, 'utf8').catch(() => undefined)
+    : undefined;
+  if (!anchorsPem) {
+    checks.push(warn('data plane proxies certificates match CA', 'the trust anchors file is unknown or unreadable'));
+  } else {
+    const problems = (
+      await Promise.all(workloads.filter((_, i) => ready[i] === 200).map((w) => certificateProblem(w, anchorsPem)))
+    ).filter((p): p is string => p !== undefined);
+    checks.push(
+      problems.length === 0
+        ? ok('data plane proxies certificates match CA')
+        : fail(
+            'data plane proxies certificates match CA',
+            'a proxy whose certificate is for another identity or from another CA: restart it',
+            problems,
+          ),
+    );
+  }
+  const stale = workloads
+    .filter((w) => !w.health.up)
+    .map((w) => `${w.namespace}/${w.pod}: ${w.health.lastError ?? 'down'}`);
+  checks.push(
+    stale.length === 0
+      ? ok('data plane proxies metrics are scraped')
+      : fail(
+          'data plane proxies metrics are scraped',
+          "the viz recorder cannot scrape these proxies' admin /metrics",
+          stale,
+        ),
+  );
+  return { name: 'weft-data-plane', checks };
+}
+
+export async function resourceChecks(mesh: MeshInfo): Promise<CheckCategory | undefined> {
+  if (!mesh.resourcesDir) return undefined;
+  const store = new LocalStore(
+    { resourceDir: mesh.resourcesDir, debounceMs: 0, namespace: 'weft', trustDomain: 'cluster.local' },
+    () => {},
+  );
+  try {
+    await store.ready();
+    const problems = store.problems().map((p) => `${p.source}: ${p.message}`);
+    return {
+      name: 'weft-resources',
+      checks: [
+        problems.length === 0
+          ? ok('resource files are valid')
+          : fail(
+              'resource files are valid',
+              'fix these files; the control plane keeps their last good content',
+              problems,
+            ),
+      ],
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+async function grpcReachable(addr: string): Promise<string | undefined> {
+  const client = new Client(addr, credentials.createInsecure());
+  try {
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + TIMEOUT_MS, (err) => (err ? reject(err) : resolve())),
+    );
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    client.close();
+  }
+}
+
+async function httpStatus(url: string): Promise<number | string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    await res.body?.cancel();
+    return res.status;
+  } catch (err) {
+    return (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+  }
+}
+
+/**
+ * Handshakes with the proxy's inbound port as a peer would, naming its
+ * identity, and checks the certificate it serves chains to the trust anchors
+ * and carries that identity. TLS 1.3 sends the server's certificate before it
+ * asks for ours, so no client certificate is needed to see it.
+ */
+function certificateProblem(w: Workload, anchorsPem: string): Promise<string | undefined> {
+  const [host = '', port = ''] = [
+    w.inboundAddr.slice(0, w.inboundAddr.lastIndexOf(':')),
+    w.inboundAddr.slice(w.inboundAddr.lastIndexOf(':') + 1),
+  ];
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: host.replace(/^\[|\]$/g, ''),
+      port: Number(port),
+      servername: w.identity,
+      ca: anchorsPem,
+      minVersion: 'TLSv1.3',
+      rejectUnauthorized: false,
+    });
+    const done = (problem: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(problem);
+    };
+    const timer = setTimeout(() => done(`${w.namespace}/${w.pod}: no TLS handshake in ${TIMEOUT_MS} ms`), TIMEOUT_MS);
+    socket.once('secureConnect', () => {
+      const peer = socket.getPeerX509Certificate();
+      const names = peer ? dnsNames(peer) : [];
+      if (!socket.authorized)
+        done(`${w.namespace}/${w.pod}: ${socket.authorizationError} (not from the trust anchors)`);
+      else if (!names.includes(w.identity))
+        done(`${w.namespace}/${w.pod}: certificate names ${names.join(', ')}, not ${w.identity}`);
+      else done(undefined);
+    });
+    socket.once('error', (err) => done(`${w.namespace}/${w.pod}: ${err.message}`));
+  });
+}
+
+function dnsNames(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(', ')
+    .filter((n) => n.startsWith('DNS:'))
+    .map((n) => n.slice(4));
+}
