@@ -65,7 +65,10 @@ plane runs as its own process (\`node ${f.machine.flags} src/main.ts\`, \`WEFT_C
 \`pnpm start\` runs it; the watchers are
 grpc-js clients on loopback in the benchmark process, over 20 HTTP/2 connections. An endpoint
 change is one EndpointSlice update (one address out, one in) plus the new Pod, sent as watch
-events; latency is from sending the event to the watcher(s) holding the new address.
+events; latency is from sending the event to the watcher(s) holding the new address (or a later
+one: a stream that falls behind is sent one diff to the newest state, not every step). The
+watchers find the address in the raw bytes of each \`add\` instead of decoding it, because they
+share the machine's two cores with the control plane and stand in for proxies on other machines.
 
 Baseline (same run): the API server's own watch stream read directly, no control plane:
 p50 ${ms(f.baseline.p50)}, p99 ${ms(f.baseline.p99)}.

@@ -14,14 +14,10 @@ export const ErrorCode = {
   ServiceNotFound: 'WEFT_CP_SERVICE_NOT_FOUND',
   /** A context token or policy workload that is not the expected JSON. */
   InvalidWorkload: 'WEFT_CP_INVALID_WORKLOAD',
-  /** The policy API was asked about a pod the control plane does not know. */
-  WorkloadNotFound: 'WEFT_CP_WORKLOAD_NOT_FOUND',
   /** A local registration lacks a field or names an unknown Service. */
   InvalidRegistration: 'WEFT_CP_INVALID_REGISTRATION',
   /** A list or watch request to the Kubernetes API failed. */
   KubernetesApi: 'WEFT_CP_KUBERNETES_API',
-  /** A watcher fell too far behind and its stream was closed. */
-  StreamOverflow: 'WEFT_CP_STREAM_OVERFLOW',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

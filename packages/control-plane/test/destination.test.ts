@@ -77,6 +77,21 @@ describe('destination over gRPC (local backend)', () => {
     get.cancel();
   });
 
+  it('hints opaque for ports a Server declares opaque, and updates the hint when the Server changes', async () => {
+    plane = await new LocalPlane().start({ 'services.yaml': SERVICES });
+    await plane.register({ ...web('web-1', 9001), labels: { app: 'web' } });
+    const get = plane.get('web-svc.emojivoto.svc.cluster.local:80');
+    expect((await get.next()).add?.addrs[0]?.protocolHint?.protocol).toBe('h2');
+    await plane.write(
+      'server.yaml',
+      'apiVersion: policy.weft.dev/v1beta3\nkind: Server\nmetadata: { name: web, namespace: emojivoto }\nspec: { podSelector: { matchLabels: { app: web } }, port: 9001, proxyProtocol: opaque }\n',
+    );
+    const update = await get.next();
+    expect(update.add?.addrs[0]?.addr?.port).toBe(9001);
+    expect(update.add?.addrs[0]?.protocolHint).toMatchObject({ protocol: 'opaque', inboundPort: 4143 });
+    get.cancel();
+  });
+
   it('accepts the short authority forms of the local runtime', async () => {
     plane = await new LocalPlane().start({ 'services.yaml': SERVICES });
     await plane.register(web('web-1', 9001));

@@ -61,6 +61,11 @@ export class EndpointIndex {
     const affected = new Set<EndpointTopic>();
     for (const svc of changes.services) for (const t of this.byService.get(svc) ?? []) affected.add(t);
     for (const pod of changes.keys.get('Pod') ?? []) for (const t of this.byPod.get(pod) ?? []) affected.add(t);
+    // A Server marking a port opaque changes the protocol hint of the pods it selects.
+    const serverNamespaces = new Set([...(changes.keys.get('Server') ?? [])].map((k) => k.split('/')[0]));
+    if (serverNamespaces.size > 0) {
+      for (const t of this.topics.values()) if (serverNamespaces.has(t.target.namespace)) affected.add(t);
+    }
     for (const topic of affected) {
       const pods = topic.current.pods;
       const changed = topic.refresh(this.store.state, this.cfg);

@@ -1,4 +1,5 @@
 import { type ControlPlaneConfig, identityName } from '../config.ts';
+import { findServer } from '../policy/inbound-policy.ts';
 import { CONTROL_PLANE_NS_LABEL, isOpaquePort } from '../resources/annotations.ts';
 import type { Pod, Service } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
@@ -51,7 +52,7 @@ export function resolveEndpoints(
       const port = slicePort?.port ?? numericTarget(servicePort?.targetPort, pod, target.port);
       if (port === undefined) continue;
       for (const ip of ep.addresses) {
-        endpoints.set(`${ip}:${port}`, describe(cfg, service, ip, port, pod));
+        endpoints.set(`${ip}:${port}`, describe(state, cfg, service, ip, port, pod));
       }
     }
   }
@@ -65,6 +66,7 @@ function numericTarget(targetPort: number | string | undefined, pod: Pod | undef
 }
 
 function describe(
+  state: ResourceState,
   cfg: DestinationConfig,
   service: Service,
   ip: string,
@@ -73,18 +75,18 @@ function describe(
 ): EndpointInfo {
   const labels: Record<string, string> = {};
   const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service.meta, port), signature: '' };
-  if (pod) describePod(cfg, info, pod, port);
+  if (pod) describePod(state, cfg, info, pod, port);
   info.signature = JSON.stringify([info.labels, info.identity, info.opaque, info.inboundPort]);
   return info;
 }
 
-function describePod(cfg: DestinationConfig, info: EndpointInfo, pod: Pod, port: number): void {
+function describePod(state: ResourceState, cfg: DestinationConfig, info: EndpointInfo, pod: Pod, port: number): void {
   const labels = info.labels;
   info.podKey = `${pod.meta.namespace}/${pod.meta.name}`;
   labels.pod = pod.meta.name;
   labels.serviceaccount = pod.serviceAccount;
   if (pod.owner) labels[pod.owner.kind] = pod.owner.name;
-  if (isOpaquePort(pod.meta, port)) info.opaque = true;
+  if (isOpaquePort(pod.meta, port) || findServer(state, pod, port)?.proxyProtocol === 'opaque') info.opaque = true;
   if (pod.meta.labels[CONTROL_PLANE_NS_LABEL] === cfg.namespace) {
     labels.control_plane_ns = cfg.namespace;
     info.identity = identityName(cfg, pod.serviceAccount, pod.meta.namespace);

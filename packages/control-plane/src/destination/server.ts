@@ -23,7 +23,7 @@ type Call<T> = ServerWritableStream<GetDestination__Output, T>;
 export function grpcStatusOf(err: unknown): { code: status; details: string } {
   if (isControlPlaneError(err)) {
     const code =
-      err.code === ErrorCode.ServiceNotFound || err.code === ErrorCode.WorkloadNotFound
+      err.code === ErrorCode.ServiceNotFound
         ? status.NOT_FOUND
         : err.code === ErrorCode.InvalidAuthority ||
             err.code === ErrorCode.InvalidWorkload ||
