@@ -5,6 +5,7 @@ import type { Command } from '../command.ts';
 export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   check: () => import('./check.ts'),
   dev: () => import('./dev.ts'),
+  diagnostics: () => import('./diagnostics.ts'),
   edges: () => import('./edges.ts'),
   identity: () => import('./identity.ts'),
   inject: () => import('./inject.ts'),

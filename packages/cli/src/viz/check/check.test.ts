@@ -77,6 +77,29 @@ describe('weft check', () => {
     await rm(bad);
   });
 
+  it('diagnoses proxy metrics, endpoints and policy as the control plane serves them', async () => {
+    const env = { WEFT_API_ADDR: m.viz.address };
+    const metrics = await runCli(['diagnostics', 'proxy-metrics', '-n', 'emojivoto', 'deploy/emoji'], env);
+    expect(metrics.stdout).toMatch(/^#\n# POD emoji-0 \(1 of 1\)\n#\n# HELP request_total/);
+    const authority = 'emoji-svc.emojivoto.svc.cluster.local:8080';
+    const dest = `127.0.0.1:${m.mesh.destination.port}`;
+    const eps = await runCli(['diagnostics', 'endpoints', '--destination-addr', dest, authority], env);
+    expect(eps.stdout).toMatch(
+      new RegExp(
+        `^NAMESPACE\\s+IP\\s+PORT\\s+POD\\s+SERVICE\\nemojivoto\\s+127\\.0\\.0\\.1\\s+${m.mesh.inboundPort}\\s+emoji-0\\s+emoji-svc\\n$`,
+      ),
+    );
+    const unknown = await runCli(
+      ['diagnostics', 'endpoints', '--destination-addr', dest, 'nope.emojivoto.svc.cluster.local:80'],
+      env,
+    );
+    expect(unknown.stderr).toContain('WEFT_CLI_NOT_FOUND');
+    const policy = await runCli(['diagnostics', 'policy', '-n', 'emojivoto', 'po/emoji-0', '8080'], env);
+    expect(policy.code).toBe(0);
+    // No Server selects the pod: the control plane's default policy, as YAML.
+    expect(policy.stdout).toMatch(/^labels:\n {2}group: ""\n {2}kind: default\n {2}name: all-unauthenticated$/m);
+  });
+
   it('fails with the pod and a hint when a proxy is down', async () => {
     await m.mesh.server.shutdown(100);
     await m.viz.scrapeNow();
