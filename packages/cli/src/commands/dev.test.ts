@@ -43,8 +43,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function startDev(): Promise<string> {
-  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0'], {
+function startDev(...flags: string[]): Promise<string> {
+  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,6 +84,18 @@ describe('weft dev', () => {
     expect(code).toBe(0);
     expect(children.filter(alive)).toEqual([]);
     expect(output).toContain('SIGINT received, stopping every process');
+  });
+
+  it('runs without the bot on --no-bot and stops on SIGTERM too', async () => {
+    const url = await startDev('--no-bot');
+    const children = childrenOf(dev?.pid as number);
+    expect(children).toHaveLength(3);
+    expect(output).not.toContain('[vote-bot]');
+    expect((await fetch(`${url}/api/vote?choice=:doughnut:`)).status).toBe(500);
+    const exited = once(dev as ChildProcess, 'exit');
+    dev?.kill('SIGTERM');
+    expect(((await exited) as [number | null])[0]).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
   });
 
   it('stops the others and exits 1 naming the process that died', async () => {
