@@ -1,10 +1,4 @@
-import {
-  type Context,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type TextMapSetter,
-  trace,
-} from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 
@@ -36,11 +30,6 @@ export function emojivotoPropagator(): TextMapPropagator {
   return new CompositePropagator({
     propagators: [new B3ExtractOnly(), new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
   });
-}
-
-/** True when the context carries a span context extracted from a caller. */
-export function hasRemoteParent(context: Context): boolean {
-  return trace.getSpanContext(context)?.isRemote === true;
 }
 
 export type HeaderCarrier = Record<string, string | string[] | undefined>;

@@ -2,10 +2,8 @@
 export class Tally {
   readonly #votes = new Map<string, number>();
 
-  record(shortcode: string): number {
-    const count = (this.#votes.get(shortcode) ?? 0) + 1;
-    this.#votes.set(shortcode, count);
-    return count;
+  record(shortcode: string): void {
+    this.#votes.set(shortcode, (this.#votes.get(shortcode) ?? 0) + 1);
   }
 
   /** Emojis with at least one vote, most votes first. */
