@@ -4,6 +4,7 @@ import type { DestinationClient } from '@weft/api/gen/weft/destination/Destinati
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { type RunningControlPlane, startControlPlane } from '../src/control-plane.ts';
+import type { ResourceKind } from '../src/resources/types.ts';
 import { K8sStore } from '../src/store/k8s/k8s-store.ts';
 import type { ChangeSet } from '../src/store/state.ts';
 import { FakeApiServer } from './support/fake-api-server.ts';
@@ -13,6 +14,7 @@ import { StreamReader } from './support/stream.ts';
 const SERVICES = '/api/v1/services';
 const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
 const PODS = '/api/v1/pods';
+const PROFILES = '/apis/weft.dev/v1alpha2/serviceprofiles';
 
 const service = (name: string) => ({
   metadata: { name, namespace: 'emojivoto' },
@@ -53,16 +55,17 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     client = undefined;
   });
 
-  async function setup() {
+  async function setup(kinds: ResourceKind[] = ['Service', 'EndpointSlice', 'Pod']) {
     api = new FakeApiServer();
     await api.start();
+    api.serve(PROFILES);
     api.apply(SERVICES, service('web-svc'));
     api.apply(SERVICES, service('emoji-svc'));
     api.apply(SERVICES, service('voting-svc'));
     api.apply(SLICES, slice('web-svc-abc', 'web-svc', ['10.1.0.1']));
     api.apply(PODS, pod('web-svc-0', '10.1.0.1'));
     store = new K8sStore(api.kubeConfig(), {
-      kinds: ['Service', 'EndpointSlice', 'Pod'],
+      kinds,
       retryMs: 20,
       maxRetryMs: 100,
       onProblem: () => {},
@@ -82,6 +85,27 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     client = c;
     return (path: string) => new StreamReader(c.Get({ scheme: 'k8s', path, contextToken: '' }));
   }
+
+  it('streams a ServiceProfile applied through the API into GetProfile', async () => {
+    await setup(['Service', 'ServiceProfile']);
+    await serve();
+    const profile = new StreamReader(
+      (client as DestinationClient).GetProfile({
+        scheme: 'k8s',
+        path: 'web-svc.emojivoto.svc.cluster.local:80',
+        contextToken: '',
+      }),
+    );
+    expect((await profile.next()).routes).toEqual([]);
+    api.apply(PROFILES, {
+      metadata: { name: 'web-svc.emojivoto.svc.cluster.local', namespace: 'emojivoto' },
+      spec: { routes: [{ name: 'list', condition: { method: 'GET', pathRegex: '/api/list' }, timeout: '250ms' }] },
+    });
+    const updated = await profile.next();
+    expect(updated.routes[0]?.metricsLabels).toEqual({ route: 'list' });
+    expect(updated.routes[0]?.timeout).toEqual({ seconds: '0', nanos: 250_000_000 });
+    profile.cancel();
+  });
 
   it('lists every page with the kubeconfig credentials, then streams watch events into Get', async () => {
     await setup();

@@ -29,7 +29,7 @@ export function parseContextToken(token: string): ClientContext {
   }
 }
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Parses `name[:port]` into a Service port. Accepted names: `<svc>.<ns>.svc.<domain>`,

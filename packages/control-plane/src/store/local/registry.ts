@@ -24,7 +24,7 @@ export interface LocalWorkload {
   annotations: Record<string, string>;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function validateWorkload(w: LocalWorkload): void {
   const bad = (message: string) => {
