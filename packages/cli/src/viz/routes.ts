@@ -24,7 +24,11 @@ export async function routes(
   if (routed.rows.some((r) => r.responses > 0)) {
     const rows = routed.rows
       .map((golden) => ({ route: golden.key.rt_route || DEFAULT_ROUTE, service, golden }))
-      .sort((a, b) => a.route.localeCompare(b.route));
+      // Linkerd lists [DEFAULT] after the named routes.
+      .sort(
+        (a, b) =>
+          Number(a.route === DEFAULT_ROUTE) - Number(b.route === DEFAULT_ROUTE) || a.route.localeCompare(b.route),
+      );
     return { rows, windowSeconds: routed.windowSeconds, fromRouteFamilies: true };
   }
   const all = await source.golden({ family: '', match, groupBy: [] }, q.windowSeconds);

@@ -69,6 +69,17 @@ describe('weft stat (recorder)', () => {
     expect(all.stdout).toMatch(/emojivoto\s+emoji-0\s+1\/1\s+75\.00%/);
   });
 
+  it('shows what one deployment sent with --from (outbound)', async () => {
+    const rows = JSON.parse(
+      (await runCli(['stat', '-n', 'emojivoto', 'deploy', '--from', 'deploy/web', '-o', 'json'], api())).stdout,
+    ) as Row[];
+    expect(rows.map((r) => r.name)).toEqual(['emoji']);
+    expect(rows[0]?.success).toBeCloseTo(0.75, 6);
+    expect(rows[0]?.tcp_open_connections).toBeGreaterThanOrEqual(1);
+    const none = await runCli(['stat', '-n', 'emojivoto', 'deploy', '--from', 'deploy/emoji'], api());
+    expect(none.stdout).toBe('No traffic found.\n');
+  });
+
   it('finds the viz API through .weft/viz.json from another process', async () => {
     const main = fileURLToPath(new URL('../main.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The proxy package's own test mesh: two real sidecars (web → emoji) with
 // mTLS certificates from a real CA and a real destination server.
-import { type Mesh, startMesh } from '../../../../proxy/test/support/mesh.ts';
+import { type Mesh, SERVICE, startMesh } from '../../../../proxy/test/support/mesh.ts';
 import { startViz, type VizOptions, type VizServer } from '../server.ts';
 import type { Workload } from '../workload.ts';
 
@@ -32,6 +32,16 @@ export async function startObservedMesh(vizOpts: VizOptions = {}): Promise<Obser
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');
   const mesh = await startMesh((app.address() as AddressInfo).port);
+  // The labels the control plane gives an endpoint owned by a Deployment
+  // (dst_deployment, dst_serviceaccount on the client's metrics).
+  mesh.destination.set(SERVICE, [
+    {
+      ip: '127.0.0.1',
+      port: mesh.inboundPort,
+      identity: mesh.serverIdentity,
+      labels: { pod: 'emoji-0', deployment: 'emoji', serviceaccount: 'emoji' },
+    },
+  ]);
   const dir = await mkdtemp(join(tmpdir(), 'weft-viz-'));
   const viz = await startViz({ recorder: { intervalMs: 500 }, stateDir: dir, ...vizOpts });
   const addr = (port: number | undefined) => `127.0.0.1:${port}`;

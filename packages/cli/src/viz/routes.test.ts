@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startViz, type VizServer } from './server.ts';
+import { runCli } from './testing/run-cli.ts';
+
+// Per-route figures from the route_* families. The proxy does not emit them
+// yet, so an admin server serves them here in Linkerd's format (labels
+// direction, dst, rt_route), counting up on each scrape.
+
+let viz: VizServer;
+let admin: Server;
+let scrapes = 0;
+
+function routeSeries(route: string, status: number, perScrape: number): string {
+  const labels = `direction="inbound",dst="web-svc.emojivoto.svc.cluster.local:80",rt_route="${route}"`;
+  const cls = status >= 500 ? 'failure' : 'success';
+  const n = perScrape * scrapes;
+  return [
+    `route_response_total{${labels},status_code="${status}",classification="${cls}"} ${n}`,
+    `route_response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="10"} ${n}`,
+    `route_response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="+Inf"} ${n}`,
+  ].join('\n');
+}
+
+beforeAll(async () => {
+  admin = createServer((_req, res) => {
+    scrapes++;
+    res.end(
+      `${[
+        routeSeries('GET /api/list', 200, 10),
+        routeSeries('POST /api/vote', 200, 3),
+        routeSeries('POST /api/vote', 500, 1),
+        routeSeries('', 200, 2),
+      ].join('\n')}\n`,
+    );
+  });
+  admin.listen(0, '127.0.0.1');
+  await once(admin, 'listening');
+  viz = await startViz({ recorder: { intervalMs: 60_000 } });
+  viz.registerWorkload({
+    namespace: 'emojivoto',
+    deployment: 'web',
+    pod: 'web-0',
+    services: ['web-svc'],
+    serviceAccount: 'web',
+    identity: 'web.emojivoto.serviceaccount.identity.weft.cluster.local',
+    adminAddr: `127.0.0.1:${(admin.address() as AddressInfo).port}`,
+    inboundAddr: '127.0.0.1:1',
+  });
+  await viz.scrapeNow();
+  await new Promise((r) => setTimeout(r, 20));
+  await viz.scrapeNow();
+});
+
+afterAll(async () => {
+  await viz.close();
+  admin.close();
+});
+
+describe('weft routes (route families)', () => {
+  it('shows each route and the unmatched traffic as [DEFAULT]', async () => {
+    const env = { WEFT_API_ADDR: viz.address };
+    const json = JSON.parse((await runCli(['routes', '-n', 'emojivoto', 'deploy/web', '-o', 'json'], env)).stdout);
+    const byRoute = Object.fromEntries(json.map((r: { route: string }) => [r.route, r]));
+    expect(Object.keys(byRoute)).toEqual(['GET /api/list', 'POST /api/vote', '[DEFAULT]']);
+    expect(byRoute['POST /api/vote']).toMatchObject({ authority: 'web-svc', success: 0.75 });
+    expect(byRoute['GET /api/list'].success).toBe(1);
+    const table = await runCli(['routes', '-n', 'emojivoto', 'deploy/web'], env);
+    expect(table.stdout).toMatch(/\nPOST \/api\/vote\s+web-svc\s+75\.00%\s+\d+\.\drps\s+5ms\s+10ms\s+10ms\n/);
+  });
+});
