@@ -32,6 +32,8 @@ export function formatLatency(ms: number | undefined): string {
 
 /** `1m`, `30s`, `1m30s`: the window as a duration flag would take it. */
 export function formatWindow(seconds: number): string {
+  // Short recorded spans keep a decimal, so a fresh `weft dev` does not read "0s".
+  if (seconds < 10 && !Number.isInteger(seconds)) return `${seconds.toFixed(1)}s`;
   const s = Math.round(seconds);
   const m = Math.floor(s / 60);
   return m === 0 ? `${s}s` : s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
