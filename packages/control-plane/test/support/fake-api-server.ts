@@ -29,6 +29,8 @@ export class FakeApiServer {
   /** The next watch request on this path is answered with HTTP 410 instead of a stream. */
   rejectNextWatchOn = '';
   pageSize = 2;
+  /** Requests to these paths are answered with this HTTP status instead (an API server in trouble). */
+  readonly failing = new Map<string, number>();
 
   constructor() {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -161,6 +163,11 @@ export class FakeApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({ path: url.pathname, query: url.searchParams, auth: req.headers.authorization });
+    const failure = this.failing.get(url.pathname);
+    if (failure) {
+      res.writeHead(failure, { 'content-type': 'application/json' }).end(`{"kind":"Status","code":${failure}}`);
+      return;
+    }
     const c = this.collections.get(url.pathname);
     if (!c) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","code":404}');
