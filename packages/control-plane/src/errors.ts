@@ -14,7 +14,7 @@ export const ErrorCode = {
   ServiceNotFound: 'WEFT_CP_SERVICE_NOT_FOUND',
   /** A context token or policy workload that is not the expected JSON. */
   InvalidWorkload: 'WEFT_CP_INVALID_WORKLOAD',
-  /** A local registration lacks a field or names an unknown Service. */
+  /** A local registration lacks a field or has one that is not valid (names, ports). */
   InvalidRegistration: 'WEFT_CP_INVALID_REGISTRATION',
   /** A list or watch request to the Kubernetes API failed. */
   KubernetesApi: 'WEFT_CP_KUBERNETES_API',

@@ -145,6 +145,12 @@ export class Reflector {
           resolve(true);
           return;
         }
+        // The client gives up on a watch that stays silent for 30 s; with no bookmarks
+        // from the server that is a quiet collection, not a fault: reconnect at once.
+        if ((err as Error | null)?.name === 'TimeoutError') {
+          resolve(true);
+          return;
+        }
         if (err && !this.stopped) {
           const reason = status ? `HTTP ${status}` : String((err as Error).message ?? err);
           this.sink.problem({ source: this.target.path, message: `watch ended: ${reason}` });
