@@ -91,7 +91,7 @@ describe('Recorder', () => {
     r.stop();
   });
 
-  it('keeps history only for the retention time', async () => {
+  it('keeps history only for the retention time, thinned past the full resolution', async () => {
     const r = new Recorder({ intervalMs: 50, retentionMs: 300 });
     r.add(workload('ok-0', `127.0.0.1:${ports.ok}`));
     r.start();
@@ -101,6 +101,14 @@ describe('Recorder', () => {
     expect(t?.scrapes).toBeGreaterThan(2);
     expect(t?.scrapes).toBeLessThanOrEqual(8);
     expect(Date.now() - (t?.oldestAt ?? 0)).toBeLessThan(600);
+    const thin = new Recorder({ intervalMs: 20, retentionMs: 5000, fullResolutionMs: 100, thinnedIntervalMs: 200 });
+    thin.add(workload('ok-0', `127.0.0.1:${ports.ok}`));
+    thin.start();
+    await new Promise((res) => setTimeout(res, 900));
+    thin.stop();
+    // ~45 scrapes were made: about 5 in the last 100 ms, and one per 200 ms before.
+    expect(thin.targets()[0]?.scrapes).toBeGreaterThan(5);
+    expect(thin.targets()[0]?.scrapes).toBeLessThanOrEqual(14);
     expect(r.remove('ns', 'ok-0')).toBe(true);
     expect(r.targets()).toEqual([]);
   });

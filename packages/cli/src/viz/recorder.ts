@@ -11,9 +11,13 @@ export interface RecorderOptions {
   readonly intervalMs?: number;
   /** How much history to keep; default 10 minutes. */
   readonly retentionMs?: number;
+  /** Every scrape is kept this long (default 1 minute); older ones are thinned. */
+  readonly fullResolutionMs?: number;
+  /** Spacing of the scrapes kept beyond fullResolutionMs; default 10 s. */
+  readonly thinnedIntervalMs?: number;
   /** Bound on one scrape; default min(interval, 1500 ms). */
   readonly timeoutMs?: number;
-  /** A body larger than this is refused rather than held; default 8 MiB. */
+  /** A body larger than this is refused rather than held; default 4 MiB. */
   readonly maxBodyBytes?: number;
 }
 
@@ -47,6 +51,8 @@ export interface ScrapePair {
 export class Recorder {
   readonly intervalMs: number;
   readonly retentionMs: number;
+  readonly #fullResolutionMs: number;
+  readonly #thinnedIntervalMs: number;
   readonly #timeoutMs: number;
   readonly #maxBody: number;
   readonly #targets = new Map<string, Target>();
@@ -55,8 +61,10 @@ export class Recorder {
   constructor(opts: RecorderOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 2000;
     this.retentionMs = opts.retentionMs ?? 10 * 60_000;
+    this.#fullResolutionMs = opts.fullResolutionMs ?? 60_000;
+    this.#thinnedIntervalMs = opts.thinnedIntervalMs ?? 10_000;
     this.#timeoutMs = opts.timeoutMs ?? Math.min(this.intervalMs, 1500);
-    this.#maxBody = opts.maxBodyBytes ?? 8 << 20;
+    this.#maxBody = opts.maxBodyBytes ?? 4 << 20;
   }
 
   start(): void {
@@ -122,6 +130,24 @@ export class Recorder {
     return this.#targets.get(workloadKey(namespace, pod))?.history.at(-1);
   }
 
+  /**
+   * Drops scrapes past the retention, and thins those older than the full
+   * resolution to one per thinned interval: a window of minutes needs only
+   * its two ends, and this keeps a proxy's history near 90 scrapes, not 300.
+   */
+  #prune(history: Scrape[], now: number): void {
+    let lastKept = Number.NEGATIVE_INFINITY;
+    let write = 0;
+    for (const s of history) {
+      if (s.at < now - this.retentionMs) continue;
+      const thinned = s.at < now - this.#fullResolutionMs;
+      if (thinned && s.at - lastKept < this.#thinnedIntervalMs) continue;
+      history[write++] = s;
+      lastKept = s.at;
+    }
+    history.length = write;
+  }
+
   /** One scrape at a time per target: a caller arriving during one waits for it. */
   #scrape(target: Target): Promise<void> {
     if (target.inflight) return target.inflight.done;
@@ -142,7 +168,7 @@ export class Recorder {
       parsePromText(text);
       const at = Date.now();
       target.history.push({ at, text });
-      while ((target.history[0]?.at ?? at) < at - this.retentionMs) target.history.shift();
+      this.#prune(target.history, at);
       target.health = { up: true, lastAttemptAt: at };
     } catch (err) {
       const reason = abort.signal.aborted ? abort.signal.reason : err;
