@@ -49,10 +49,6 @@ export class EndpointIndex {
     this.indexPods(topic, topic.current.pods, new Set());
   }
 
-  get topicCount(): number {
-    return this.topics.size;
-  }
-
   close(): void {
     this.unsubscribe();
   }

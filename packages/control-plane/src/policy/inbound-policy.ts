@@ -4,7 +4,7 @@ import type { ProxyProtocol } from '@weft/api/gen/weft/policy/ProxyProtocol.ts';
 import type { Server } from '@weft/api/gen/weft/policy/Server.ts';
 import { type ControlPlaneConfig, identityName } from '../config.ts';
 import { DEFAULT_INBOUND_POLICY, isOpaquePort } from '../resources/annotations.ts';
-import type { AuthorizationPolicy, Pod, PolicyServer, TargetRef } from '../resources/types.ts';
+import type { AuthorizationPolicy, Pod, PolicyServer } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 import { ALL_NETWORKS, type DefaultPolicyName, defaultAuthorizations, isDefaultPolicyName } from './defaults.ts';
 import { selects } from './selector.ts';
@@ -47,8 +47,6 @@ export function findServer(state: ResourceState, pod: Pod, port: number): Policy
     .sort((a, b) => a.meta.name.localeCompare(b.meta.name))[0];
 }
 
-const refGroup = (ref: TargetRef) => ref.group;
-
 /** Turns one AuthorizationPolicy into an authorization, or undefined while a reference it needs is missing. */
 function authorizationOf(state: ResourceState, cfg: PolicyConfig, policy: AuthorizationPolicy): Authz | undefined {
   const ns = policy.meta.namespace;
@@ -59,11 +57,11 @@ function authorizationOf(state: ResourceState, cfg: PolicyConfig, policy: Author
   let identityRef = false;
   for (const ref of policy.requiredAuthenticationRefs) {
     const refNs = ref.namespace ?? ns;
-    if (ref.kind === 'NetworkAuthentication' && refGroup(ref) === POLICY_GROUP) {
+    if (ref.kind === 'NetworkAuthentication' && ref.group === POLICY_GROUP) {
       const na = state.get('NetworkAuthentication', refNs, ref.name);
       if (!na) return undefined;
       networks = na.networks.map((n) => ({ net: n.cidr, except: n.except }));
-    } else if (ref.kind === 'MeshTLSAuthentication' && refGroup(ref) === POLICY_GROUP) {
+    } else if (ref.kind === 'MeshTLSAuthentication' && ref.group === POLICY_GROUP) {
       const mtls = state.get('MeshTLSAuthentication', refNs, ref.name);
       if (!mtls) return undefined;
       identityRef = true;
@@ -95,7 +93,7 @@ function authorizationOf(state: ResourceState, cfg: PolicyConfig, policy: Author
 function targets(policy: AuthorizationPolicy, server: PolicyServer): boolean {
   const t = policy.targetRef;
   if (t.kind === 'Namespace') return t.name === server.meta.namespace;
-  return t.kind === 'Server' && refGroup(t) === POLICY_GROUP && t.name === server.meta.name;
+  return t.kind === 'Server' && t.group === POLICY_GROUP && t.name === server.meta.name;
 }
 
 /**

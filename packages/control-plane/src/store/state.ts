@@ -24,8 +24,6 @@ export interface ChangeSet {
   readonly services: ReadonlySet<string>;
 }
 
-export const touches = (changes: ChangeSet, kind: ResourceKind) => changes.keys.has(kind);
-
 /**
  * The indexed resource set. Batches apply synchronously, so in a single-threaded
  * process no reader ever sees half of a batch (e.g. half of a relist).
@@ -42,10 +40,6 @@ export class ResourceState {
   list<K extends ResourceKind>(kind: K, namespace?: string): Of<K>[] {
     const all = [...(this.byKind.get(kind)?.values() ?? [])] as Of<K>[];
     return namespace === undefined ? all : all.filter((r) => r.meta.namespace === namespace);
-  }
-
-  keys(kind: ResourceKind): IterableIterator<string> {
-    return (this.byKind.get(kind) as Map<string, Resource>).keys();
   }
 
   count(kind: ResourceKind): number {
@@ -93,24 +87,19 @@ export class ResourceState {
   }
 
   /**
-   * The changes that turn `kind`'s current content (restricted to `scope` keys
-   * when given) into exactly `desired`: what a relist or a file reload applies.
-   * Keys in `keep` stay as they are (their new version was invalid).
+   * The changes that turn `kind`'s current content into exactly `desired`:
+   * what a relist or a file reload applies. Keys in `keep` stay as they are
+   * (their new version was invalid).
    */
-  diff(
-    kind: ResourceKind,
-    desired: ReadonlyMap<string, Resource>,
-    scope?: ReadonlySet<string>,
-    keep?: ReadonlySet<string>,
-  ): Change[] {
+  diff(kind: ResourceKind, desired: ReadonlyMap<string, Resource>, keep?: ReadonlySet<string>): Change[] {
     const current = this.byKind.get(kind) as Map<string, Resource>;
     const changes: Change[] = [];
     for (const [key, resource] of desired) {
       const old = current.get(key);
       if (!old || !sameResource(old, resource)) changes.push({ kind, key, resource });
     }
-    for (const key of scope ?? current.keys()) {
-      if (!desired.has(key) && !keep?.has(key) && current.has(key)) changes.push({ kind, key });
+    for (const key of current.keys()) {
+      if (!desired.has(key) && !keep?.has(key)) changes.push({ kind, key });
     }
     return changes;
   }

@@ -42,7 +42,7 @@ export class K8sStore implements ResourceStore {
           kc,
           target,
           {
-            replace: (desired, keep) => this.bus.commit(this.state.diff(target.kind, desired, undefined, keep)),
+            replace: (desired, keep) => this.bus.commit(this.state.diff(target.kind, desired, keep)),
             upsert: (resource) =>
               this.bus.commit([
                 { kind: target.kind, key: `${resource.meta.namespace}/${resource.meta.name}`, resource },
