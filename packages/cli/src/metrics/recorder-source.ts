@@ -1,4 +1,3 @@
-import { CliError, CliErrorCode } from '../errors.ts';
 import type { VizClient } from '../viz/client.ts';
 import type { ScrapePair } from '../viz/recorder.ts';
 import { goldenRows } from './golden.ts';
@@ -40,12 +39,8 @@ export class RecorderSource implements MetricsSource {
 
   async #pairs(windowSeconds: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
     const { targets } = await this.#viz.get<ScrapesResponse>(`/api/v1/scrapes?window=${windowSeconds}`);
-    if (targets.length === 0) {
-      throw new CliError(
-        CliErrorCode.Viz,
-        'the recorder has no two scrapes of any proxy in the window yet; wait a few seconds or check `weft check`',
-      );
-    }
+    // Right after `weft dev` starts no proxy has two scrapes yet: no figures, not an error.
+    if (targets.length === 0) return { before: [], after: [], seconds: 0 };
     // Each proxy's figures span its own first and last scrape; they differ by
     // at most one scrape interval, so the longest stands for all.
     const seconds = Math.max(...targets.map((t) => (t.last.at - t.first.at) / 1000));

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViz, type VizServer } from './server.ts';
+import { runCli } from './testing/run-cli.ts';
 
 // The viz server's listeners take hostile input and keep serving.
 
@@ -21,6 +22,13 @@ describe('viz API', () => {
     }
     expect((await fetch(`${viz.address}/api/v1/traces/${'0'.repeat(32)}`)).status).toBe(404);
     expect((await fetch(`${viz.address}/api/v1/metrics/ns/nobody`)).status).toBe(404);
+  });
+
+  it('answers a fresh viz with no traffic rather than an error', async () => {
+    const env = { WEFT_API_ADDR: viz.address };
+    expect(await runCli(['stat', '-A', 'deploy'], env)).toEqual({ code: 0, stdout: 'No traffic found.\n', stderr: '' });
+    expect((await runCli(['edges', '-A', 'deploy', '-o', 'json'], env)).stdout).toBe('[]\n');
+    expect((await runCli(['trace'], env)).stdout).toBe('No traces found.\n');
   });
 
   it('refuses a workload with unusable addresses', () => {
