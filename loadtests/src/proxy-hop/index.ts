@@ -72,11 +72,12 @@ async function measure(
 }
 
 function report(arms: Arm[], machine: Machine): string {
-  const [direct, weft, nginx] = arms as [Arm, Arm, Arm];
+  const [direct, weft, weftH2, nginx] = arms as [Arm, Arm, Arm, Arm];
   const added = (arm: Arm, i: number, k: 'p50Ms' | 'p99Ms') => (arm.open[i]?.[k] ?? 0) - (direct.open[i]?.[k] ?? 0);
+  const cell = (arm: Arm, i: number) => `+${added(arm, i, 'p50Ms').toFixed(2)} / +${added(arm, i, 'p99Ms').toFixed(2)}`;
   const rows = RATES.map(
     (rate, i) =>
-      `| ${rate} | ${direct.open[i]?.p50Ms.toFixed(2)} / ${direct.open[i]?.p99Ms.toFixed(2)} | +${added(weft, i, 'p50Ms').toFixed(2)} / +${added(weft, i, 'p99Ms').toFixed(2)} | +${added(nginx, i, 'p50Ms').toFixed(2)} / +${added(nginx, i, 'p99Ms').toFixed(2)} |`,
+      `| ${rate} | ${direct.open[i]?.p50Ms.toFixed(2)} / ${direct.open[i]?.p99Ms.toFixed(2)} | ${cell(weft, i)} | ${cell(weftH2, i)} | ${cell(nginx, i)} |`,
   );
   const use = (arm: Arm) =>
     arm.proxies
@@ -95,16 +96,20 @@ Written by \`pnpm bench -- proxy-hop\` (loadtests/src/proxy-hop/). Do not edit b
 
 - Date: ${machine.date}
 - Machine: ${machine.nproc} CPUs, ${machine.cpuModel}; Node ${machine.node}; load average ${machine.loadAverage.toFixed(2)} at start
+  (other work shares the machine; compare arms of one run, not runs).
 - Path: Node load generator → outbound proxy → mTLS (TLS 1.3, ECDSA P-256) → inbound proxy → node:http backend
-  (26-byte JSON), all on loopback. Weft: \`node packages/proxy/src/main.ts\` twice, discovery from a destination
-  server. nginx: two \`nginx\` processes, one worker each, keep-alive upstream pools, same certificates.
+  (26-byte JSON), all on loopback. Weft: \`node packages/proxy/src/main.ts\` (with \`NODE_COMPILE_CACHE\`),
+  discovery from a destination server, certificates from files. "Weft" carries HTTP/1 between the proxies as a
+  keep-alive HTTP/1.1 pool (the default); "Weft h2" upgrades it onto one HTTP/2 session
+  (\`WEFT_PROXY_OUTBOUND_H1_OVER_H2=true\`). nginx: two \`nginx\` processes, one worker each, keep-alive upstream
+  pools, same certificates.
 - Open loop: ${OPEN_MS / 1000} s per rate, latency from when each request was due. Closed loop: ${CONNECTIONS} keep-alive connections, ${CLOSED_MS / 1000} s.
 - The load generator and both proxies share the ${machine.nproc} CPUs.
 
 ## Latency added to direct calls (ms, p50 / p99)
 
-| req/s | direct p50 / p99 | Weft pair added | nginx pair added |
-|---:|---|---|---|
+| req/s | direct p50 / p99 | Weft pair added | Weft h2 pair added | nginx pair added |
+|---:|---|---|---|---|
 ${rows.join('\n')}
 
 ## Throughput and cost
@@ -113,9 +118,10 @@ ${rows.join('\n')}
 |---|---:|---|
 | direct | ${Math.round(direct.maxRps)} | |
 | Weft pair | ${Math.round(weft.maxRps)} | ${use(weft)} |
+| Weft h2 pair | ${Math.round(weftH2.maxRps)} | ${use(weftH2)} |
 | nginx pair | ${Math.round(nginx.maxRps)} | ${use(nginx)} |
 
-## Targets (Weft against nginx in the same run)
+## Targets (the default Weft pair against nginx in the same run)
 
 | target | measured | |
 |---|---|---|
@@ -195,12 +201,30 @@ const bench: Bench = {
         /"upstreams":\{"[^"]+":(\d+)\}/,
       );
       children.push(outbound.child);
+      const outboundH2 = await startNode(
+        main,
+        [],
+        {
+          ...proxyEnv(client),
+          WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.captured}`,
+          WEFT_PROXY_OUTBOUND_UPSTREAMS: `${AUTHORITY}=127.0.0.1:0`,
+          WEFT_PROXY_OUTBOUND_H1_OVER_H2: 'true',
+        },
+        /"upstreams":\{"[^"]+":(\d+)\}/,
+      );
+      children.push(outboundH2.child);
       const nginx = await startNginxPair(dir, Number(backend.captured), ca, server, client);
       children.push(nginx.outbound, nginx.inbound);
       const pid = (c: ChildProcess) => c.pid as number;
       const arms = [
         await measure('direct', `http://127.0.0.1:${backend.captured}/`, undefined, log),
         await measure('weft', `http://127.0.0.1:${outbound.captured}/`, [pid(outbound.child), pid(inbound.child)], log),
+        await measure(
+          'weft h2',
+          `http://127.0.0.1:${outboundH2.captured}/`,
+          [pid(outboundH2.child), pid(inbound.child)],
+          log,
+        ),
         await measure(
           'nginx',
           `http://127.0.0.1:${nginx.outboundPort}/`,

@@ -64,6 +64,8 @@ export interface ProxyConfig {
   readonly identity: IdentitySettings | undefined;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
+  readonly h1OverH2: boolean;
   readonly logLevel: string;
   readonly shutdownEndpointEnabled: boolean;
 }
@@ -129,6 +131,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
       shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
     },
     queueCapacity: capacity,
+    h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',
   };

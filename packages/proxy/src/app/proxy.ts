@@ -50,6 +50,7 @@ export class Sidecar {
       resolver: parts.resolver,
       timeouts: config.timeouts,
       queueCapacity: config.queueCapacity,
+      h1OverH2: config.h1OverH2,
       metrics: this.metrics,
     });
     this.#admin = createAdminServer({

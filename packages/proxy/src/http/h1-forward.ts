@@ -103,7 +103,7 @@ export function forwardH1(
 }
 
 /** A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3). */
-function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
@@ -162,11 +162,19 @@ function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>)
     upRes.destroy();
     return;
   }
-  res.writeHead(
-    ex.status,
-    upRes.statusMessage,
-    forwardRawHeaders(upRes.rawHeaders, ex.policy.stripResponse, undefined, undefined),
-  );
+  try {
+    res.writeHead(
+      ex.status,
+      upRes.statusMessage,
+      forwardRawHeaders(upRes.rawHeaders, ex.policy.stripResponse, undefined, undefined),
+    );
+  } catch (err) {
+    // A header node:http refuses to write: answer 502 rather than crash.
+    upRes.destroy();
+    ex.responded = false;
+    onUpstreamError.call(this, err as Error);
+    return;
+  }
   ex.upRes = upRes;
   upRes.on('data', onResponseData);
   upRes.on('end', onResponseEnd);

@@ -1,4 +1,5 @@
 import { type ClientHttp2Session, connect } from 'node:http2';
+import type { TcpSeries } from '../metrics/tcp.ts';
 import { ALPN_H2, type ConnectTarget, connectUpstream } from '../tls/connect.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 
@@ -12,10 +13,13 @@ export class H2Session {
   readonly #connectMs: number;
   #session: ClientHttp2Session | undefined;
 
-  constructor(target: ConnectTarget, identity: LocalIdentity | undefined, connectMs: number) {
+  readonly #tcp: TcpSeries;
+
+  constructor(target: ConnectTarget, identity: LocalIdentity | undefined, connectMs: number, tcp: TcpSeries) {
     this.#target = target;
     this.#identity = identity;
     this.#connectMs = connectMs;
+    this.#tcp = tcp;
   }
 
   get(): ClientHttp2Session {
@@ -23,7 +27,11 @@ export class H2Session {
     if (current && !current.closed && !current.destroyed) return current;
     const target = this.#target;
     const session = connect(`http://${target.host}:${target.port}`, {
-      createConnection: () => connectUpstream(target, this.#identity, ALPN_H2, this.#connectMs),
+      createConnection: () => {
+        const socket = connectUpstream(target, this.#identity, ALPN_H2, this.#connectMs);
+        this.#tcp.track(socket);
+        return socket;
+      },
       settings: { enablePush: false },
       maxSessionMemory: 64,
     });

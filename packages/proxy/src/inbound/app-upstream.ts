@@ -23,7 +23,7 @@ export class AppUpstream implements H1Upstream, H2Upstream {
     const target = { host, port, tls: undefined };
     const tcp = metrics.tcp({ direction: 'inbound', peer: 'dst', target_addr: `${host}:${port}`, tls: 'disabled' });
     this.agent = new PooledAgent(target, undefined, timeouts.connectMs, tcp);
-    this.h2 = new H2Session(target, undefined, timeouts.connectMs);
+    this.h2 = new H2Session(target, undefined, timeouts.connectMs, tcp);
   }
 
   started(): void {

@@ -9,7 +9,9 @@ import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { type ForwardPolicy, forwardH1 } from '../http/h1-forward.ts';
 import { forwardUpgrade } from '../http/h1-upgrade.ts';
+import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
+import { ORIG_PROTO_HEADER } from '../http/h2-headers.ts';
 import { CLIENT_ID_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
@@ -184,7 +186,12 @@ export class Inbound {
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const peer = (stream.session as WithPeer<Http2Session> | undefined)?.[kPeer] ?? this.#plain;
     const series = this.#seriesFor(headers[':authority'] ?? '', peer.clientId);
-    forwardH2(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+    // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
+    if (headers[ORIG_PROTO_HEADER] !== undefined) {
+      forwardH2AsH1(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+    } else {
+      forwardH2(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+    }
   }
 
   close(): void {

@@ -22,6 +22,8 @@ export class Endpoint implements H1Upstream, H2Upstream {
   readonly h2: H2Session;
   readonly ewma: PeakEwma;
   readonly series: RequestSeries;
+  /** Reached over mTLS: a peer proxy, so HTTP/1 travels upgraded to HTTP/2 (ADR 0002). */
+  readonly meshed: boolean;
   inflight = 0;
   draining = false;
 
@@ -38,6 +40,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
     this.name = `${authority} endpoint ${meta.key}`;
     this.ewma = new PeakEwma(performance.now());
     const meshed = meta.tls !== undefined && identity !== undefined;
+    this.meshed = meshed;
     const tls: Record<string, string> = meshed
       ? { tls: 'true', server_id: meta.tls?.name ?? '' }
       : { tls: 'no_identity', no_tls_reason: meta.tls ? 'no_local_identity' : 'not_provided_by_service_discovery' };
@@ -46,7 +49,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
     const tcp = metrics.tcp({ direction: 'outbound', peer: 'dst', authority, ...target, ...tls, ...meta.labels });
     const connectTarget = { host: meta.host, port: meta.port, tls: meshed ? meta.tls : undefined };
     this.agent = new PooledAgent(connectTarget, identity, timeouts.connectMs, tcp);
-    this.h2 = new H2Session(connectTarget, identity, timeouts.connectMs);
+    this.h2 = new H2Session(connectTarget, identity, timeouts.connectMs, tcp);
   }
 
   load(now: number): number {

@@ -7,7 +7,8 @@ import type { Timeouts } from '../app/env.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
-import { type ForwardPolicy, forwardH1 } from '../http/h1-forward.ts';
+import { type ForwardPolicy, forwardH1, hasBody } from '../http/h1-forward.ts';
+import { forwardH1OverH2 } from '../http/h1-over-h2.ts';
 import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
 import { PROXY_ERROR_HEADER } from '../http/headers.ts';
@@ -33,6 +34,7 @@ export interface OutboundOptions {
   readonly resolver: Resolver;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  readonly h1OverH2: boolean;
   readonly metrics: Metrics;
 }
 
@@ -140,14 +142,19 @@ export class Outbound {
     }
     const ep = logical.pick();
     if (ep) {
-      forwardH1(req, res, ep, ep.series, this.#policy, undefined, undefined);
+      this.#forwardH1(req, res, ep);
       return;
     }
     logical.enqueue((queued, err) => {
       if (res.destroyed) return;
-      if (queued) forwardH1(req, res, queued, queued.series, this.#policy, undefined, undefined);
+      if (queued) this.#forwardH1(req, res, queued);
       else sendH1Error(res, err as ProxyError, true);
     });
+  }
+
+  #forwardH1(req: IncomingMessage, res: ServerResponse, ep: Endpoint): void {
+    if (ep.meshed && this.#opts.h1OverH2) forwardH1OverH2(req, res, ep, ep.series, this.#policy, hasBody(req));
+    else forwardH1(req, res, ep, ep.series, this.#policy, undefined, undefined);
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

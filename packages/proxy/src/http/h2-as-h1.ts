@@ -1,0 +1,200 @@
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { ProxyError, upstreamError } from '../errors.ts';
+import type { RequestSeries } from '../metrics/http.ts';
+import { sendH2Error } from './error-response.ts';
+import type { ForwardPolicy, H1Upstream } from './h1-forward.ts';
+import { h2ToRaw, ORIG_PROTO_HEADER, rawToH2 } from './h2-headers.ts';
+
+// The server-side half of the orig-proto upgrade: a stream that carries an
+// HTTP/1 request from the peer proxy goes to the app as HTTP/1.1 again, and
+// the app's response returns on the stream, trailers included.
+
+const kExchange = Symbol('weft.downgraded');
+type Tagged<T> = T & { [kExchange]?: Downgraded };
+
+class Downgraded {
+  readonly stream: ServerHttp2Stream;
+  readonly up: H1Upstream;
+  readonly series: RequestSeries;
+  readonly policy: ForwardPolicy;
+  readonly start = performance.now();
+  upReq: ClientRequest | undefined;
+  upRes: IncomingMessage | undefined;
+  timer: NodeJS.Timeout | undefined;
+  status = 0;
+  responded = false;
+  finished = false;
+  constructor(stream: ServerHttp2Stream, up: H1Upstream, series: RequestSeries, policy: ForwardPolicy) {
+    this.stream = stream;
+    this.up = up;
+    this.series = series;
+    this.policy = policy;
+  }
+
+  finish(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.up.finished();
+    this.series.response(status, -1).record(performance.now() - this.start);
+  }
+
+  fail(err: unknown): void {
+    if (this.finished) return;
+    if (this.responded) {
+      if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      this.finish(this.status);
+      return;
+    }
+    const failure = upstreamError(err, this.up.name);
+    sendH2Error(this.stream, false, failure, this.policy.informational);
+    this.finish(failure.status);
+  }
+}
+
+export function forwardH2AsH1(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  up: H1Upstream,
+  series: RequestSeries,
+  policy: ForwardPolicy,
+  addName: string | undefined,
+  addValue: string | undefined,
+): void {
+  series.requests++;
+  const ex = new Downgraded(stream, up, series, policy);
+  up.started();
+  const raw = ['host', headers[':authority'] ?? ''];
+  h2ToRaw(headers, addName, raw);
+  if (addName !== undefined && addValue !== undefined) raw.push(addName, addValue);
+  const hasBody = !stream.endAfterHeaders;
+  // HTTP/2 frames the body itself; HTTP/1 needs a length or chunked framing.
+  if (hasBody && headers['content-length'] === undefined) raw.push('transfer-encoding', 'chunked');
+  const upReq: Tagged<ClientRequest> = request({
+    agent: up.agent,
+    host: up.host,
+    port: up.port,
+    method: headers[':method'],
+    path: headers[':path'],
+    headers: raw,
+    setHost: false,
+  });
+  upReq[kExchange] = ex;
+  ex.upReq = upReq;
+  (stream as Tagged<ServerHttp2Stream>)[kExchange] = ex;
+  upReq.on('response', onResponse);
+  upReq.on('error', onUpstreamError);
+  if (headers.expect !== undefined) upReq.on('continue', onContinue);
+  stream.on('close', onStreamClose);
+  stream.on('error', () => {});
+  if (hasBody) {
+    stream.on('data', onRequestData);
+    stream.on('end', onRequestEnd);
+  } else upReq.end();
+  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+function onRequestData(this: Tagged<ServerHttp2Stream>, chunk: Buffer): void {
+  const upReq = (this[kExchange] as Downgraded).upReq as ClientRequest;
+  if (!upReq.write(chunk)) {
+    this.pause();
+    upReq.once('drain', resumeStream);
+  }
+}
+
+function resumeStream(this: Tagged<ClientRequest>): void {
+  (this[kExchange] as Downgraded).stream.resume();
+}
+
+function onRequestEnd(this: Tagged<ServerHttp2Stream>): void {
+  (this[kExchange] as Downgraded).upReq?.end();
+}
+
+function onContinue(this: Tagged<ClientRequest>): void {
+  const ex = this[kExchange] as Downgraded;
+  if (!ex.stream.headersSent && !ex.stream.destroyed) ex.stream.additionalHeaders({ ':status': 100 });
+}
+
+function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Downgraded;
+  if (ex.timer) {
+    clearTimeout(ex.timer);
+    ex.timer = undefined;
+  }
+  ex.responded = true;
+  ex.status = upRes.statusCode ?? 502;
+  ex.upRes = upRes;
+  upRes[kExchange] = ex;
+  const stream = ex.stream;
+  if (stream.destroyed) {
+    upRes.destroy();
+    return;
+  }
+  const out: OutgoingHttpHeaders = { ':status': ex.status, [ORIG_PROTO_HEADER]: 'HTTP/1.1' };
+  rawToH2(upRes.rawHeaders, out, undefined);
+  // Only a chunked response can end with trailers; others end with their last data frame.
+  const trailers = upRes.headers['transfer-encoding'] !== undefined;
+  try {
+    stream.respond(out, { waitForTrailers: trailers });
+  } catch {
+    stream.destroy();
+    upRes.destroy();
+    return;
+  }
+  if (trailers) stream.once('wantTrailers', onWantTrailers);
+  upRes.on('data', onResponseData);
+  upRes.on('end', onResponseEnd);
+  upRes.on('error', onResponseError);
+}
+
+function onResponseData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
+  const stream = (this[kExchange] as Downgraded).stream;
+  if (!stream.write(chunk)) {
+    this.pause();
+    stream.once('drain', resumeResponse);
+  }
+}
+
+function resumeResponse(this: Tagged<ServerHttp2Stream>): void {
+  (this[kExchange] as Downgraded).upRes?.resume();
+}
+
+function onResponseEnd(this: Tagged<IncomingMessage>): void {
+  const ex = this[kExchange] as Downgraded;
+  ex.stream.end();
+  ex.finish(ex.status);
+}
+
+function onWantTrailers(this: Tagged<ServerHttp2Stream>): void {
+  const ex = this[kExchange] as Downgraded;
+  const raw = ex.upRes?.rawTrailers ?? [];
+  try {
+    this.sendTrailers(rawToH2(raw, {}, undefined));
+  } catch {
+    this.destroy();
+  }
+}
+
+function onResponseError(this: Tagged<IncomingMessage>): void {
+  (this[kExchange] as Downgraded).fail(new ProxyError('WEFT_PROXY_UPSTREAM_IO', 'app response broke off'));
+}
+
+function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
+  (this[kExchange] as Downgraded).fail(err);
+}
+
+function onStreamClose(this: Tagged<ServerHttp2Stream>): void {
+  const ex = this[kExchange] as Downgraded;
+  if (ex.finished) return;
+  // The peer cancelled: stop the app's request too.
+  ex.upReq?.destroy();
+  ex.finish(ex.status || 499);
+}
+
+function onResponseTimeout(ex: Downgraded): void {
+  ex.timer = undefined;
+  ex.upReq?.destroy(
+    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
+  );
+}
