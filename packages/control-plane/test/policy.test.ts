@@ -159,6 +159,51 @@ describe('inbound policy over gRPC', () => {
     watch.cancel();
   });
 
+  it('streams inbound HTTPRoutes attached to a Server, with the authorizations that target them', async () => {
+    plane = await new LocalPlane().start({
+      'server.yaml': SERVER.replace('proxyProtocol: gRPC', 'proxyProtocol: HTTP/1'),
+    });
+    await plane.register(voting());
+    const watch = plane.watchPort('emojivoto', 'voting-1', 8080);
+    expect((await watch.next()).protocol?.http1?.routes).toEqual([]);
+
+    await plane.write(
+      'route.yaml',
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: voting-api, namespace: emojivoto }
+spec:
+  parentRefs: [{ group: policy.weft.dev, kind: Server, name: voting-grpc }]
+  rules:
+    - matches:
+        - { path: { type: PathPrefix, value: /api }, method: GET }
+        - { path: { type: Exact, value: /healthz } }
+---
+apiVersion: policy.weft.dev/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: api-from-web, namespace: emojivoto }
+spec:
+  targetRef: { group: gateway.networking.k8s.io, kind: HTTPRoute, name: voting-api }
+  requiredAuthenticationRefs: [{ kind: ServiceAccount, name: web }]
+`,
+    );
+    const policy = await watch.next();
+    const routes = policy.protocol?.http1?.routes ?? [];
+    expect(routes).toHaveLength(1);
+    expect(routes[0]?.labels).toEqual({ group: 'gateway.networking.k8s.io', kind: 'httproute', name: 'voting-api' });
+    expect(routes[0]?.matches).toEqual([
+      { prefix: '/api', method: 'GET', path: 'prefix' },
+      { exact: '/healthz', method: '', path: 'exact' },
+    ]);
+    expect(routes[0]?.authorizations[0]?.authentication?.meshTls?.identities?.identities).toEqual([
+      'web.emojivoto.serviceaccount.identity.weft.cluster.local',
+    ]);
+    // The route's policy does not open the whole port.
+    expect(policy.authorizations).toEqual([]);
+    watch.cancel();
+  });
+
   it('rejects a workload that names no pod', async () => {
     plane = await new LocalPlane().start({});
     const watch = plane.watchPort('emojivoto', '', 8080);

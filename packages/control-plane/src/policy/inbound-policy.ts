@@ -1,5 +1,6 @@
 import type { Authn } from '@weft/api/gen/weft/policy/Authn.ts';
 import type { Authz } from '@weft/api/gen/weft/policy/Authz.ts';
+import type { HttpRoute } from '@weft/api/gen/weft/policy/HttpRoute.ts';
 import type { ProxyProtocol } from '@weft/api/gen/weft/policy/ProxyProtocol.ts';
 import type { Server } from '@weft/api/gen/weft/policy/Server.ts';
 import { type ControlPlaneConfig, identityName } from '../config.ts';
@@ -7,6 +8,7 @@ import { DEFAULT_INBOUND_POLICY, isOpaquePort } from '../resources/annotations.t
 import type { AuthorizationPolicy, Pod, PolicyServer } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 import { ALL_NETWORKS, type DefaultPolicyName, defaultAuthorizations, isDefaultPolicyName } from './defaults.ts';
+import { inboundRoutes } from './inbound-routes.ts';
 import { selects } from './selector.ts';
 
 export type PolicyConfig = Pick<
@@ -17,20 +19,20 @@ export type PolicyConfig = Pick<
 const DETECT_TIMEOUT = { seconds: 10, nanos: 0 };
 const POLICY_GROUP = 'policy.weft.dev';
 
-function protocolOf(server: PolicyServer): ProxyProtocol {
+function protocolOf(server: PolicyServer, routes: HttpRoute[]): ProxyProtocol {
   switch (server.proxyProtocol) {
     case 'HTTP/1':
-      return { http1: { routes: [] } };
+      return { http1: { routes } };
     case 'HTTP/2':
-      return { http2: { routes: [] } };
+      return { http2: { routes } };
     case 'gRPC':
-      return { grpc: { routes: [] } };
+      return { grpc: { routes } };
     case 'opaque':
       return { opaque: {} };
     case 'TLS':
       return { tls: {} };
     default:
-      return { detect: { timeout: DETECT_TIMEOUT, httpRoutes: [] } };
+      return { detect: { timeout: DETECT_TIMEOUT, httpRoutes: routes } };
   }
 }
 
@@ -124,7 +126,10 @@ export function inboundPolicy(state: ResourceState, cfg: PolicyConfig, pod: Pod 
     authorizations.push(...defaultAuthorizations(server.accessPolicy, cfg.clusterNetworks));
   }
   return {
-    protocol: protocolOf(server),
+    protocol: protocolOf(
+      server,
+      inboundRoutes(state, server, (p) => authorizationOf(state, cfg, p)),
+    ),
     authorizations,
     labels: { group: POLICY_GROUP, kind: 'server', name: server.meta.name },
   };

@@ -8,7 +8,14 @@ import { cpError, ErrorCode } from '../errors.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { inboundPolicy, type PolicyConfig } from './inbound-policy.ts';
 
-const POLICY_KINDS = ['Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication'] as const;
+const POLICY_KINDS = [
+  'Server',
+  'AuthorizationPolicy',
+  'MeshTLSAuthentication',
+  'NetworkAuthentication',
+  'HTTPRoute',
+  'GRPCRoute',
+] as const;
 
 function portSpec(request: PortSpec__Output): { namespace: string; pod: string; port: number } {
   const ctx = parseContextToken(request.workload);
