@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { loadPolicyApi, loadRegistrationApi } from '@weft/api';
 import type { FastifyInstance } from 'fastify';
 import { startAdmin } from './admin/admin-server.ts';
@@ -25,12 +25,38 @@ export async function createStore(cfg: ControlPlaneConfig): Promise<ResourceStor
   return new K8sStore(loadKubeConfig(cfg.kubeconfig));
 }
 
+/**
+ * Holds each call until the store has loaded every kind once, so a proxy that
+ * connects while the control plane starts is not told NOT_FOUND for a Service
+ * that simply has not been listed yet.
+ */
+function afterStoreReady(store: ResourceStore, impl: UntypedServiceImplementation): UntypedServiceImplementation {
+  let ready = false;
+  const loaded = store.ready().then(() => {
+    ready = true;
+  });
+  const wrapped: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(impl)) {
+    wrapped[name] = ((...args: unknown[]) => {
+      if (ready) return (handler as (...a: unknown[]) => void)(...args);
+      void loaded.then(() => {
+        // A client that gave up while we loaded has nothing left to be told.
+        if (!(args[0] as { cancelled?: boolean }).cancelled) (handler as (...a: unknown[]) => void)(...args);
+      });
+    }) as UntypedServiceImplementation[string];
+  }
+  return wrapped;
+}
+
 /** Builds the gRPC server (destination + policy, and registration locally) over a store. */
 export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metrics: Metrics): Server {
   const server = new Server({ 'grpc.max_concurrent_streams': 0xffffffff });
   const { definition, encodeUpdate } = destinationDefinition();
-  server.addService(definition, destinationService(store, cfg, metrics, encodeUpdate));
-  server.addService(loadPolicyApi().weft.policy.InboundServerPolicies.service, policyService(store, cfg, metrics));
+  server.addService(definition, afterStoreReady(store, destinationService(store, cfg, metrics, encodeUpdate)));
+  server.addService(
+    loadPolicyApi().weft.policy.InboundServerPolicies.service,
+    afterStoreReady(store, policyService(store, cfg, metrics)),
+  );
   if (store instanceof LocalStore) {
     server.addService(
       loadRegistrationApi().weft.registration.Registration.service,

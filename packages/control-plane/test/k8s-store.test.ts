@@ -136,6 +136,25 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     stream.cancel();
   });
 
+  it('holds Get calls made before the first list completes instead of answering NOT_FOUND', async () => {
+    api = new FakeApiServer();
+    await api.start();
+    api.apply(SERVICES, service('web-svc'));
+    api.apply(SLICES, slice('web-svc-abc', 'web-svc', ['10.1.0.1']));
+    let release = () => {};
+    api.listsHeld = new Promise<void>((r) => {
+      release = r;
+    });
+    store = new K8sStore(api.kubeConfig(), { kinds: ['Service', 'EndpointSlice'], retryMs: 20, onProblem: () => {} });
+    const get = await serve();
+    const stream = get('web-svc.emojivoto.svc.cluster.local:80');
+    await eventually(() => api.requests.length >= 2);
+    expect(await stream.quiet(100)).toBe(true);
+    release();
+    expect((await stream.next()).add?.addrs[0]?.addr).toEqual({ ip: '10.1.0.1', port: 8080 });
+    stream.cancel();
+  });
+
   it('resumes a dropped watch from the last bookmark without relisting', async () => {
     await setup();
     await eventually(() => api.watchCount(SLICES) === 1);

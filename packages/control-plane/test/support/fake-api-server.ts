@@ -29,6 +29,8 @@ export class FakeApiServer {
   /** The next watch request on this path is answered with HTTP 410 instead of a stream. */
   rejectNextWatchOn = '';
   pageSize = 2;
+  /** While set, list requests wait for it (an API server slow to answer at startup). */
+  listsHeld?: Promise<void>;
   /** Requests to these paths are answered with this HTTP status instead (an API server in trouble). */
   readonly failing = new Map<string, number>();
 
@@ -175,6 +177,7 @@ export class FakeApiServer {
     }
     const watch = url.searchParams.get('watch');
     if (watch === '1' || watch === 'true') this.watch(c, url, res);
+    else if (this.listsHeld) void this.listsHeld.then(() => this.list(c, url, res));
     else this.list(c, url, res);
   }
 
