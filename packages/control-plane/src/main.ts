@@ -1,27 +1,9 @@
-// The control plane's entry point: `node src/main.ts`, configured by WEFT_CP_* variables.
-import { loadConfig } from './config.ts';
-import { startControlPlane } from './control-plane.ts';
+import { enableCompileCache } from 'node:module';
 
-const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
-  console.error(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
-
-try {
-  const cfg = loadConfig();
-  const cp = await startControlPlane(cfg);
-  log('info', 'control plane listening', {
-    backend: cfg.backend,
-    grpc: `${cfg.listen.host}:${cp.grpcPort}`,
-    admin: `${cfg.admin.host}:${cp.adminPort}`,
-    resourceDir: cfg.backend === 'local' ? cfg.resourceDir : undefined,
-  });
-  void cp.store.ready().then(() => log('info', 'resources loaded'));
-  const stop = (signal: string) => {
-    log('info', 'shutting down', { signal });
-    void cp.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-} catch (err) {
-  log('error', 'control plane failed to start', { err: (err as Error).message });
-  process.exit(1);
-}
+// The control plane's entry point: `node src/main.ts`, configured by WEFT_CP_*
+// variables (see run.ts). Node strips the TypeScript of every module on load
+// and the stripper's memory stays with the process; the compile cache keeps
+// the stripped code on disk, so from the second start on the modules skip it.
+// Hence the dynamic import: everything after this line comes from the cache.
+enableCompileCache();
+await import('./run.ts');
