@@ -16,6 +16,8 @@ export const ErrorCode = {
   InvalidWorkload: 'WEFT_CP_INVALID_WORKLOAD',
   /** A local registration lacks a field or has one that is not valid (names, ports). */
   InvalidRegistration: 'WEFT_CP_INVALID_REGISTRATION',
+  /** A local registration names a pod that is already registered. */
+  DuplicateRegistration: 'WEFT_CP_DUPLICATE_REGISTRATION',
   /** A list or watch request to the Kubernetes API failed. */
   KubernetesApi: 'WEFT_CP_KUBERNETES_API',
 } as const;

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, LocalPlane } from './support/local-plane.ts';
@@ -183,8 +185,22 @@ describe('destination over gRPC (local backend)', () => {
     const bad = await plane.register({ namespace: 'Emoji Voto', pod: 'x' }).catch((err) => err);
     expect(bad.code).toBe(status.INVALID_ARGUMENT);
     expect(bad.details).toMatch(/WEFT_CP_INVALID_REGISTRATION: namespace "Emoji Voto"/);
+    const first = await plane.register(web('web-1', 9001));
+    const twice = await plane.register(web('web-1', 9002)).catch((err) => err);
+    expect(twice.code).toBe(status.ALREADY_EXISTS);
+    expect(twice.details).toMatch(/WEFT_CP_DUPLICATE_REGISTRATION: pod emojivoto\/web-1/);
     const get = plane.get('web-svc.emojivoto.svc.cluster.local:80');
-    expect((await get.next()).noEndpoints).toEqual({ exists: true });
+    expect((await get.next()).add?.addrs.map((a) => a.addr?.port)).toEqual([9001]);
+    first.cancel();
     get.cancel();
+  });
+
+  it('drops what a deleted file declared', async () => {
+    plane = await new LocalPlane().start({ 'services.yaml': SERVICES, 'profile.yaml': PROFILE('300ms') });
+    const profile = plane.profile('web-svc.emojivoto.svc.cluster.local:80');
+    expect((await profile.next()).routes).toHaveLength(1);
+    await rm(join(plane.dir, 'profile.yaml'));
+    expect((await profile.next()).routes).toEqual([]);
+    profile.cancel();
   });
 });

@@ -22,6 +22,7 @@ type Call<T> = ServerWritableStream<GetDestination__Output, T>;
 /** Maps our errors to gRPC statuses; anything unexpected is INTERNAL and the stream ends, the server stays up. */
 export function grpcStatusOf(err: unknown): { code: status; details: string } {
   if (isControlPlaneError(err)) {
+    if (err.code === ErrorCode.DuplicateRegistration) return { code: status.ALREADY_EXISTS, details: err.message };
     const code =
       err.code === ErrorCode.ServiceNotFound
         ? status.NOT_FOUND

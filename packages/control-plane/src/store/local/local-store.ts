@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ControlPlaneConfig } from '../../config.ts';
+import { cpError, ErrorCode } from '../../errors.ts';
 import { getOrCreate } from '../../map-util.ts';
 import { keyOf, RESOURCE_KINDS, type Resource, type ResourceKind, type Service } from '../../resources/types.ts';
 import { type Change, ResourceState } from '../state.ts';
@@ -68,6 +69,15 @@ export class LocalStore implements ResourceStore {
   /** Adds a workload; the returned function removes it. Throws WEFT_CP_INVALID_REGISTRATION. */
   register(workload: LocalWorkload): { identity: string; unregister: () => void } {
     validateWorkload(workload);
+    for (const w of this.workloads.values()) {
+      // Two registrations of one pod would share its resources, and the first to leave would remove both.
+      if (w.namespace === workload.namespace && w.pod === workload.pod) {
+        throw cpError(ErrorCode.DuplicateRegistration, `pod ${w.namespace}/${w.pod} is already registered`, {
+          pod: w.pod,
+          namespace: w.namespace,
+        });
+      }
+    }
     const id = this.nextWorkload++;
     this.workloads.set(id, workload);
     this.bus.commit(registrationChanges(this.cfg, workload, this.lookup, true));
