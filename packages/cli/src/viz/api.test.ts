@@ -1,4 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViz, type VizServer } from './server.ts';
 import { runCli } from './testing/run-cli.ts';
@@ -29,6 +32,35 @@ describe('viz API', () => {
     expect(await runCli(['stat', '-A', 'deploy'], env)).toEqual({ code: 0, stdout: 'No traffic found.\n', stderr: '' });
     expect((await runCli(['edges', '-A', 'deploy', '-o', 'json'], env)).stdout).toBe('[]\n');
     expect((await runCli(['trace'], env)).stdout).toBe('No traces found.\n');
+  });
+
+  it('keeps the file_sd targets and the state file in step with registrations', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-viz-sd-'));
+    const local = await startViz({ stateDir: dir });
+    const w = (pod: string, port: number) => ({
+      namespace: 'ns',
+      deployment: 'd',
+      pod,
+      services: [],
+      serviceAccount: 'sa',
+      identity: 'id',
+      adminAddr: `127.0.0.1:${port}`,
+      inboundAddr: '127.0.0.1:1',
+    });
+    const targets = async () =>
+      JSON.parse(await readFile(local.fileSdPath as string, 'utf8')).map(
+        (t: { labels: { pod: string } }) => t.labels.pod,
+      );
+    local.registerWorkload(w('a', 1));
+    local.registerWorkload(w('b', 2));
+    await expect.poll(targets).toEqual(['a', 'b']);
+    expect(local.unregister('ns', 'a')).toBe(true);
+    await expect.poll(targets).toEqual(['b']);
+    expect(JSON.parse(await readFile(join(dir, '.weft', 'viz.json'), 'utf8')).apiAddr).toBe(local.address);
+    await local.close();
+    expect(await targets()).toEqual([]);
+    await expect(readFile(join(dir, '.weft', 'viz.json'))).rejects.toThrow(/ENOENT/);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a workload with unusable addresses', () => {

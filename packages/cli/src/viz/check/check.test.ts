@@ -110,6 +110,12 @@ describe('weft check', () => {
     expect(stdout).toMatch(/× data plane proxies metrics are scraped\n {4}emojivoto\/emoji-0: /);
     expect(stdout).toMatch(/Status check results are ×\n$/);
     expect(code).toBe(1);
+    // proxy-metrics falls back to the recorder's last scrape, and says so.
+    const metrics = await runCli(['diagnostics', 'proxy-metrics', '-n', 'emojivoto', 'po/emoji-0'], {
+      WEFT_API_ADDR: m.viz.address,
+    });
+    expect(metrics.stderr).toMatch(/^emoji-0: 127\.0\.0\.1:\d+\/metrics: .*; showing the last scrape\n$/);
+    expect(metrics.stdout).toMatch(/^#\n# POD emoji-0 \(1 of 1\)\n#\n[\s\S]*\nproxy_build_info\{/);
   });
 
   it('fails the first check when no viz API answers', async () => {
