@@ -153,4 +153,29 @@ describe('failure answers', () => {
     }
     expect(body).toBe('two');
   });
+
+  it('forgets services named by requests once idle, so arbitrary authorities cannot pile up', async () => {
+    const app = createServer((_q, s) => s.end('back'));
+    app.listen(0, '127.0.0.1');
+    await once(app, 'listening');
+    cleanup.push(() => app.close());
+    const services: Record<string, { ip: string; port: number }[]> = {};
+    for (let i = 0; i < 30; i++) services[`svc-${i}.ns.svc.cluster.local:80`] = [];
+    const { destination, port } = await sidecar(services, {
+      WEFT_PROXY_FAILFAST_TIMEOUT: '100ms',
+      WEFT_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT: '300ms',
+    });
+    const answers = await Promise.all(Object.keys(services).map((a) => get(port, a.replace(':80', ''))));
+    expect(answers.every((r) => r.status === 503)).toBe(true);
+    expect(destination.watching).toBeGreaterThan(20);
+    const until = async (ok: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      return ok();
+    };
+    expect(await until(() => destination.watching === 0)).toBe(true);
+    // Asked again, a service is resolved afresh.
+    destination.set('svc-0.ns.svc.cluster.local:80', [{ ip: '127.0.0.1', port: (app.address() as AddressInfo).port }]);
+    expect((await get(port, 'svc-0.ns.svc.cluster.local')).body).toBe('back');
+  });
 });

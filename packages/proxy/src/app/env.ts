@@ -64,6 +64,7 @@ export interface ProxyConfig {
   readonly identity: IdentitySettings | undefined;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  readonly discoveryIdleMs: number;
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
   readonly logLevel: string;
@@ -131,6 +132,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
       shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
     },
     queueCapacity: capacity,
+    discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',

@@ -51,6 +51,7 @@ export class Sidecar {
       timeouts: config.timeouts,
       queueCapacity: config.queueCapacity,
       h1OverH2: config.h1OverH2,
+      discoveryIdleMs: config.discoveryIdleMs,
       metrics: this.metrics,
     });
     this.#admin = createAdminServer({

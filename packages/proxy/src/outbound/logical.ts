@@ -37,8 +37,20 @@ export class Logical {
     this.#unsubscribe = resolver.resolve(authority, (u) => this.#apply(u));
   }
 
+  /** When a request last asked for this service (performance.now()). */
+  lastUsed = performance.now();
+
   pick(): Endpoint | undefined {
-    return pickP2c(this.endpoints, performance.now());
+    const now = performance.now();
+    this.lastUsed = now;
+    return pickP2c(this.endpoints, now);
+  }
+
+  /** Requests are waiting, or in flight on one of its endpoints. */
+  get busy(): boolean {
+    if (this.#queue.size > 0) return true;
+    for (const ep of this.endpoints) if (ep.inflight > 0) return true;
+    return false;
   }
 
   /** Waits (bounded) for an endpoint; `waiter` runs exactly once. */

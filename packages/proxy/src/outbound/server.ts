@@ -34,6 +34,8 @@ export interface OutboundOptions {
   readonly resolver: Resolver;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  /** A service learned from a request's authority is forgotten after this long unused. */
+  readonly discoveryIdleMs: number;
   readonly h1OverH2: boolean;
   readonly metrics: Metrics;
 }
@@ -43,6 +45,9 @@ export class Outbound {
   readonly h1: Server;
   readonly h2: Http2Server;
   readonly #logicals = new Map<string, Logical>();
+  /** Services named by requests on the transparent listener; evicted when idle. */
+  readonly #learned = new Set<string>();
+  readonly #evictTimer: NodeJS.Timeout;
   readonly #opts: OutboundOptions;
   readonly #policy: ForwardPolicy;
 
@@ -63,6 +68,21 @@ export class Outbound {
       session[kLogical] = (session.socket as WithLogical<Socket>)[kLogical];
     });
     this.connections.watchH2(this.h2);
+    // Any client can name any authority: without eviction, discovery watches
+    // and their endpoint pools would pile up without bound.
+    this.#evictTimer = setInterval(() => this.#evictIdle(), Math.max(50, opts.discoveryIdleMs / 2));
+    this.#evictTimer.unref();
+  }
+
+  #evictIdle(): void {
+    const cutoff = performance.now() - this.#opts.discoveryIdleMs;
+    for (const authority of this.#learned) {
+      const logical = this.#logicals.get(authority);
+      if (!logical || logical.busy || logical.lastUsed > cutoff) continue;
+      logical.close();
+      this.#logicals.delete(authority);
+      this.#learned.delete(authority);
+    }
   }
 
   /** The logical service for `authority`, built on first use. */
@@ -77,6 +97,11 @@ export class Outbound {
       this.#logicals.set(authority, logical);
     }
     return logical;
+  }
+
+  #learn(authority: string): Logical {
+    if (!this.#logicals.has(authority)) this.#learned.add(authority);
+    return this.logical(authority);
   }
 
   /** `fixed` is the upstream of a per-upstream listener; undefined on the transparent one. */
@@ -130,7 +155,7 @@ export class Outbound {
     const fixed = (socket as WithLogical<Socket>)[kLogical];
     if (fixed) return fixed;
     if (!authority) return undefined;
-    return this.logical(authority.includes(':') ? authority : `${authority}:80`);
+    return this.#learn(authority.includes(':') ? authority : `${authority}:80`);
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -183,7 +208,7 @@ export class Outbound {
     const fixed = (stream.session as WithLogical<Http2Session> | undefined)?.[kLogical];
     const authority = headers[':authority'];
     const logical =
-      fixed ?? (authority ? this.logical(authority.includes(':') ? authority : `${authority}:80`) : undefined);
+      fixed ?? (authority ? this.#learn(authority.includes(':') ? authority : `${authority}:80`) : undefined);
     if (!logical) {
       sendH2Error(
         stream,
@@ -206,6 +231,7 @@ export class Outbound {
   }
 
   close(): void {
+    clearInterval(this.#evictTimer);
     for (const logical of this.#logicals.values()) logical.close();
   }
 }

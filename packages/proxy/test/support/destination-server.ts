@@ -23,6 +23,13 @@ export class TestDestination {
   #server: Server | undefined;
   port = 0;
 
+  /** Get streams open right now, across all authorities. */
+  get watching(): number {
+    let n = 0;
+    for (const set of this.#watchers.values()) n += set.size;
+    return n;
+  }
+
   set(authority: string, endpoints: TestEndpoint[]): void {
     this.#services.set(authority, endpoints);
   }
