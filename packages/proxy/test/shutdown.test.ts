@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,7 +14,7 @@ let app: Server;
 let appPort: number;
 
 beforeAll(async () => {
-  app = createServer((req, res) => setTimeout(() => res.end('done'), req.url === '/slow' ? 600 : 0));
+  app = createServer((req, res) => setTimeout(() => res.end('done'), req.url === '/slow' ? 1500 : 0));
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');
   appPort = (app.address() as AddressInfo).port;
@@ -63,8 +63,21 @@ describe('the proxy process', () => {
     const inflight = fetch(`http://127.0.0.1:${upstream}/slow`).then((r) => r.text());
     await new Promise((r) => setTimeout(r, 150));
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
-    await expect(fetch(`http://127.0.0.1:${upstream}/`)).rejects.toThrow();
+    // New connections are refused soon after the signal, while the slow request is still running.
+    const deadline = Date.now() + 5000;
+    let refused = false;
+    while (!refused && Date.now() < deadline) {
+      refused = await new Promise<boolean>((resolve) => {
+        const s = connect(upstream, '127.0.0.1');
+        s.on('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
+        s.on('error', () => resolve(true));
+      });
+      if (!refused) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(refused).toBe(true);
     expect(await inflight).toBe('done');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
