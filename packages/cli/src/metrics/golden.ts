@@ -17,6 +17,9 @@ export interface GoldenRow {
   readonly tcpWriteBytesRate: number;
 }
 
+/** Which response families a query reads: the proxy's, per route, or per route attempt. */
+export type RouteFamily = '' | 'route_' | 'route_actual_';
+
 export interface LatencyMs {
   readonly p50?: number;
   readonly p95?: number;
@@ -31,8 +34,8 @@ export interface GoldenQuery {
   readonly groupBy: readonly string[];
   /** Which series count, e.g. inbound direction only. */
   readonly where: (labels: Readonly<Record<string, string>>) => boolean;
-  /** '' for the proxy's families, 'route_' for per-route ones. */
-  readonly family?: '' | 'route_';
+  /** '' for the proxy's families, 'route_' for per-route ones, 'route_actual_' for per-route attempts (with retries). */
+  readonly family?: RouteFamily;
   /** Which tcp_open_connections series count; default `where`. */
   readonly tcpWhere?: (labels: Readonly<Record<string, string>>) => boolean;
 }

@@ -1,4 +1,4 @@
-import type { GoldenRow } from './golden.ts';
+import type { GoldenRow, RouteFamily } from './golden.ts';
 import type { Sample } from './prom-text.ts';
 
 // Where `weft stat`, `routes`, `edges` and `top` get their figures: the viz
@@ -9,8 +9,8 @@ import type { Sample } from './prom-text.ts';
 export type Matchers = Readonly<Record<string, string>>;
 
 export interface GoldenSelector {
-  /** '' for the proxy's families, 'route_' for per-route ones. */
-  readonly family: '' | 'route_';
+  /** '' for the proxy's families, 'route_' for per-route ones, 'route_actual_' for per-route attempts (with retries). */
+  readonly family: RouteFamily;
   readonly match: Matchers;
   readonly groupBy: readonly string[];
   /** Which tcp_open_connections series make TCP_CONN; none when absent. */

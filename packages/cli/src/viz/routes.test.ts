@@ -13,16 +13,32 @@ let viz: VizServer;
 let admin: Server;
 let scrapes = 0;
 
-function routeSeries(route: string, status: number, perScrape: number): string {
-  const labels = `direction="inbound",dst="web-svc.emojivoto.svc.cluster.local:80",rt_route="${route}"`;
+function routeSeries(
+  route: string,
+  status: number,
+  perScrape: number,
+  at: { direction?: string; dst?: string; family?: string } = {},
+): string {
+  const { direction = 'inbound', dst = 'web-svc.emojivoto.svc.cluster.local:80', family = 'route_' } = at;
+  const labels = `direction="${direction}",dst="${dst}",rt_route="${route}"`;
   const cls = status >= 500 ? 'failure' : 'success';
   const n = perScrape * scrapes;
   return [
-    `route_response_total{${labels},status_code="${status}",classification="${cls}"} ${n}`,
-    `route_response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="10"} ${n}`,
-    `route_response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="+Inf"} ${n}`,
+    `${family}response_total{${labels},status_code="${status}",classification="${cls}"} ${n}`,
+    `${family}response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="10"} ${n}`,
+    `${family}response_latency_ms_bucket{${labels},status_code="${status}",classification="${cls}",le="+Inf"} ${n}`,
   ].join('\n');
 }
+
+// web calling emoji-svc with retries: 4 answers seen (1 failed) out of 6 attempts (3 failed).
+const EMOJI = 'emoji-svc.emojivoto.svc.cluster.local:8080';
+const outbound = () => [
+  routeSeries('FindByShortcode', 200, 3, { direction: 'outbound', dst: EMOJI }),
+  routeSeries('FindByShortcode', 500, 1, { direction: 'outbound', dst: EMOJI }),
+  routeSeries('FindByShortcode', 200, 3, { direction: 'outbound', dst: EMOJI, family: 'route_actual_' }),
+  routeSeries('FindByShortcode', 500, 3, { direction: 'outbound', dst: EMOJI, family: 'route_actual_' }),
+  routeSeries('Vote', 200, 5, { direction: 'outbound', dst: 'voting-svc.emojivoto.svc.cluster.local:8080' }),
+];
 
 beforeAll(async () => {
   admin = createServer((_req, res) => {
@@ -33,6 +49,7 @@ beforeAll(async () => {
         routeSeries('POST /api/vote', 200, 3),
         routeSeries('POST /api/vote', 500, 1),
         routeSeries('', 200, 2),
+        ...outbound(),
       ].join('\n')}\n`,
     );
   });
@@ -69,5 +86,30 @@ describe('weft routes (route families)', () => {
     expect(byRoute['GET /api/list'].success).toBe(1);
     const table = await runCli(['routes', '-n', 'emojivoto', 'deploy/web'], env);
     expect(table.stdout).toMatch(/\nPOST \/api\/vote\s+web-svc\s+75\.00%\s+\d+\.\drps\s+5ms\s+10ms\s+10ms\n/);
+  });
+
+  it('shows effective and actual success of the routes called on one service with --to', async () => {
+    const env = { WEFT_API_ADDR: viz.address };
+    const wide = await runCli(['routes', '-n', 'emojivoto', 'deploy/web', '--to', 'svc/emoji-svc', '-o', 'wide'], env);
+    const [header, row, ...rest] = wide.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s+/)).toEqual([
+      'ROUTE',
+      'SERVICE',
+      'EFFECTIVE_SUCCESS',
+      'EFFECTIVE_RPS',
+      'ACTUAL_SUCCESS',
+      'ACTUAL_RPS',
+      'LATENCY_P50',
+      'LATENCY_P95',
+      'LATENCY_P99',
+    ]);
+    expect(row).toMatch(/^FindByShortcode\s+emoji-svc\s+75\.00%\s+\S+rps\s+50\.00%\s+\S+rps\s+5ms\s+10ms\s+10ms$/);
+    expect(rest).toEqual([]);
+    const json = JSON.parse(
+      (await runCli(['routes', '-n', 'emojivoto', 'deploy/web', '--to', 'svc/emoji-svc', '-o', 'json'], env)).stdout,
+    );
+    expect(json[0]).toMatchObject({ route: 'FindByShortcode', success: 0.75, actual_success: 0.5 });
+    // JSON rates are rounded to three decimals.
+    expect(json[0].actual_rps / json[0].rps).toBeCloseTo(1.5, 3);
   });
 });
