@@ -88,6 +88,25 @@ describe('weft routes (route families)', () => {
     expect(table.stdout).toMatch(/\nPOST \/api\/vote\s+web-svc\s+75\.00%\s+\d+\.\drps\s+5ms\s+10ms\s+10ms\n/);
   });
 
+  it('lists the same routes in `weft stat rt`', async () => {
+    const env = { WEFT_API_ADDR: viz.address };
+    const rows = JSON.parse((await runCli(['stat', '-n', 'emojivoto', 'rt', '-o', 'json'], env)).stdout);
+    expect(rows.map((r: { name: string; success: number }) => [r.name, r.success])).toEqual([
+      ['GET /api/list', 1],
+      ['POST /api/vote', 0.75],
+      ['[DEFAULT]', 1],
+    ]);
+    const table = await runCli(['stat', '-n', 'emojivoto', 'rt'], env);
+    expect(table.stdout.split('\n')[0]?.split(/\s+/)).toEqual([
+      'ROUTE',
+      'SUCCESS',
+      'RPS',
+      'LATENCY_P50',
+      'LATENCY_P95',
+      'LATENCY_P99',
+    ]);
+  });
+
   it('shows effective and actual success of the routes called on one service with --to', async () => {
     const env = { WEFT_API_ADDR: viz.address };
     const wide = await runCli(['routes', '-n', 'emojivoto', 'deploy/web', '--to', 'svc/emoji-svc', '-o', 'wide'], env);

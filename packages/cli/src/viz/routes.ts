@@ -1,6 +1,6 @@
 import type { GoldenRow } from '../metrics/golden.ts';
 import type { GoldenSelector, MetricsSource } from '../metrics/source.ts';
-import { DEFAULT_ROUTE } from './stat.ts';
+import { DEFAULT_ROUTE, defaultLast } from './stat.ts';
 
 // `weft routes deploy/NAME`: golden metrics per route the deployment served,
 // from the proxies' route_* families (rt_route). Traffic no route matched is
@@ -28,9 +28,7 @@ export interface RoutesQuery {
   readonly toService?: string;
 }
 
-const byRoute = (a: RouteRow, b: RouteRow) =>
-  // Linkerd lists [DEFAULT] after the named routes.
-  Number(a.route === DEFAULT_ROUTE) - Number(b.route === DEFAULT_ROUTE) || a.route.localeCompare(b.route);
+const byRoute = (a: RouteRow, b: RouteRow) => defaultLast(a.route, b.route) || a.route.localeCompare(b.route);
 
 export async function routes(
   source: MetricsSource,

@@ -25,6 +25,11 @@ export interface StatQuery {
 
 export const DEFAULT_ROUTE = '[DEFAULT]';
 
+/** Linkerd lists [DEFAULT] after the named routes. */
+export function defaultLast(a: string, b: string): number {
+  return Number(a === DEFAULT_ROUTE) - Number(b === DEFAULT_ROUTE);
+}
+
 export function statSelector(q: StatQuery): GoldenSelector {
   const ns = q.namespace;
   const kind = q.resource.kind;
@@ -66,7 +71,9 @@ export async function stat(source: MetricsSource, q: StatQuery): Promise<{ rows:
   }
   const out = [...rows.values()]
     .filter((r) => !q.resource.name || r.name === q.resource.name)
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => a.namespace.localeCompare(b.namespace) || defaultLast(a.name, b.name) || a.name.localeCompare(b.name),
+    );
   return { rows: out, windowSeconds: result.windowSeconds };
 }
 
