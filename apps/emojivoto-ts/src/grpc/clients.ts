@@ -1,7 +1,15 @@
-import { type Client, credentials, type Interceptor, type ServiceError } from '@grpc/grpc-js';
+import {
+  type Client,
+  credentials,
+  type Interceptor,
+  type MethodDefinition,
+  makeClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { Emoji } from '../emoji/catalogue.ts';
 import type { FindByShortcodeResponse, ListAllEmojiResponse, ResultsResponse, VotingResult } from './messages.ts';
 import { EmojiService, VotingService } from './protos.ts';
+import { reuseUnchanged } from './reuse-unchanged.ts';
 import { goRpcErrorText } from './status-text.ts';
 
 /** A failed gRPC call, carrying the status web reports to its caller. */
@@ -36,7 +44,8 @@ function toEmoji(message: { unicode?: string; shortcode?: string }): Emoji {
 }
 
 export interface EmojiClient {
-  listAll(): Promise<Emoji[]>;
+  /** The list in ListAll order; read-only, and the same array while the answer does not change. */
+  listAll(): Promise<readonly Emoji[]>;
   /** The emoji, or undefined when the service answers OK with Emoji unset (an unknown shortcode). */
   findByShortcode(shortcode: string): Promise<Emoji | undefined>;
   close(): void;
@@ -49,12 +58,35 @@ export interface VotingClient {
   close(): void;
 }
 
+const listAllMethod = EmojiService.service.ListAll as MethodDefinition<object, ListAllEmojiResponse>;
+
+// EmojiService's client with ListAll's decoder reusing an unchanged answer.
+const EmojiServiceClient = makeClientConstructor(
+  {
+    ...EmojiService.service,
+    ListAll: { ...listAllMethod, responseDeserialize: reuseUnchanged(listAllMethod.responseDeserialize) },
+  },
+  'emojivoto.v1.EmojiService',
+);
+
+// One frozen Emoji[] per decoded ListAll answer, so an unchanged answer is
+// also the same array (web keys its JSON cache on it).
+const emojiLists = new WeakMap<ListAllEmojiResponse, readonly Emoji[]>();
+
+function emojiListOf(response: ListAllEmojiResponse): readonly Emoji[] {
+  let list = emojiLists.get(response);
+  if (list === undefined) {
+    list = Object.freeze((response.list ?? []).map((e) => Object.freeze(toEmoji(e))));
+    emojiLists.set(response, list);
+  }
+  return list;
+}
+
 export function emojiClient(address: string, interceptors: Interceptor[] = []): EmojiClient {
-  const client = new EmojiService(address, credentials.createInsecure(), { interceptors });
+  const client = new EmojiServiceClient(address, credentials.createInsecure(), { interceptors });
   return {
     async listAll() {
-      const response = await unary<ListAllEmojiResponse>(client, 'ListAll', {});
-      return (response.list ?? []).map(toEmoji);
+      return emojiListOf(await unary<ListAllEmojiResponse>(client, 'ListAll', {}));
     },
     async findByShortcode(shortcode) {
       const response = await unary<FindByShortcodeResponse>(client, 'FindByShortcode', { Shortcode: shortcode });
