@@ -89,6 +89,23 @@ describe('weft stat --prometheus', () => {
     expect(queried[0]).toMatchObject({ src: 'web', dst: 'emoji', secured: true, server_id: m.mesh.serverIdentity });
   });
 
+  it('reads the same routes and top traffic', async () => {
+    const env = { WEFT_API_ADDR: m.viz.address };
+    const both = async (args: string[]) => {
+      const recorded = JSON.parse((await runCli([...args, '-t', windowArg, '-o', 'json'], env)).stdout);
+      const queried = JSON.parse(
+        (await runCli([...args, '-t', windowArg, '-o', 'json', '--prometheus', prom.url], env)).stdout,
+      );
+      return [recorded[0], queried[0]];
+    };
+    const [route, promRoute] = await both(['routes', '-n', 'emojivoto', 'deploy/emoji']);
+    expect(promRoute.route).toBe('[DEFAULT]');
+    expect(Math.abs(promRoute.success - route.success)).toBeLessThan(0.03);
+    const [top, promTop] = await both(['top', '-n', 'emojivoto']);
+    expect(promTop).toMatchObject({ source: 'deploy/web', destination: 'deploy/emoji', path: top.path });
+    expect(Math.abs(promTop.golden.successRate - top.golden.successRate)).toBeLessThan(0.03);
+  });
+
   it('says so when Prometheus is unreachable', async () => {
     const { code, stderr } = await runCli(['stat', 'deploy', '--prometheus', 'http://127.0.0.1:1'], {});
     expect(code).toBe(1);
