@@ -51,8 +51,9 @@ function afterStoreReady(store: ResourceStore, impl: UntypedServiceImplementatio
 /** Builds the gRPC server (destination + policy, and registration locally) over a store. */
 export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metrics: Metrics): Server {
   const server = new Server({ 'grpc.max_concurrent_streams': 0xffffffff });
-  const { definition, encodeUpdate } = destinationDefinition();
-  server.addService(definition, afterStoreReady(store, destinationService(store, cfg, metrics, encodeUpdate)));
+  const { definition, encodeUpdate, encodeProfile } = destinationDefinition();
+  const encode = { update: encodeUpdate, profile: encodeProfile };
+  server.addService(definition, afterStoreReady(store, destinationService(store, cfg, metrics, encode)));
   server.addService(
     loadPolicyApi().weft.policy.InboundServerPolicies.service,
     afterStoreReady(store, policyService(store, cfg, metrics)),

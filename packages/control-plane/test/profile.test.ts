@@ -87,6 +87,27 @@ describe('GetProfile from HTTPRoute and ServiceProfile', () => {
     expect(p.retryBudget).toEqual({ retryRatio: 0.5, minRetriesPerSecond: 3, ttl: { seconds: '30', nanos: 0 } });
   });
 
+  it('lets a ServiceProfile in the client namespace override the service namespace one, per client', async () => {
+    const clientSide = SPLIT_PROFILE.replace('namespace: emojivoto }', 'namespace: vote-bot }')
+      .replace('900m', '1')
+      .replace('100m', '0');
+    plane = await new LocalPlane().start({
+      'svc.yaml': SERVICES.join('---'),
+      'sp.yaml': SPLIT_PROFILE,
+      'bot.yaml': clientSide,
+    });
+    const fromBot = plane.profile('web-svc.emojivoto:80', '{"ns":"vote-bot"}');
+    const fromWeb = plane.profile('web-svc.emojivoto:80', '{"ns":"emojivoto"}');
+    expect((await fromBot.next()).dstOverrides.map((d) => d.weight)).toEqual([10000, 0]);
+    expect((await fromWeb.next()).dstOverrides.map((d) => d.weight)).toEqual([9000, 1000]);
+    // Removing the client-side profile falls back to the service's, for that client only.
+    await plane.write('bot.yaml', '');
+    expect((await fromBot.next()).dstOverrides.map((d) => d.weight)).toEqual([9000, 1000]);
+    expect(await fromWeb.quiet(150)).toBe(true);
+    fromBot.cancel();
+    fromWeb.cancel();
+  });
+
   it('sends the default profile for a Service with neither', async () => {
     plane = await new LocalPlane().start({ 'svc.yaml': SERVICES.join('---') });
     const p = await plane.profile('web-svc-v2.emojivoto:80').next();

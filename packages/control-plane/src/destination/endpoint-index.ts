@@ -18,13 +18,12 @@ export class EndpointIndex {
   private readonly topics = new Map<string, EndpointTopic>();
   private readonly byService = new Map<string, Set<EndpointTopic>>();
   private readonly byPod = new Map<string, Set<EndpointTopic>>();
-  private readonly unsubscribe: () => void;
 
   constructor(store: ResourceStore, cfg: DestinationConfig, encode: (u: Update) => Buffer) {
     this.store = store;
     this.cfg = cfg;
     this.encode = encode;
-    this.unsubscribe = store.subscribe((changes) => this.onChange(changes));
+    store.subscribe((changes) => this.onChange(changes));
   }
 
   join(target: ServiceTarget, listener: TopicListener): EndpointTopic {
@@ -47,10 +46,6 @@ export class EndpointIndex {
     this.topics.delete(`${t.namespace}/${t.service}:${t.port}`);
     removeFrom(this.byService, serviceKey(t), topic);
     this.indexPods(topic, topic.current.pods, new Set());
-  }
-
-  close(): void {
-    this.unsubscribe();
   }
 
   private onChange(changes: ChangeSet): void {

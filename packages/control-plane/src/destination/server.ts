@@ -15,6 +15,7 @@ import { parseAuthority, parseContextToken, type ServiceTarget } from './authori
 import { EndpointIndex } from './endpoint-index.ts';
 import { EndpointStream } from './endpoint-stream.ts';
 import type { DestinationConfig } from './endpoints.ts';
+import { ProfileIndex } from './profile-index.ts';
 import { ProfileStream } from './profile-stream.ts';
 
 type Call<T> = ServerWritableStream<GetDestination__Output, T>;
@@ -40,14 +41,23 @@ export function grpcStatusOf(err: unknown): { code: status; details: string } {
  * The Destination service definition, with Get's serializer letting
  * pre-encoded Updates through: an update shared by many streams is encoded once.
  */
-export function destinationDefinition(): { definition: ServiceDefinition; encodeUpdate: (u: Update) => Buffer } {
+export function destinationDefinition(): {
+  definition: ServiceDefinition;
+  encodeUpdate: (u: Update) => Buffer;
+  encodeProfile: (p: DestinationProfile) => Buffer;
+} {
   const base = loadDestinationApi().weft.destination.Destination.service;
   const encodeUpdate = base.Get.responseSerialize as (u: Update) => Buffer;
+  const encodeProfile = base.GetProfile.responseSerialize as (p: DestinationProfile) => Buffer;
   const definition = {
     ...base,
     Get: { ...base.Get, responseSerialize: (v: Update | Buffer) => (Buffer.isBuffer(v) ? v : encodeUpdate(v)) },
+    GetProfile: {
+      ...base.GetProfile,
+      responseSerialize: (v: DestinationProfile | Buffer) => (Buffer.isBuffer(v) ? v : encodeProfile(v)),
+    },
   } as ServiceDefinition;
-  return { definition, encodeUpdate };
+  return { definition, encodeUpdate, encodeProfile };
 }
 
 /** The weft.destination.Destination service: Get (endpoints) and GetProfile (routing), both streamed. */
@@ -55,9 +65,10 @@ export function destinationService(
   store: ResourceStore,
   cfg: DestinationConfig,
   metrics: Metrics,
-  encodeUpdate: (u: Update) => Buffer,
+  encode: { update: (u: Update) => Buffer; profile: (p: DestinationProfile) => Buffer },
 ): UntypedServiceImplementation {
-  const index = new EndpointIndex(store, cfg, encodeUpdate);
+  const index = new EndpointIndex(store, cfg, encode.update);
+  const profiles = new ProfileIndex(store, cfg.clusterDomain, encode.profile);
   const active = metrics.gauge('destination_streams', 'Open Get and GetProfile streams');
   const updates = metrics.counter('destination_updates_total', 'Updates sent on Get streams');
   const counts = { Get: 0, GetProfile: 0 };
@@ -99,12 +110,19 @@ export function destinationService(
         (n) => updates({}, n),
       );
     },
-    GetProfile(call: Call<DestinationProfile>) {
+    GetProfile(call: Call<Buffer>) {
       const target = resolve(call);
       if (!target) return;
       opened('GetProfile', 1);
       const client = parseContextToken(call.request.contextToken);
-      new ProfileStream(call, store, target, client, cfg.clusterDomain).start(() => opened('GetProfile', -1));
+      new ProfileStream(
+        call,
+        (stream) => profiles.join(target, client, stream),
+        (stream, topic) => {
+          profiles.leave(topic, stream);
+          opened('GetProfile', -1);
+        },
+      );
     },
   };
 }
