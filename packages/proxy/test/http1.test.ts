@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Mesh, startMesh } from './support/mesh.ts';
 
@@ -223,5 +223,17 @@ describe.each([
     const r = await send(mesh.upstreamPort, { path: '/fail' });
     expect(r.status).toBe(502);
     expect(r.headers['weft-proxy-error']).toBeUndefined();
+  });
+
+  it('answers a client that half-closes after its request', async () => {
+    const socket = connect(mesh.upstreamPort, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (c: Buffer) => {
+      reply += c;
+    });
+    socket.end('POST / HTTP/1.1\r\nHost: emoji\r\nContent-Length: 4\r\n\r\nping');
+    await once(socket, 'close');
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    expect(reply.endsWith('ping')).toBe(true);
   });
 });

@@ -5,9 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { createMeshCa, issueWorkloadCertificate } from '@weft/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Mesh, startMesh } from './support/mesh.ts';
+import { ALPN_H1, connectUpstream } from '../src/tls/connect.ts';
+import { type Mesh, startMesh, workload } from './support/mesh.ts';
 
 // mTLS as seen on the wire by openssl s_client against the inbound port.
 
@@ -121,5 +123,30 @@ describe('mTLS on the inbound port', () => {
     const { out, http } = await sClient(['-tls1_2', '-servername', mesh.serverIdentity, ...pemFiles('old', client)]);
     expect(http).toBe(false);
     expect(out).toMatch(/alert|error/i);
+  });
+
+  it('resumes TLS sessions from the proxy client, and still learns the client identity', async () => {
+    const client = workload(mesh.ca, 'vote-bot');
+    const target = {
+      host: '127.0.0.1',
+      port: mesh.inboundPort,
+      tls: { name: mesh.serverIdentity, serverName: mesh.serverIdentity },
+    };
+    const outcomes: { reused: boolean; body: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const socket = connectUpstream(target, client, ALPN_H1, 2000) as TLSSocket;
+      await once(socket, 'secureConnect');
+      const reused = socket.isSessionReused();
+      let reply = '';
+      socket.on('data', (c) => {
+        reply += c;
+      });
+      // Half-closes after the request, as `nc -N` does; the answer must still come.
+      socket.end('GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n');
+      await once(socket, 'close');
+      outcomes.push({ reused, body: reply.split('\r\n\r\n')[1] ?? '' });
+    }
+    expect(outcomes.map((o) => o.reused)).toEqual([false, true]);
+    for (const o of outcomes) expect(o.body).toBe(`hi ${client.identity}`);
   });
 });

@@ -91,7 +91,7 @@ export class Sidecar {
 
   async #listen(at: HostPort, accept: (socket: Socket) => void): Promise<AddressInfo> {
     const identity = this.#parts.identity;
-    const server = createServer({ noDelay: true }, (socket) => {
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       if (identity === undefined || identity.current !== undefined) return accept(socket);
       socket.on('error', () => socket.destroy());
       identity.ready().then(() => (socket.destroyed ? undefined : accept(socket)));

@@ -34,6 +34,9 @@ export function createH1Server(timeouts: Timeouts, handlers: H1Handlers): Server
   server.on('checkContinue', handlers.request);
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', onClientError);
+  // A client may half-close after its request (as `nc -N` does) and still
+  // read the answer; by default node:http ends such connections at once.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Connection tracking (which enforces headersTimeout) starts on 'listening';
   // these servers are fed detected sockets instead of listening themselves.
   server.emit('listening');

@@ -77,6 +77,8 @@ export class Inbound {
     const identity = opts.identity;
     if (identity) {
       const tlsServer = createTlsServer({
+        // A client may finish sending (half-close) and still wait for the answer.
+        allowHalfOpen: true,
         // Only our own name is served; any other SNI (or none) fails the handshake.
         SNICallback: (name, cb) =>
           name === identity.identity

@@ -22,6 +22,12 @@ export interface ConnectTarget {
   readonly host: string;
   readonly port: number;
   readonly tls: PeerTls | undefined;
+  /**
+   * The last TLS session ticket from this peer. Resuming skips the signature
+   * and certificate checks of a full handshake, which is most of its CPU when
+   * a pool opens many connections at once.
+   */
+  resumption?: Buffer | undefined;
 }
 
 /** TLS options for a connection to a meshed peer, verifying it is `peer.name`. */
@@ -50,10 +56,15 @@ export function connectUpstream(
   let socket: Socket;
   let ready: string;
   if (target.tls && local) {
-    socket = tlsConnect({
+    const tls = tlsConnect({
       socket: tcpConnect({ host: target.host, port: target.port, noDelay: true }),
+      session: target.resumption,
       ...peerTlsOptions(local, target.tls, alpn),
     });
+    tls.on('session', (ticket: Buffer) => {
+      target.resumption = ticket;
+    });
+    socket = tls;
     ready = 'secureConnect';
   } else {
     socket = tcpConnect({ host: target.host, port: target.port, noDelay: true });
