@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
@@ -26,6 +27,11 @@ Flags:
 `;
 
 const REFRESH_MS = 2000;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => {});
+}
 
 const command: Command = {
   summary: 'Live busiest traffic between deployments (from metrics until tap)',
@@ -83,19 +89,24 @@ const command: Command = {
         io.stdout.write(await render());
         return 0;
       }
-      let stop = false;
-      const onSigint = () => {
-        stop = true;
-      };
-      process.once('SIGINT', onSigint);
+      // Ctrl-C, or the terminal (or a pipe such as `| head`) going away, ends it.
+      const stopped = new AbortController();
+      const stop = () => stopped.abort();
+      process.once('SIGINT', stop);
+      io.stdout.once('close', stop);
+      io.stdout.once('error', stop);
       try {
-        while (!stop) {
+        while (!stopped.signal.aborted) {
           // Clear the screen and home the cursor, as top does.
-          io.stdout.write(`\u001b[2J\u001b[H${await render()}`);
-          await new Promise((r) => setTimeout(r, REFRESH_MS));
+          const frame = await render();
+          if (stopped.signal.aborted) break;
+          io.stdout.write(`\u001b[2J\u001b[H${frame}`);
+          await sleep(REFRESH_MS, stopped.signal);
         }
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', stop);
+        io.stdout.off('close', stop);
+        io.stdout.off('error', stop);
       }
       return 0;
     } catch (err) {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +141,31 @@ describe('weft stat (recorder)', () => {
     expect(row).toMatch(
       new RegExp(`^deploy/web\\s+deploy/emoji\\s+-\\s+${authority}\\s+40\\s+\\d+ms\\s+\\d+ms\\s+-\\s+75\\.00%$`),
     );
+  });
+
+  it('refreshes top on a terminal until the terminal goes away', async () => {
+    const frames: string[] = [];
+    const terminal = Object.assign(
+      new Writable({
+        write(chunk, _enc, done) {
+          frames.push(String(chunk));
+          // The user closes the terminal after the second refresh.
+          if (frames.length === 2) setImmediate(() => terminal.destroy());
+          done();
+        },
+      }),
+      { isTTY: true },
+    );
+    const top = (await import('../commands/top.ts')).default;
+    const started = Date.now();
+    const code = await top.run(['-n', 'emojivoto', '-t', '1m'], { stdout: terminal, stderr: terminal, env: api() });
+    expect(code).toBe(0);
+    expect(frames).toHaveLength(2);
+    const clearScreen = '\u001b[2J\u001b[H';
+    for (const f of frames) expect(f.startsWith(`${clearScreen}(computed from proxy metrics`)).toBe(true);
+    // One refresh interval (2 s) between the frames, and no third one.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses bad flags and says where the API is missing', async () => {
