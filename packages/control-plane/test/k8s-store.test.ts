@@ -213,6 +213,8 @@ describe('Kubernetes backend against the API server wire protocol', () => {
   it('keeps the last good copy of an object the API sends in a shape it cannot use', async () => {
     await setup();
     await eventually(() => api.watchCount(SERVICES) === 1);
+    // Lines that are not events, and events with no object, are skipped.
+    api.sendRaw(SERVICES, 'not json at all\n{"type":"ADDED","object":null}\n{"type":"MODIFIED"}\n[1,2,3]\n');
     api.apply(SERVICES, {
       metadata: { name: 'web-svc', namespace: 'emojivoto' },
       spec: { ports: [{ port: 'eighty' }] },

@@ -128,6 +128,11 @@ export class FakeApiServer {
     c.watchers.clear();
   }
 
+  /** Writes arbitrary text on every open watch of `path` (for malformed events). */
+  sendRaw(path: string, text: string): void {
+    for (const w of this.collection(path).watchers) w.res.write(text);
+  }
+
   /** Cuts every open connection mid-stream. */
   dropConnections(): void {
     for (const c of this.collections.values()) c.watchers.clear();

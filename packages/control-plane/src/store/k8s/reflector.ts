@@ -121,6 +121,8 @@ export class Reflector {
           if (obj?.code === 410) gone = true;
           return;
         }
+        // An event without an object we can name cannot change anything we hold.
+        if (type !== 'BOOKMARK' && typeof obj?.metadata?.name !== 'string') return;
         if (!progressed) this.sink.resolved(this.target.path);
         const rv = obj?.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
