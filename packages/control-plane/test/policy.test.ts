@@ -175,6 +175,7 @@ kind: HTTPRoute
 metadata: { name: voting-api, namespace: emojivoto }
 spec:
   parentRefs: [{ group: policy.weft.dev, kind: Server, name: voting-grpc }]
+  hostnames: [voting-svc.emojivoto.svc.cluster.local]
   rules:
     - matches:
         - { path: { type: PathPrefix, value: /api }, method: GET }
@@ -192,6 +193,7 @@ spec:
     const routes = policy.protocol?.http1?.routes ?? [];
     expect(routes).toHaveLength(1);
     expect(routes[0]?.labels).toEqual({ group: 'gateway.networking.k8s.io', kind: 'httproute', name: 'voting-api' });
+    expect(routes[0]?.hosts).toEqual(['voting-svc.emojivoto.svc.cluster.local']);
     expect(routes[0]?.matches).toEqual([
       { prefix: '/api', method: 'GET', path: 'prefix' },
       { exact: '/healthz', method: '', path: 'exact' },

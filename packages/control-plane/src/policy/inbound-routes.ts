@@ -45,7 +45,7 @@ export function inboundRoutes(
     .sort((a, b) => a.meta.name.localeCompare(b.meta.name))
     .map((route) => ({
       labels: { group: GATEWAY_GROUP, kind: route.kind.toLowerCase(), name: route.meta.name },
-      hosts: [],
+      hosts: route.hostnames,
       matches: route.rules.flatMap((rule) => rule.matches.map(matchOf)),
       authorizations: policies
         .filter((p) => p.targetRef.kind === route.kind && p.targetRef.name === route.meta.name)

@@ -66,5 +66,9 @@ export function readRoute(kind: Route['kind'], doc: Reader, meta: Meta): Route {
         }),
       timeoutMs: rule.field('timeouts').field('request').durationMs(),
     }));
-  return { kind, meta, parentRefs, rules };
+  const hostnames = spec
+    .field('hostnames')
+    .items()
+    .map((h) => h.string());
+  return { kind, meta, parentRefs, hostnames, rules };
 }

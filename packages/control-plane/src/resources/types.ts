@@ -171,6 +171,8 @@ export interface Route {
   kind: 'HTTPRoute' | 'GRPCRoute';
   meta: Meta;
   parentRefs: RouteParentRef[];
+  /** Host names the route applies to; empty means any. */
+  hostnames: string[];
   rules: RouteRule[];
 }
 
