@@ -12,8 +12,7 @@ export type ProxyErrorCode =
   | 'WEFT_PROXY_UPSTREAM_IO'
   | 'WEFT_PROXY_NO_TARGET'
   | 'WEFT_PROXY_SHUTTING_DOWN'
-  | 'WEFT_PROXY_PEER_IDENTITY'
-  | 'WEFT_PROXY_DETECT_TIMEOUT';
+  | 'WEFT_PROXY_PEER_IDENTITY';
 
 const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_CONFIG: 500,
@@ -26,11 +25,10 @@ const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_NO_TARGET: 400,
   WEFT_PROXY_SHUTTING_DOWN: 503,
   WEFT_PROXY_PEER_IDENTITY: 502,
-  WEFT_PROXY_DETECT_TIMEOUT: 408,
 };
 
 // gRPC callers read grpc-status, not the HTTP status (which stays 200).
-const GRPC_STATUS: Record<number, number> = { 400: 3, 408: 4, 500: 13, 502: 14, 503: 14, 504: 4 };
+const GRPC_STATUS: Record<number, number> = { 400: 3, 500: 13, 502: 14, 503: 14, 504: 4 };
 
 export class ProxyError extends Error {
   readonly code: ProxyErrorCode;

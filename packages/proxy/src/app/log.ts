@@ -31,5 +31,4 @@ export const log = {
   info: (msg: string, fields?: Record<string, unknown>) => emit('info', msg, fields),
   warn: (msg: string, fields?: Record<string, unknown>) => emit('warn', msg, fields),
   error: (msg: string, fields?: Record<string, unknown>) => emit('error', msg, fields),
-  enabled: (level: LogLevel) => RANK[level] >= threshold,
 };
