@@ -9,7 +9,8 @@ import type { DestinationProfile } from '@weft/api/gen/weft/destination/Destinat
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
 import type { Metrics } from '../admin/metrics.ts';
-import { ErrorCode, isControlPlaneError } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
+import { grpcStatusOf } from '../grpc-status.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { parseAuthority, parseContextToken, type ServiceTarget } from './authority.ts';
 import { EndpointIndex } from './endpoint-index.ts';
@@ -20,26 +21,9 @@ import { ProfileStream } from './profile-stream.ts';
 
 type Call<T> = ServerWritableStream<GetDestination__Output, T>;
 
-/** Maps our errors to gRPC statuses; anything unexpected is INTERNAL and the stream ends, the server stays up. */
-export function grpcStatusOf(err: unknown): { code: status; details: string } {
-  if (isControlPlaneError(err)) {
-    if (err.code === ErrorCode.DuplicateRegistration) return { code: status.ALREADY_EXISTS, details: err.message };
-    const code =
-      err.code === ErrorCode.ServiceNotFound
-        ? status.NOT_FOUND
-        : err.code === ErrorCode.InvalidAuthority ||
-            err.code === ErrorCode.InvalidWorkload ||
-            err.code === ErrorCode.InvalidRegistration
-          ? status.INVALID_ARGUMENT
-          : status.INTERNAL;
-    return { code, details: err.message };
-  }
-  return { code: status.INTERNAL, details: String((err as Error)?.message ?? err) };
-}
-
 /**
- * The Destination service definition, with Get's serializer letting
- * pre-encoded Updates through: an update shared by many streams is encoded once.
+ * The Destination service definition, with serializers that let pre-encoded
+ * messages through: an update or profile shared by many streams is encoded once.
  */
 export function destinationDefinition(): {
   definition: ServiceDefinition;

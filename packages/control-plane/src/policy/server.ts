@@ -3,8 +3,8 @@ import type { PortSpec__Output } from '@weft/api/gen/weft/policy/PortSpec.ts';
 import type { Server } from '@weft/api/gen/weft/policy/Server.ts';
 import type { Metrics } from '../admin/metrics.ts';
 import { parseContextToken } from '../destination/authority.ts';
-import { grpcStatusOf } from '../destination/server.ts';
 import { cpError, ErrorCode } from '../errors.ts';
+import { grpcStatusOf } from '../grpc-status.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { inboundPolicy, type PolicyConfig } from './inbound-policy.ts';
 

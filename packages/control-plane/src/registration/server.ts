@@ -2,7 +2,7 @@ import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/g
 import type { Registered } from '@weft/api/gen/weft/registration/Registered.ts';
 import type { Workload__Output } from '@weft/api/gen/weft/registration/Workload.ts';
 import type { Metrics } from '../admin/metrics.ts';
-import { grpcStatusOf } from '../destination/server.ts';
+import { grpcStatusOf } from '../grpc-status.ts';
 import type { LocalStore } from '../store/local/local-store.ts';
 import type { LocalWorkload } from '../store/local/registry.ts';
 

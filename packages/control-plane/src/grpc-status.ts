@@ -1,0 +1,19 @@
+import { status } from '@grpc/grpc-js';
+import { ErrorCode, isControlPlaneError } from './errors.ts';
+
+/** Maps our errors to gRPC statuses; anything unexpected is INTERNAL and the stream ends, the server stays up. */
+export function grpcStatusOf(err: unknown): { code: status; details: string } {
+  if (isControlPlaneError(err)) {
+    if (err.code === ErrorCode.DuplicateRegistration) return { code: status.ALREADY_EXISTS, details: err.message };
+    const code =
+      err.code === ErrorCode.ServiceNotFound
+        ? status.NOT_FOUND
+        : err.code === ErrorCode.InvalidAuthority ||
+            err.code === ErrorCode.InvalidWorkload ||
+            err.code === ErrorCode.InvalidRegistration
+          ? status.INVALID_ARGUMENT
+          : status.INTERNAL;
+    return { code, details: err.message };
+  }
+  return { code: status.INTERNAL, details: String((err as Error)?.message ?? err) };
+}
