@@ -57,7 +57,7 @@ export async function writeReport(
 
 Measured ${f.machine.date} on ${f.machine.nproc} cores (${f.machine.cpu}), Node ${f.machine.node};
 load average at the end ${f.machine.loadAverage} (the machine is shared, so figures move between runs).
-Command: \`pnpm --filter @weft/control-plane bench -- --write\` (packages/control-plane/bench/scale.ts).
+Command: \`pnpm --filter @weft/control-plane bench\` (packages/control-plane/bench/scale.ts); it rewrites this file.
 
 Setup: ${f.endpoints} endpoints (EndpointSlices and meshed Pods) over ${f.services} Services, served by
 the fake Kubernetes API server of the tests over HTTP (list + \`?watch=1\` streams). The control

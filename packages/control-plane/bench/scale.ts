@@ -5,7 +5,7 @@
 // Get streams. Baseline, measured in the same run: the same change read
 // straight from the API server's watch stream, without the control plane.
 //
-//   pnpm --filter @weft/control-plane bench [-- --write]
+//   pnpm --filter @weft/control-plane bench [-- --no-write]
 import { execSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -227,8 +227,11 @@ console.log(
     2,
   ),
 );
-if (process.argv.includes('--write')) {
-  await writeReport(new URL('../../../docs/benchmarks-control-plane.md', import.meta.url).pathname, figures);
+// `-- --no-write` leaves the committed figures alone (for trying changes out).
+if (!process.argv.includes('--no-write')) {
+  const doc = new URL('../../../docs/benchmarks-control-plane.md', import.meta.url).pathname;
+  await writeReport(doc, figures);
+  progress(`written to ${doc}`);
 }
 
 for (const c of clients) c.close();
