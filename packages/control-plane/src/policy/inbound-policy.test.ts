@@ -16,6 +16,7 @@ const pod: Pod = {
   meta: { name: 'emoji-1', namespace: 'emojivoto', labels: { app: 'emoji-svc', tier: 'backend' }, annotations: {} },
   serviceAccount: 'emoji',
   containerPorts: [{ name: 'grpc', port: 8080 }],
+  httpProbes: [],
 };
 
 function stateOf(...docs: object[]): ResourceState {
@@ -99,6 +100,47 @@ describe('inboundPolicy', () => {
     const p = inboundPolicy(state, cfg, pod, 8080);
     expect(p.authorizations).toHaveLength(1);
     expect(p.authorizations?.[0]).toMatchObject({ audit: true, labels: { kind: 'default', name: 'audit' } });
+  });
+
+  it('lets the kubelet reach HTTP probes under a deny policy, through a probe route', () => {
+    const probed = parseResource({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-1',
+        namespace: 'emojivoto',
+        annotations: { 'config.weft.dev/default-inbound-policy': 'deny' },
+      },
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            ports: [{ name: 'http', containerPort: 8080 }],
+            readinessProbe: { httpGet: { port: 'http', path: '/ready' } },
+            livenessProbe: { httpGet: { port: 8080, path: '/live' } },
+          },
+        ],
+      },
+    }) as Pod;
+    const p = inboundPolicy(new ResourceState(), cfg, probed, 8080);
+    expect(p.authorizations).toEqual([]);
+    const routes = p.protocol?.detect?.httpRoutes ?? [];
+    expect(routes.map((r) => r.labels?.name)).toEqual(['default', 'probe']);
+    expect(routes[0]?.matches).toEqual([]);
+    expect(routes[1]?.matches).toEqual([
+      { exact: '/live', method: 'GET' },
+      { exact: '/ready', method: 'GET' },
+    ]);
+    expect(routes[1]?.authorizations?.[0]?.authentication).toEqual({ unauthenticated: {} });
+    expect(routes[1]?.authorizations?.[0]?.networks?.map((n) => n.net)).toEqual(['0.0.0.0/0', '::/0']);
+    // A port without probes has no routes: every request is the one default route.
+    expect(inboundPolicy(new ResourceState(), cfg, probed, 9090).protocol?.detect?.httpRoutes).toEqual([]);
+    // A Server without routes of its own keeps the probe route too.
+    const state = stateOf(server({ podSelector: {}, port: 8080, proxyProtocol: 'HTTP/1' }));
+    expect(inboundPolicy(state, cfg, probed, 8080).protocol?.http1?.routes?.map((r) => r.labels?.name)).toEqual([
+      'default',
+      'probe',
+    ]);
   });
 
   it('gives an opaque port the opaque protocol under the default policy', () => {

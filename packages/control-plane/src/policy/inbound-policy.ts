@@ -8,7 +8,7 @@ import { DEFAULT_INBOUND_POLICY, isOpaquePort } from '../resources/annotations.t
 import type { AuthorizationPolicy, Pod, PolicyServer } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 import { ALL_NETWORKS, type DefaultPolicyName, defaultAuthorizations, isDefaultPolicyName } from './defaults.ts';
-import { inboundRoutes } from './inbound-routes.ts';
+import { defaultRoutes, inboundRoutes } from './inbound-routes.ts';
 import { selects } from './selector.ts';
 
 export type PolicyConfig = Pick<
@@ -111,7 +111,7 @@ export function inboundPolicy(state: ResourceState, cfg: PolicyConfig, pod: Pod 
     return {
       protocol: isOpaquePort(pod?.meta, port)
         ? { opaque: {} }
-        : { detect: { timeout: DETECT_TIMEOUT, httpRoutes: [] } },
+        : { detect: { timeout: DETECT_TIMEOUT, httpRoutes: defaultRoutes(pod, port, ALL_NETWORKS) } },
       authorizations: defaultAuthorizations(name, cfg.clusterNetworks),
       labels: { group: '', kind: 'default', name },
     };
@@ -125,11 +125,9 @@ export function inboundPolicy(state: ResourceState, cfg: PolicyConfig, pod: Pod 
   if (isDefaultPolicyName(server.accessPolicy) && server.accessPolicy !== 'deny') {
     authorizations.push(...defaultAuthorizations(server.accessPolicy, cfg.clusterNetworks));
   }
+  const routes = inboundRoutes(state, server, (p) => authorizationOf(state, cfg, p));
   return {
-    protocol: protocolOf(
-      server,
-      inboundRoutes(state, server, (p) => authorizationOf(state, cfg, p)),
-    ),
+    protocol: protocolOf(server, routes.length > 0 ? routes : defaultRoutes(pod, port, ALL_NETWORKS)),
     authorizations,
     labels: { group: POLICY_GROUP, kind: 'server', name: server.meta.name },
   };

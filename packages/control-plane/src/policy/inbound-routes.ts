@@ -1,7 +1,7 @@
 import type { Authz } from '@weft/api/gen/weft/policy/Authz.ts';
 import type { HttpRoute } from '@weft/api/gen/weft/policy/HttpRoute.ts';
 import type { HttpRouteMatch } from '@weft/api/gen/weft/policy/HttpRouteMatch.ts';
-import type { AuthorizationPolicy, PolicyServer, Route, RouteMatch } from '../resources/types.ts';
+import type { AuthorizationPolicy, Pod, PolicyServer, Route, RouteMatch } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -27,6 +27,29 @@ const attachedTo = (route: Route, server: PolicyServer) =>
       p.name === server.meta.name &&
       (p.namespace ?? route.meta.namespace) === server.meta.namespace,
   );
+
+const DEFAULT_ROUTE: HttpRoute = { labels: { group: '', kind: 'default', name: 'default' }, hosts: [], matches: [] };
+
+/**
+ * Without routes of its own, a port gets Linkerd's synthesized pair: `default`
+ * (every request, the port's authorizations) and, when the pod has HTTP probes
+ * on it, `probe` (GET of exactly those paths, from anywhere, unauthenticated),
+ * so that the kubelet keeps reaching them under `deny` or `all-authenticated`.
+ */
+export function defaultRoutes(pod: Pod | undefined, port: number, allNetworks: Authz['networks']): HttpRoute[] {
+  const paths = [...new Set((pod?.httpProbes ?? []).filter((p) => p.port === port).map((p) => p.path))].sort();
+  if (paths.length === 0) return [];
+  const labels = { group: '', kind: 'default', name: 'probe' };
+  return [
+    DEFAULT_ROUTE,
+    {
+      labels,
+      hosts: [],
+      matches: paths.map((exact) => ({ exact, method: 'GET' })),
+      authorizations: [{ networks: allNetworks, authentication: { unauthenticated: {} }, labels }],
+    },
+  ];
+}
 
 /**
  * Inbound routes: HTTPRoutes/GRPCRoutes whose parentRef is the Server. Each

@@ -77,6 +77,15 @@ export function readPod(doc: Reader, meta: Meta): Pod {
       .items()
       .map((p) => ({ name: p.field('name').optString() ?? '', port: p.field('containerPort').port() })),
   );
+  const httpProbes = containers.flatMap((c) =>
+    (['livenessProbe', 'readinessProbe', 'startupProbe'] as const).flatMap((kind) => {
+      const get = c.field(kind).field('httpGet');
+      if (!get.present) return [];
+      const target = get.field('port').portOrName();
+      const port = typeof target === 'number' ? target : containerPorts.find((p) => p.name === target)?.port;
+      return port ? [{ port, path: get.field('path').optString() ?? '/' }] : [];
+    }),
+  );
   let proxyInboundPort: number | undefined;
   for (const c of containers) {
     if (c.field('name').optString() !== PROXY_CONTAINER) continue;
@@ -95,6 +104,7 @@ export function readPod(doc: Reader, meta: Meta): Pod {
     serviceAccount: spec.field('serviceAccountName').optString() ?? 'default',
     owner: ownerOf(doc, meta),
     containerPorts,
+    httpProbes,
     proxyInboundPort,
   };
 }

@@ -55,6 +55,8 @@ export interface Pod {
   /** The workload that owns it, e.g. {kind: 'deployment', name: 'web'}. */
   owner?: { kind: string; name: string };
   containerPorts: { name: string; port: number }[];
+  /** HTTP liveness and readiness probes: the kubelet must reach them whatever the policy. */
+  httpProbes: { port: number; path: string }[];
   /** The sidecar's inbound port when the pod is meshed. */
   proxyInboundPort?: number;
 }

@@ -62,6 +62,7 @@ export function workloadResources(
     serviceAccount: w.serviceAccount || 'default',
     owner: w.deployment ? { kind: 'deployment', name: w.deployment } : undefined,
     containerPorts: (service?.ports ?? []).map((p) => ({ name: p.name, port: w.port })),
+    httpProbes: [],
     proxyInboundPort: w.meshed ? w.inboundPort || 4143 : undefined,
   };
   if (w.opaque) {
