@@ -20,6 +20,7 @@ beforeAll(async () => {
   mesh = await startMesh((app.address() as AddressInfo).port, {
     WEFT_PROXY_DETECT_TIMEOUT: '500ms',
     WEFT_PROXY_HEADERS_TIMEOUT: '1s',
+    WEFT_PROXY_IDLE_TIMEOUT: '1s',
   });
 });
 
@@ -85,6 +86,22 @@ describe('hostile input', () => {
       const r = await exchange(port, huge);
       expect(r.reply).toMatch(/^HTTP\/1\.1 431/);
       expect(r.closed).toBe(true);
+    }
+    await stillServes();
+  });
+
+  it('closes an HTTP/2 client that stalls halfway through a frame', async () => {
+    // The preface, empty SETTINGS, then a HEADERS frame announcing 1000 bytes that never come.
+    const stalled = Buffer.concat([
+      Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+      Buffer.from([0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00]),
+      Buffer.from([0x00, 0x03, 0xe8, 0x01, 0x04, 0x00, 0x00, 0x00, 0x01]),
+    ]);
+    for (const port of [mesh.outboundPort, mesh.inboundPort]) {
+      const started = Date.now();
+      const r = await exchange(port, stalled, 6000);
+      expect(r.closed).toBe(true);
+      expect(Date.now() - started).toBeLessThan(4000);
     }
     await stillServes();
   });

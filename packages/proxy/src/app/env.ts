@@ -26,6 +26,8 @@ export interface Timeouts {
   readonly responseMs: number;
   /** Bound on a client sending its request headers (slowloris). */
   readonly headersMs: number;
+  /** An idle client connection (keep-alive, or HTTP/2 without streams) is closed after this. */
+  readonly idleMs: number;
   readonly shutdownGraceMs: number;
 }
 
@@ -129,6 +131,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
       failFastMs: dur('FAILFAST_TIMEOUT', '3s'),
       responseMs: dur('RESPONSE_TIMEOUT', '30s'),
       headersMs: dur('HEADERS_TIMEOUT', '10s'),
+      idleMs: dur('IDLE_TIMEOUT', '60s'),
       shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
     },
     queueCapacity: capacity,

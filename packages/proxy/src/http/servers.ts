@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import {
   createServer as createH2Server,
   type Http2Server,
+  type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
@@ -23,7 +24,7 @@ export function createH1Server(timeouts: Timeouts, handlers: H1Handlers): Server
       headersTimeout: timeouts.headersMs,
       // Bodies may stream for as long as they need (1 GiB uploads); idle is bounded below.
       requestTimeout: 0,
-      keepAliveTimeout: 60_000,
+      keepAliveTimeout: timeouts.idleMs,
       connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
       maxHeaderSize: 64 * 1024,
       noDelay: true,
@@ -59,13 +60,35 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 
 export type H2Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
 
-export function createH2ServerFor(handler: H2Handler): Http2Server {
+const kOpenStreams = Symbol('weft.openStreams');
+type Counted = Http2Session & { [kOpenStreams]?: number };
+
+export function createH2ServerFor(timeouts: Timeouts, handler: H2Handler): Http2Server {
   const server = createH2Server({
     maxSessionMemory: 64,
     maxHeaderListPairs: 256,
     settings: { maxConcurrentStreams: 1000, maxHeaderListSize: 64 * 1024 },
   });
   server.on('stream', handler);
+  server.on('stream', countStream);
   server.on('sessionError', () => {});
+  // A session with no stream open and nothing received for the idle timeout
+  // is closed: it may be a client stalled halfway through a frame. Sessions
+  // with open streams (long gRPC calls) are left alone.
+  server.on('session', (session: Counted) => {
+    session[kOpenStreams] = 0;
+    session.setTimeout(timeouts.idleMs, () => {
+      if (session[kOpenStreams] === 0) session.destroy();
+    });
+  });
   return server;
+}
+
+function countStream(stream: ServerHttp2Stream): void {
+  const session = stream.session as Counted | undefined;
+  if (!session) return;
+  session[kOpenStreams] = (session[kOpenStreams] ?? 0) + 1;
+  stream.once('close', () => {
+    session[kOpenStreams] = (session[kOpenStreams] ?? 1) - 1;
+  });
 }

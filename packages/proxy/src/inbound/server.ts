@@ -69,7 +69,7 @@ export class Inbound {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
     });
-    this.h2 = createH2ServerFor((stream, headers) => this.#onStream(stream, headers));
+    this.h2 = createH2ServerFor(timeouts, (stream, headers) => this.#onStream(stream, headers));
     this.h2.on('session', (session: WithPeer<Http2Session>) => {
       session[kPeer] = (session.socket as WithPeer<Socket>)[kPeer];
     });

@@ -63,7 +63,7 @@ export class Outbound {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
     });
-    this.h2 = createH2ServerFor((stream, headers) => this.#onStream(stream, headers));
+    this.h2 = createH2ServerFor(opts.timeouts, (stream, headers) => this.#onStream(stream, headers));
     this.h2.on('session', (session: WithLogical<Http2Session>) => {
       session[kLogical] = (session.socket as WithLogical<Socket>)[kLogical];
     });
