@@ -144,6 +144,7 @@ const bench: Bench = {
       execFileSync('nginx', ['-v'], { stdio: 'ignore' });
     } catch {
       log('installing nginx (apt-get)');
+      execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
       execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { stdio: 'ignore' });
     }
     try {
