@@ -178,4 +178,32 @@ describe('failure answers', () => {
     destination.set('svc-0.ns.svc.cluster.local:80', [{ ip: '127.0.0.1', port: (app.address() as AddressInfo).port }]);
     expect((await get(port, 'svc-0.ns.svc.cluster.local')).body).toBe('back');
   });
+
+  it('sends a body-less request again when the pooled connection it reused was closed under it', async () => {
+    // Answers the first request of each connection, and resets a connection
+    // on its second: what a server closing an idle keep-alive connection looks like.
+    let connections = 0;
+    const flaky = createTcpServer((socket) => {
+      connections++;
+      let requests = 0;
+      socket.on('data', (chunk: Buffer) => {
+        if (!chunk.includes('\r\n\r\n')) return;
+        requests++;
+        if (requests === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=60\r\n\r\nok');
+        else socket.resetAndDestroy();
+      });
+      socket.on('error', () => {});
+    });
+    flaky.listen(0, '127.0.0.1');
+    await once(flaky, 'listening');
+    cleanup.push(() => flaky.close());
+    const { port } = await sidecar({
+      'flaky.ns.svc.cluster.local:80': [{ ip: '127.0.0.1', port: (flaky.address() as AddressInfo).port }],
+    });
+    const first = await get(port, 'flaky.ns.svc.cluster.local');
+    const second = await get(port, 'flaky.ns.svc.cluster.local');
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body).toBe('ok');
+    expect(connections).toBe(2);
+  });
 });

@@ -38,13 +38,24 @@ class Exchange {
   readonly series: RequestSeries;
   readonly policy: ForwardPolicy;
   readonly start: number;
+  readonly headers: string[];
+  bodyless = true;
+  retried = false;
   upReq: ClientRequest | undefined;
   upRes: IncomingMessage | undefined;
   timer: NodeJS.Timeout | undefined;
   status = 0;
   responded = false;
   finished = false;
-  constructor(req: IncomingMessage, res: ServerResponse, up: H1Upstream, series: RequestSeries, policy: ForwardPolicy) {
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    up: H1Upstream,
+    series: RequestSeries,
+    policy: ForwardPolicy,
+    headers: string[],
+  ) {
+    this.headers = headers;
     this.req = req;
     this.res = res;
     this.up = up;
@@ -73,26 +84,14 @@ export function forwardH1(
   addValue: string | undefined,
 ): void {
   series.requests++;
-  const ex = new Exchange(req, res, up, series, policy);
+  const ex = new Exchange(req, res, up, series, policy, forwardRawHeaders(req.rawHeaders, addName, addName, addValue));
   up.started();
-  const upReq: Tagged<ClientRequest> = request({
-    agent: up.agent,
-    host: up.host,
-    port: up.port,
-    method: req.method,
-    path: req.url,
-    headers: forwardRawHeaders(req.rawHeaders, addName, addName, addValue),
-    setHost: false,
-  });
-  upReq[kExchange] = ex;
-  ex.upReq = upReq;
   (res as Tagged<ServerResponse>)[kExchange] = ex;
   (req as Tagged<IncomingMessage>)[kExchange] = ex;
-  upReq.on('response', onResponse);
-  upReq.on('continue', onContinue);
-  upReq.on('error', onUpstreamError);
   res.on('close', onClientClose);
+  const upReq = send(ex);
   if (hasBody(req)) {
+    ex.bodyless = false;
     req.on('data', onRequestData);
     req.on('end', onRequestEnd);
   } else {
@@ -100,6 +99,39 @@ export function forwardH1(
     upReq.end();
   }
   if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+function send(ex: Exchange): Tagged<ClientRequest> {
+  const upReq: Tagged<ClientRequest> = request({
+    agent: ex.up.agent,
+    host: ex.up.host,
+    port: ex.up.port,
+    method: ex.req.method,
+    path: ex.req.url,
+    headers: ex.headers,
+    setHost: false,
+  });
+  upReq[kExchange] = ex;
+  ex.upReq = upReq;
+  upReq.on('response', onResponse);
+  if (ex.req.headers.expect !== undefined) upReq.on('continue', onContinue);
+  upReq.on('error', onUpstreamError);
+  return upReq;
+}
+
+/**
+ * A pooled connection can be closed by the upstream just as it is reused.
+ * A request without a body that failed that way, before any answer, is sent
+ * again once on a fresh connection: nothing of it can have been processed.
+ */
+function retryable(ex: Exchange, upReq: ClientRequest, err: NodeJS.ErrnoException): boolean {
+  return (
+    ex.bodyless &&
+    !ex.retried &&
+    !ex.responded &&
+    upReq.reusedSocket &&
+    (err.code === 'ECONNRESET' || err.code === 'EPIPE')
+  );
 }
 
 /** A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3). */
@@ -196,7 +228,12 @@ function onResponseError(this: Tagged<IncomingMessage>): void {
 
 function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
   const ex = this[kExchange] as Exchange;
-  if (ex.finished) return;
+  if (ex.finished || ex.upReq !== this) return;
+  if (retryable(ex, this, err)) {
+    ex.retried = true;
+    send(ex).end();
+    return;
+  }
   ex.req.off('data', onRequestData);
   if (ex.responded) {
     ex.res.destroy();
