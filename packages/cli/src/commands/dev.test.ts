@@ -68,9 +68,9 @@ function startDev(...flags: string[]): Promise<string> {
 
 describe('weft dev', () => {
   it('serves emojivoto at the printed URL and stops every process on SIGINT', async () => {
-    const url = await startDev();
+    const url = await startDev('--no-mesh');
     expect(output).toMatch(/\[web\] web: listening on port/);
-    expect(output).toMatch(/\[dev\] vote-bot ready/);
+    expect(output).toMatch(/\[dev\] √ vote-bot ready/);
     const list = (await (await fetch(`${url}/api/list`)).json()) as unknown[];
     expect(list).toHaveLength(99);
 
@@ -87,7 +87,7 @@ describe('weft dev', () => {
   });
 
   it('runs without the bot on --no-bot and stops on SIGTERM too', async () => {
-    const url = await startDev('--no-bot');
+    const url = await startDev('--no-mesh', '--no-bot');
     const children = childrenOf(dev?.pid as number);
     expect(children).toHaveLength(3);
     expect(output).not.toContain('[vote-bot]');
@@ -99,7 +99,7 @@ describe('weft dev', () => {
   });
 
   it('stops the others and exits 1 naming the process that died', async () => {
-    await startDev();
+    await startDev('--no-mesh');
     const children = childrenOf(dev?.pid as number);
     const voting = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('voting/main.ts'));
     expect(voting).toBeDefined();

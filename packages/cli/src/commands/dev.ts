@@ -2,30 +2,39 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandIo } from '../command.ts';
 import { emojivotoSpecs } from '../dev/emojivoto.ts';
 import { freePort, freePorts } from '../dev/free-port.ts';
+import { startLocalMesh } from '../dev/local-mesh.ts';
 import { painter } from '../dev/log-prefix.ts';
+import { SIDECAR_GRACE_SECONDS } from '../dev/sidecar.ts';
 import { Supervisor } from '../dev/supervisor.ts';
 import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
 
-const USAGE = `Run emojivoto locally: emoji, voting, web and the vote-bot as child processes.
+const USAGE = `Run the local mesh with emojivoto: identity, control plane, viz, and every
+emojivoto workload (emoji, voting, web, vote-bot) behind its own sidecar.
 
-Ports are chosen free; web takes 8080 when it is free, like the original.
-Ctrl-C (or SIGTERM) stops every process started. If one of them exits on its
-own, the others are stopped and weft dev exits 1, naming it.
+web's sidecar answers the browser on port 8080 when it is free, so what the
+browser does is seen by the mesh. Ctrl-C (or SIGTERM) drains the sidecars and
+stops every process started. If one of them exits on its own, the others are
+stopped and weft dev exits 1, naming it.
 
 Usage:
   weft dev [flags]
 
 Flags:
-      --web-port PORT        port for web (default 8080 if free; 0 picks any free port)
-      --no-bot               do not start the vote-bot
-      --ready-timeout SECS   how long each process may take to become ready (default 30)
+      --web-port PORT          port of the web UI (default 8080 if free; 0 picks any free port)
+      --no-bot                 do not start the vote-bot
+      --no-mesh                emojivoto alone: four processes, no sidecars
+      --proxy-log-level LEVEL  the sidecars' log level: debug, info, warn, error, off (default warn)
+      --ready-timeout SECS     how long each process may take to become ready (default 30)
 `;
 
 const DEFAULT_WEB_PORT = 8080;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'];
 
 interface DevFlags {
   readonly webPort: number | undefined;
   readonly withBot: boolean;
+  readonly mesh: boolean;
+  readonly proxyLogLevel: string;
   readonly readyTimeoutMs: number;
 }
 
@@ -35,6 +44,8 @@ function parseFlags(args: string[]): DevFlags | 'help' {
     options: {
       'web-port': { type: 'string' },
       'no-bot': { type: 'boolean', default: false },
+      'no-mesh': { type: 'boolean', default: false },
+      'proxy-log-level': { type: 'string', default: 'warn' },
       'ready-timeout': { type: 'string', default: '30' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -49,13 +60,23 @@ function parseFlags(args: string[]): DevFlags | 'help' {
   if (!(timeout > 0)) {
     throw new CliError(CliErrorCode.Usage, `--ready-timeout must be a positive number of seconds`);
   }
-  return { webPort, withBot: !values['no-bot'], readyTimeoutMs: timeout * 1000 };
+  const level = values['proxy-log-level'];
+  if (!LOG_LEVELS.includes(level)) {
+    throw new CliError(CliErrorCode.Usage, `--proxy-log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    webPort,
+    withBot: !values['no-bot'],
+    mesh: !values['no-mesh'],
+    proxyLogLevel: level,
+    readyTimeoutMs: timeout * 1000,
+  };
 }
 
 async function chooseWebPort(requested: number | undefined): Promise<number> {
-  if (requested === undefined) return freePort(DEFAULT_WEB_PORT);
-  if (requested === 0) return freePort();
-  const port = await freePort(requested);
+  if (requested === undefined) return freePort(DEFAULT_WEB_PORT, '127.0.0.1');
+  if (requested === 0) return freePort(0, '127.0.0.1');
+  const port = await freePort(requested, '127.0.0.1');
   if (port !== requested) throw new CliError(CliErrorCode.Usage, `port ${requested} is already in use`);
   return port;
 }
@@ -77,7 +98,57 @@ function stopSignal(): { received: Promise<NodeJS.Signals>; dispose(): void } {
   };
 }
 
+/** What a started runtime tells the user, and how it stops. */
+interface Started {
+  readonly lines: readonly string[];
+  stop(): Promise<void>;
+}
+
+async function startUnmeshed(supervisor: Supervisor, flags: DevFlags, web: number, io: CommandIo): Promise<Started> {
+  const [emojiGrpc, emojiProm, votingGrpc, votingProm] = (await freePorts(5)).filter((p) => p !== web);
+  const ports = {
+    web,
+    emojiGrpc: emojiGrpc as number,
+    emojiProm: emojiProm as number,
+    votingGrpc: votingGrpc as number,
+    votingProm: votingProm as number,
+  };
+  await supervisor.start(emojivotoSpecs(ports, io.env, { withBot: flags.withBot }));
+  return {
+    lines: [
+      `emojivoto is up: open http://localhost:${web} (no mesh)`,
+      `metrics: emoji http://localhost:${ports.emojiProm}/metrics, voting http://localhost:${ports.votingProm}/metrics`,
+    ],
+    stop: () => supervisor.stop(),
+  };
+}
+
+async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number, io: CommandIo): Promise<Started> {
+  const mesh = await startLocalMesh(supervisor, {
+    stateDir: process.cwd(),
+    withBot: flags.withBot,
+    webPort: web,
+    proxyLogLevel: flags.proxyLogLevel,
+    env: io.env,
+    write: (text) => io.stdout.write(text),
+  });
+  const forwarded = io.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `, forwarded to ${io.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : '';
+  return {
+    lines: [
+      `emojivoto is up: open ${mesh.webUrl} (web's sidecar)`,
+      `viz API:  ${mesh.viz.address} (found by weft through ${mesh.viz.stateFile})`,
+      `OTLP:     ${mesh.viz.otlpGrpcAddress} (the apps' traces${forwarded})`,
+      'try, in another terminal (weft is node packages/cli/src/main.ts):',
+      '  weft stat deploy -n emojivoto',
+      '  weft edges deploy -n emojivoto',
+      '  weft trace',
+    ],
+    stop: () => mesh.stop(),
+  };
+}
+
 async function run(args: string[], io: CommandIo): Promise<number> {
+  const startedAt = performance.now();
   let flags: DevFlags | 'help';
   try {
     flags = parseFlags(args);
@@ -95,55 +166,47 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     write,
     paint: painter(useColour),
     readyTimeoutMs: flags.readyTimeoutMs,
-    stopGraceMs: 5000,
+    // A sidecar drains for its grace period before it exits by itself.
+    stopGraceMs: (SIDECAR_GRACE_SECONDS + 3) * 1000,
   });
   const signal = stopSignal();
+  let started: Started | undefined;
   try {
     const web = await chooseWebPort(flags.webPort);
     if (flags.webPort === undefined && web !== DEFAULT_WEB_PORT) {
       write(`[dev] port ${DEFAULT_WEB_PORT} is in use; web gets port ${web}\n`);
     }
-    const [emojiGrpc, emojiProm, votingGrpc, votingProm] = (await freePorts(5)).filter((p) => p !== web);
-    const ports = {
-      web,
-      emojiGrpc: emojiGrpc as number,
-      emojiProm: emojiProm as number,
-      votingGrpc: votingGrpc as number,
-      votingProm: votingProm as number,
-    };
-    const starting = supervisor.start(emojivotoSpecs(ports, io.env, { withBot: flags.withBot }));
-    const first = await Promise.race([
-      starting.then(() => 'started' as const),
-      signal.received,
-      supervisor.unexpectedExit.then(() => 'died' as const),
-    ]);
+    const starting = (flags.mesh ? startMeshed : startUnmeshed)(supervisor, flags, web, io);
+    const first = await Promise.race([starting.then(() => 'started' as const), signal.received]);
     if (first !== 'started') {
-      await starting.catch(() => undefined);
-      if (first === 'died') throw new CliError(CliErrorCode.Dev, 'a process exited while emojivoto was starting');
+      // Stopping the processes makes the start under way fail, and stops it spawning more.
+      await supervisor.stop();
+      await starting.then((s) => s.stop()).catch(() => undefined);
       write(`[dev] ${first} received, stopping\n`);
       return 0;
     }
-    write(
-      `[dev] emojivoto is up: open http://localhost:${web}\n` +
-        `[dev] metrics: emoji http://localhost:${ports.emojiProm}/metrics, voting http://localhost:${ports.votingProm}/metrics\n` +
-        '[dev] press Ctrl-C to stop\n',
-    );
+    started = await starting;
+    write(`[dev] √ everything ready (${((performance.now() - startedAt) / 1000).toFixed(1)}s)\n`);
+    for (const line of started.lines) write(`[dev] ${line}\n`);
+    write('[dev] press Ctrl-C to stop\n');
     const outcome = await Promise.race([signal.received, supervisor.unexpectedExit]);
     if (typeof outcome === 'string') {
       write(`[dev] ${outcome} received, stopping every process\n`);
       return 0;
     }
     const how = outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.code}`;
-    io.stderr.write(`[dev] ${outcome.name} exited unexpectedly (${how}); stopping the others\n`);
+    io.stderr.write(
+      `[dev] ${outcome.name} exited unexpectedly (${how}); stopping the others${supervisor.lastLines(outcome.name)}\n`,
+    );
     return 1;
   } catch (error) {
     io.stderr.write(formatCliError(error));
     return 1;
   } finally {
-    await supervisor.stop();
+    await (started ? started.stop() : supervisor.stop());
     signal.dispose();
   }
 }
 
-const dev: Command = { summary: 'Run emojivoto locally, one process per service', run };
+const dev: Command = { summary: 'Run the local mesh with emojivoto, every workload behind its own sidecar', run };
 export default dev;

@@ -23,7 +23,10 @@ const PASS_THROUGH: Readonly<Record<string, readonly string[]>> = {
   'vote-bot': ['REQUEST_RATE', 'TTL', 'HOST_OVERRIDE'],
 };
 
-function passThrough(service: string, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function passThrough(
+  service: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of [...(PASS_THROUGH.all ?? []), ...(PASS_THROUGH[service] ?? [])]) {
     const value = env[name];
@@ -32,7 +35,12 @@ function passThrough(service: string, env: Readonly<Record<string, string | unde
   return picked;
 }
 
-function nodeSpec(name: string, entry: string, env: Record<string, string>, ready: ProcessSpec['ready']): ProcessSpec {
+export function nodeSpec(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  ready: ProcessSpec['ready'],
+): ProcessSpec {
   return { name, command: process.execPath, args: [`${APP_SRC}${entry}`], env, ready };
 }
 

@@ -35,15 +35,24 @@ describe('Supervisor', () => {
       nodeScript('two', 'console.log("partial"); setInterval(() => {}, 1000)', { kind: 'log', pattern: /partial/ }),
     ]);
     expect(written.indexOf('[one] up')).toBeGreaterThan(-1);
-    expect(written.indexOf('[dev] one ready')).toBeLessThan(written.indexOf('[dev] starting two'));
+    expect(written.indexOf('[dev] √ one ready (')).toBeLessThan(written.indexOf('[dev] starting two'));
     expect(s.pids()).toHaveLength(2);
   });
 
-  it('fails with WEFT_CLI_DEV when a process exits before it is ready', async () => {
+  it('fails with WEFT_CLI_DEV naming a process that exits before it is ready, with its last lines', async () => {
     const s = makeSupervisor();
     await expect(
-      s.start([nodeScript('broken', 'process.exit(3)', { kind: 'tcp', host: '127.0.0.1', port: 1 })]),
-    ).rejects.toMatchObject({ code: 'WEFT_CLI_DEV', message: 'broken exited (3) before it was ready' });
+      s.start([
+        nodeScript('broken', 'console.error("bad config: PORT"); process.exit(3)', {
+          kind: 'tcp',
+          host: '127.0.0.1',
+          port: 1,
+        }),
+      ]),
+    ).rejects.toMatchObject({
+      code: 'WEFT_CLI_DEV',
+      message: 'broken exited (3) before it was ready\n  last lines of broken:\n    bad config: PORT',
+    });
   });
 
   it('gives up on a process that never becomes ready', async () => {

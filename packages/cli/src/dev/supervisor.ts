@@ -29,8 +29,20 @@ interface Running {
   output: string;
 }
 
-// Output kept per process for log-line readiness checks.
+// Output kept per process for log-line readiness checks and failure reports.
 const OUTPUT_KEPT = 64 * 1024;
+const LINES_REPORTED = 12;
+
+/** The end of a process's output, indented, for an error that names it. */
+function tail(running: Running): string {
+  const lines = running.output.trimEnd().split('\n').slice(-LINES_REPORTED);
+  if (lines.length === 1 && lines[0] === '') return `\n  (${running.spec.name} printed nothing)`;
+  return `\n  last lines of ${running.spec.name}:\n${lines.map((line) => `    ${line}`).join('\n')}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
 
 /**
  * Starts processes in order, each once the previous one is ready, prefixes
@@ -41,6 +53,7 @@ export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #running: Running[] = [];
   #stopping = false;
+  #closed = false;
   #reportExit: (exit: UnexpectedExit) => void = () => {};
   /** Resolves when any process exits before stop() was called. */
   readonly unexpectedExit: Promise<UnexpectedExit>;
@@ -63,6 +76,7 @@ export class Supervisor {
     return this.#running.flatMap(({ child }) => (child.pid === undefined ? [] : [child.pid]));
   }
 
+  /** Starts each process once the previous one is ready. */
   async start(specs: readonly ProcessSpec[]): Promise<void> {
     for (const spec of specs) {
       const running = this.#spawn(spec);
@@ -70,7 +84,23 @@ export class Supervisor {
     }
   }
 
+  /** Starts processes that do not depend on each other at once, and waits until all are ready. */
+  async startTogether(specs: readonly ProcessSpec[]): Promise<void> {
+    const started = specs.map((spec) => this.#spawn(spec));
+    const results = await Promise.allSettled(started.map((running) => this.#awaitReady(running)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** The end of a process's output, as an error report shows it. */
+  lastLines(name: string): string {
+    const running = this.#running.find(({ spec }) => spec.name === name);
+    return running ? tail(running) : '';
+  }
+
   #spawn(spec: ProcessSpec): Running {
+    // A start still under way when the runner was told to stop must not add processes.
+    if (this.#closed) throw new CliError(CliErrorCode.Dev, `not starting ${spec.name}: stopping`);
     const index = this.#running.length;
     const child = spawn(spec.command, [...spec.args], {
       env: { ...spec.env },
@@ -105,14 +135,14 @@ export class Supervisor {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new CliError(
           CliErrorCode.Dev,
-          `${spec.name} exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+          `${spec.name} exited (${child.exitCode ?? child.signalCode}) before it was ready${tail(running)}`,
         );
       }
       const now = performance.now();
       if (now - started > this.#options.readyTimeoutMs) {
         throw new CliError(
           CliErrorCode.Dev,
-          `${spec.name} not ready after ${Math.round(this.#options.readyTimeoutMs / 1000)} s (${describeCheck(spec.ready)})`,
+          `${spec.name} not ready after ${Math.round(this.#options.readyTimeoutMs / 1000)} s (${describeCheck(spec.ready)})${tail(running)}`,
         );
       }
       if (now >= nextProgress) {
@@ -121,14 +151,21 @@ export class Supervisor {
       }
       await sleep(100);
     }
-    this.#options.write(`[dev] ${spec.name} ready in ${Math.round(performance.now() - started)} ms\n`);
+    this.#options.write(`[dev] √ ${spec.name} ready (${seconds(performance.now() - started)})\n`);
   }
 
-  /** SIGTERM to every process, newest first, and SIGKILL to any still running after the grace period. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM to the named processes (all of them when no names are given),
+   * and SIGKILL to any still running after the grace period. Calling it with
+   * names first lets the caller stop in tiers: traffic sources and sidecars
+   * drain before the apps and the control plane behind them go.
+   */
+  async stop(names?: readonly string[]): Promise<void> {
     this.#stopping = true;
+    if (names === undefined) this.#closed = true;
     const live = [...this.#running]
       .reverse()
+      .filter(({ spec }) => names === undefined || names.includes(spec.name))
       .filter(({ child }) => child.exitCode === null && child.signalCode === null);
     await Promise.all(
       live.map(async ({ child, exited }) => {
@@ -138,6 +175,6 @@ export class Supervisor {
         clearTimeout(timer);
       }),
     );
-    process.off('exit', this.#killOnExit);
+    if (names === undefined) process.off('exit', this.#killOnExit);
   }
 }

@@ -1,0 +1,82 @@
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createIssuer,
+  createLocalTokenKey,
+  createTrustAnchor,
+  type IdentityDomain,
+  identityName,
+  mintLocalToken,
+} from '@weft/identity';
+
+// The local mesh's certificate authority, made fresh on every start: a trust
+// anchor and an issuer as `weft identity create` writes them, and the key the
+// identity service checks workload tokens with. Nothing here outlives a run
+// in a way that matters: the next start replaces all of it.
+
+/** The control-plane namespace and trust domain of every identity, as on a default cluster install. */
+export const LOCAL_DOMAIN: IdentityDomain = { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' };
+
+// Tokens are minted for a week; the runner mints them again daily, so a
+// laptop left running never sees a proxy refused at renewal.
+const TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+const REMINT_EVERY_MS = 24 * 3600 * 1000;
+
+export interface LocalIdentity {
+  /** Where the identity service reads issuer.crt, issuer.key and ca.crt. */
+  readonly issuerDir: string;
+  readonly trustAnchorsFile: string;
+  readonly issuerCertFile: string;
+  readonly trustAnchorsPem: string;
+  readonly tokenKeyFile: string;
+  /** Writes a token for `<sa>.<ns>` (mode 0600) and returns its path and identity name. */
+  tokenFor(serviceAccount: string, namespace: string): Promise<{ file: string; identity: string }>;
+  /** Stops re-minting tokens. */
+  close(): void;
+}
+
+export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
+  const issuerDir = join(dir, 'identity');
+  const tokensDir = join(dir, 'tokens');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(issuerDir, { recursive: true, mode: 0o700 });
+  await mkdir(tokensDir, { recursive: true, mode: 0o700 });
+  const anchor = createTrustAnchor({ domain: LOCAL_DOMAIN });
+  const issuer = createIssuer(anchor, { domain: LOCAL_DOMAIN });
+  const key = createLocalTokenKey();
+  const files = {
+    trustAnchorsFile: join(issuerDir, 'ca.crt'),
+    issuerCertFile: join(issuerDir, 'issuer.crt'),
+    tokenKeyFile: join(dir, 'token.key'),
+  };
+  // The anchor's key is not written: nothing local signs a second issuer.
+  await writeFile(files.trustAnchorsFile, anchor.certPem, { mode: 0o644 });
+  await writeFile(files.issuerCertFile, issuer.certPem, { mode: 0o644 });
+  await writeFile(join(issuerDir, 'issuer.key'), issuer.keyPem, { mode: 0o600 });
+  await writeFile(files.tokenKeyFile, key.toString('hex'), { mode: 0o600 });
+
+  const minted = new Map<string, string>();
+  const writeToken = async (file: string, identity: string) => {
+    await writeFile(file, mintLocalToken({ identity, key, ttlMs: TOKEN_TTL_MS }), { mode: 0o600 });
+    // writeFile's mode applies only when it creates the file.
+    await chmod(file, 0o600);
+  };
+  const remint = setInterval(() => {
+    for (const [file, identity] of minted) void writeToken(file, identity);
+  }, REMINT_EVERY_MS);
+  remint.unref();
+
+  return {
+    issuerDir,
+    ...files,
+    trustAnchorsPem: anchor.certPem,
+    async tokenFor(serviceAccount, namespace) {
+      const identity = identityName(serviceAccount, namespace, LOCAL_DOMAIN);
+      const file = join(tokensDir, `${namespace}-${serviceAccount}.token`);
+      await writeToken(file, identity);
+      minted.set(file, identity);
+      return { file, identity };
+    },
+    close: () => clearInterval(remint),
+  };
+}

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import type { LocalIdentity } from './local-identity.ts';
+import { LOCAL_DOMAIN } from './local-identity.ts';
+import type { ProcessSpec } from './process-spec.ts';
+
+// The mesh's own processes for the local runtime: the identity service and
+// the control plane, started from their sources with the same variables their
+// Kubernetes manifests set, except that they listen on loopback.
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+export const PACKAGES = `${REPO}packages/`;
+/** The resource folder the local control plane reads and watches. */
+export const LOCAL_RESOURCES_DIR = `${REPO}deploy/local/resources`;
+
+const LOOPBACK = '127.0.0.1';
+
+/** Addresses the runner chose for the mesh's services before starting them. */
+export interface MeshServicePorts {
+  readonly identityGrpc: number;
+  readonly identityAdmin: number;
+  readonly controlPlaneGrpc: number;
+  readonly controlPlaneAdmin: number;
+}
+
+/** What every process may inherit from the user's shell. */
+export function baseEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  compileCache: string,
+): Record<string, string> {
+  const picked: Record<string, string> = { NODE_COMPILE_CACHE: compileCache };
+  for (const name of ['PATH', 'HOME']) {
+    const value = env[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
+}
+
+export function identitySpec(
+  ports: MeshServicePorts,
+  identity: LocalIdentity,
+  base: Record<string, string>,
+): ProcessSpec {
+  return {
+    name: 'identity',
+    command: process.execPath,
+    args: [`${PACKAGES}identity/src/main.ts`],
+    env: {
+      ...base,
+      WEFT_IDENTITY_LISTEN_ADDR: `${LOOPBACK}:${ports.identityGrpc}`,
+      WEFT_IDENTITY_ADMIN_ADDR: `${LOOPBACK}:${ports.identityAdmin}`,
+      WEFT_IDENTITY_ISSUER_DIR: identity.issuerDir,
+      WEFT_IDENTITY_TRUST_DOMAIN: LOCAL_DOMAIN.trustDomain,
+      WEFT_IDENTITY_CONTROL_PLANE_NAMESPACE: LOCAL_DOMAIN.controlPlaneNamespace,
+      WEFT_IDENTITY_TOKEN_MODE: 'local',
+      WEFT_IDENTITY_LOCAL_TOKEN_KEY_FILE: identity.tokenKeyFile,
+    },
+    ready: { kind: 'http', url: `http://${LOOPBACK}:${ports.identityAdmin}/ready` },
+  };
+}
+
+export function controlPlaneSpec(
+  ports: MeshServicePorts,
+  resourcesDir: string,
+  base: Record<string, string>,
+): ProcessSpec {
+  return {
+    name: 'control-plane',
+    command: process.execPath,
+    // The flag its container command passes too (docs/control-plane.md).
+    args: ['--max-semi-space-size=8', `${PACKAGES}control-plane/src/main.ts`],
+    env: {
+      ...base,
+      WEFT_CP_BACKEND: 'local',
+      WEFT_CP_RESOURCE_DIR: resourcesDir,
+      WEFT_CP_LISTEN_ADDR: `${LOOPBACK}:${ports.controlPlaneGrpc}`,
+      WEFT_CP_ADMIN_ADDR: `${LOOPBACK}:${ports.controlPlaneAdmin}`,
+      WEFT_CP_NAMESPACE: LOCAL_DOMAIN.controlPlaneNamespace,
+      WEFT_CP_TRUST_DOMAIN: LOCAL_DOMAIN.trustDomain,
+    },
+    // /ready answers 200 once every resource kind has been loaded once.
+    ready: { kind: 'http', url: `http://${LOOPBACK}:${ports.controlPlaneAdmin}/ready` },
+  };
+}

@@ -1,0 +1,87 @@
+import { type ClientReadableStream, credentials } from '@grpc/grpc-js';
+import { loadRegistrationApi } from '@weft/api';
+import { CliError, CliErrorCode } from '../errors.ts';
+
+// The local runner's side of weft.registration.Registration: one open
+// Register stream per workload. The control plane keeps the workload's Pod
+// and endpoints exactly as long as the stream lives, so closing it (or the
+// runner dying) removes them.
+
+/** What the control plane is told about one running workload. */
+export interface WorkloadRegistration {
+  readonly namespace: string;
+  /** The declared Service it backs; empty for a pure client (vote-bot). */
+  readonly service: string;
+  readonly pod: string;
+  readonly deployment: string;
+  readonly serviceAccount: string;
+  /** The sidecar's inbound port on loopback: where peers connect. */
+  readonly inboundPort: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const REPLY_TIMEOUT_MS = 5000;
+
+export class Registrations {
+  readonly #client;
+  readonly #streams = new Map<string, ClientReadableStream<unknown>>();
+  /** Told when an established registration breaks (the control plane went away). */
+  readonly #onLost: (pod: string, error: Error) => void;
+  #closing = false;
+
+  constructor(controlPlaneAddr: string, onLost: (pod: string, error: Error) => void) {
+    const { Registration } = loadRegistrationApi().weft.registration;
+    this.#client = new Registration(controlPlaneAddr, credentials.createInsecure());
+    this.#onLost = onLost;
+  }
+
+  /** Opens the workload's stream and resolves with the identity its certificate must carry. */
+  register(w: WorkloadRegistration): Promise<string> {
+    const stream = this.#client.Register({
+      namespace: w.namespace,
+      service: w.service,
+      pod: w.pod,
+      deployment: w.deployment,
+      serviceAccount: w.serviceAccount,
+      // service_port 0: the sidecar's inbound port serves every port of the Service.
+      address: { ip: '127.0.0.1', port: w.inboundPort },
+      servicePort: 0,
+      meshed: true,
+      inboundPort: w.inboundPort,
+      labels: { ...w.labels },
+    });
+    this.#streams.set(w.pod, stream);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        fail(new Error(`no answer in ${REPLY_TIMEOUT_MS / 1000} s`));
+        stream.cancel();
+      }, REPLY_TIMEOUT_MS);
+      let answered = false;
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        if (!answered) {
+          answered = true;
+          reject(new CliError(CliErrorCode.Dev, `registering ${w.pod} with the control plane: ${error.message}`));
+        } else if (!this.#closing) {
+          this.#onLost(w.pod, error);
+        }
+      };
+      stream.on('data', (reply: { identity?: string }) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        resolve(reply.identity ?? '');
+      });
+      stream.on('error', fail);
+      stream.on('end', () => fail(new Error('the control plane closed the registration')));
+    });
+  }
+
+  /** Closes every stream: the control plane removes the workloads' endpoints. */
+  close(): void {
+    this.#closing = true;
+    for (const stream of this.#streams.values()) stream.cancel();
+    this.#streams.clear();
+    this.#client.close();
+  }
+}

@@ -1,0 +1,173 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// `weft dev` started as `npm run dev` starts it, from a scratch directory (it
+// writes .weft/ there), with a faster vote-bot; then asked what a workshop
+// asks: are the edges mTLS between the right identities, and are the success
+// rates emojivoto's.
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const run = promisify(execFile);
+const id = (sa: string) => `${sa}.emojivoto.serviceaccount.identity.weft-system.cluster.local`;
+
+// The bot votes for the doughnut (always fails) 15 % of the time and picks
+// uniformly among the 99 emojis otherwise, the doughnut among them.
+const VOTE_SUCCESS = 1 - (0.15 + 0.85 / 99);
+
+let dev: ChildProcess | undefined;
+let dir = '';
+let output = '';
+
+afterEach(async () => {
+  if (dev && dev.exitCode === null && dev.signalCode === null) {
+    dev.kill('SIGKILL');
+    await once(dev, 'exit');
+  }
+  dev = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function startDev(...flags: string[]): Promise<string> {
+  dir = mkdtempSync(join(tmpdir(), 'weft-dev-'));
+  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', REQUEST_RATE: '20' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  output = '';
+  const child = dev;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 40 s:\n${output}`)), 40_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/emojivoto is up: open (http:\/\/localhost:\d+)/);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`weft dev exited (${code}):\n${output}`)));
+  });
+}
+
+async function weft<T>(...args: string[]): Promise<T> {
+  const { stdout } = await run(process.execPath, [MAIN, ...args, '-o', 'json'], { cwd: dir });
+  return JSON.parse(stdout) as T;
+}
+
+interface StatRow {
+  name: string;
+  success: number | null;
+  rps: number | null;
+  time_window: string;
+}
+
+/** Four binomial standard deviations of a success share over n trials. */
+function tolerance(p: number, n: number): number {
+  return 4 * Math.sqrt((p * (1 - p)) / n);
+}
+
+describe('weft dev (meshed)', () => {
+  it('runs emojivoto behind sidecars: mTLS edges, emojivoto success rates, everything gone after SIGINT', async () => {
+    const url = await startDev();
+    const children = childrenOf(dev?.pid as number);
+    // identity, control plane, and four workloads of app + sidecar.
+    expect(children).toHaveLength(10);
+    const tokens = join(dir, '.weft/dev/ca/tokens');
+    for (const token of readdirSync(tokens)) expect(statSync(join(tokens, token)).mode & 0o777).toBe(0o600);
+
+    // The browser's URL is web's sidecar.
+    const list = await fetch(`${url}/api/list`);
+    expect(list.headers.get('weft-proxy-error')).toBeNull();
+    expect((await list.json()) as unknown[]).toHaveLength(99);
+
+    await sleep(15_000);
+    const edges = await weft<{ src: string; dst: string; secured: boolean; client_id: string; server_id: string }[]>(
+      'edges',
+      'deploy',
+      '-n',
+      'emojivoto',
+    );
+    const byPair = new Map(edges.map((e) => [`${e.src}->${e.dst}`, e]));
+    expect([...byPair.keys()].sort()).toEqual(['vote-bot->web', 'web->emoji', 'web->voting']);
+    for (const [pair, client, server] of [
+      ['vote-bot->web', 'default', 'web'],
+      ['web->emoji', 'web', 'emoji'],
+      ['web->voting', 'web', 'voting'],
+    ] as const) {
+      expect(byPair.get(pair)).toMatchObject({ secured: true, client_id: id(client), server_id: id(server) });
+    }
+
+    const rows = new Map(
+      (await weft<StatRow[]>('stat', 'deploy', '-n', 'emojivoto', '-t', '1m')).map((r) => [r.name, r]),
+    );
+    const seconds = Number.parseInt(rows.get('voting')?.time_window ?? '', 10);
+    const votes = (rows.get('voting')?.rps ?? 0) * seconds;
+    // At 20 ticks/s for about 15 s: some 300 votes, so the voting share is
+    // 84.1 % ± 8.4 points (4 σ) and web's, half of whose requests are
+    // /api/list calls that always succeed, 92.1 % ± 4.2.
+    expect(votes).toBeGreaterThan(100);
+    expect(rows.get('emoji')?.success).toBe(1);
+    expect(Math.abs((rows.get('voting')?.success ?? 0) - VOTE_SUCCESS)).toBeLessThan(tolerance(VOTE_SUCCESS, votes));
+    expect(Math.abs((rows.get('web')?.success ?? 0) - (1 + VOTE_SUCCESS) / 2)).toBeLessThan(
+      tolerance(VOTE_SUCCESS, votes) / 2,
+    );
+
+    const exited = once(dev as ChildProcess, 'exit');
+    dev?.kill('SIGINT');
+    expect(((await exited) as [number | null])[0]).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
+    expect(existsSync(join(dir, '.weft/viz.json'))).toBe(false);
+  }, 90_000);
+
+  it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
+    await startDev('--no-bot', '--proxy-log-level', 'info');
+    const children = childrenOf(dev?.pid as number);
+    expect(children).toHaveLength(8);
+    const proxy = children.find((pid) => {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      return cmdline.includes('proxy/src/main.ts') && environ.includes('emoji.emojivoto.serviceaccount');
+    });
+    expect(proxy).toBeDefined();
+    // 'close': the exit code and every byte of output the runner wrote.
+    const exited = once(dev as ChildProcess, 'close');
+    process.kill(proxy as number, 'SIGKILL');
+    expect(((await exited) as [number | null])[0]).toBe(1);
+    expect(output).toContain('[dev] emoji-proxy exited unexpectedly (killed by SIGKILL); stopping the others');
+    expect(output).toMatch(/last lines of emoji-proxy:\n( {4}.*\n)*? {4}.*certified identity/);
+    expect(children.filter(alive)).toEqual([]);
+  }, 60_000);
+});
