@@ -64,7 +64,7 @@ describe('hostile input', () => {
     while (Date.now() < until && sent < 600) {
       const batch = Array.from({ length: 12 }, (_, i) => {
         const port = ports[(sent + i) % ports.length] as number;
-        const junk = randomBytes(1 + Math.floor(Math.random() * 4096));
+        const junk = randomBytes(3 + Math.floor(Math.random() * 4096));
         // Some junk pretends to be TLS or HTTP/2, to get past detection.
         if (i % 4 === 1) junk.set([0x16, 0x03, 0x01], 0);
         if (i % 4 === 2) return exchange(port, Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), junk]));
