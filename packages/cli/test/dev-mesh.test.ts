@@ -57,11 +57,11 @@ function alive(pid: number): boolean {
   }
 }
 
-function startDev(...flags: string[]): Promise<string> {
+function startDev(flags: string[], env: Record<string, string> = {}): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'weft-dev-'));
   dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', REQUEST_RATE: '20' },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   output = '';
@@ -101,7 +101,7 @@ function tolerance(p: number, n: number): number {
 
 describe('weft dev (meshed)', () => {
   it('runs emojivoto behind sidecars: mTLS edges, emojivoto success rates, everything gone after SIGINT', async () => {
-    const url = await startDev();
+    const url = await startDev([], { REQUEST_RATE: '20' });
     const children = childrenOf(dev?.pid as number);
     // identity, control plane, and four workloads of app + sidecar.
     expect(children).toHaveLength(10);
@@ -153,7 +153,7 @@ describe('weft dev (meshed)', () => {
   }, 90_000);
 
   it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
-    await startDev('--no-bot', '--proxy-log-level', 'info');
+    await startDev(['--no-bot', '--proxy-log-level', 'info']);
     const children = childrenOf(dev?.pid as number);
     expect(children).toHaveLength(8);
     const proxy = children.find((pid) => {
@@ -168,6 +168,21 @@ describe('weft dev (meshed)', () => {
     expect(((await exited) as [number | null])[0]).toBe(1);
     expect(output).toContain('[dev] emoji-proxy exited unexpectedly (killed by SIGKILL); stopping the others');
     expect(output).toMatch(/last lines of emoji-proxy:\n( {4}.*\n)*? {4}.*certified identity/);
+    expect(children.filter(alive)).toEqual([]);
+  }, 60_000);
+
+  it('lets a request in flight finish when it is stopped with SIGTERM', async () => {
+    const url = await startDev(['--no-bot'], { ARTIFICIAL_DELAY: '1500ms' });
+    const children = childrenOf(dev?.pid as number);
+    const started = Date.now();
+    const vote = fetch(`${url}/api/vote?choice=:joy:`);
+    await sleep(300);
+    const exited = once(dev as ChildProcess, 'exit');
+    dev?.kill('SIGTERM');
+    // The vote waits 1.5 s in voting-svc, behind three sidecars that were told to stop.
+    expect((await vote).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect(((await exited) as [number | null])[0]).toBe(0);
     expect(children.filter(alive)).toEqual([]);
   }, 60_000);
 });
