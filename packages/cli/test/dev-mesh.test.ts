@@ -145,6 +145,15 @@ describe('weft dev (meshed)', () => {
       tolerance(VOTE_SUCCESS, votes) / 2,
     );
 
+    // Every check a workshop starts with passes: APIs reachable (identity over
+    // TLS), certificates chaining to the anchors, proxies ready and scraped.
+    const check = await weft<{ success: boolean; categories: { checks: { description: string; result: string }[] }[] }>(
+      'check',
+    );
+    const failed = check.categories.flatMap((c) => c.checks).filter((c) => c.result !== 'success');
+    expect(failed).toEqual([]);
+    expect(check.success).toBe(true);
+
     const exited = once(dev as ChildProcess, 'exit');
     dev?.kill('SIGINT');
     expect(((await exited) as [number | null])[0]).toBe(0);

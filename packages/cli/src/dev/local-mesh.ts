@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { identityServiceName } from '@weft/identity';
+import { CliError, CliErrorCode } from '../errors.ts';
 import { startViz, type VizServer } from '../viz/server.ts';
 import { freePorts } from './free-port.ts';
 import { createLocalIdentity, LOCAL_DOMAIN, type LocalIdentity } from './local-identity.ts';
@@ -60,7 +61,10 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     const caStarted = performance.now();
     identity = await createLocalIdentity(join(dir, 'ca'));
     o.write(`[dev] √ trust anchor and issuer created in ${dir} (${seconds(performance.now() - caStarted)})\n`);
-    const [identityGrpc, identityAdmin, controlPlaneGrpc, controlPlaneAdmin] = await freePorts(4);
+    // Free ports other than the one web's sidecar was promised.
+    const allocate = async (count: number) =>
+      (await freePorts(count + 1)).filter((port) => port !== o.webPort).slice(0, count);
+    const [identityGrpc, identityAdmin, controlPlaneGrpc, controlPlaneAdmin] = await allocate(4);
     const ports = {
       identityGrpc: identityGrpc as number,
       identityAdmin: identityAdmin as number,
@@ -104,7 +108,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     workloads = await meshedEmojivoto(ctx, o.env, {
       withBot: o.withBot,
       webInboundPort: o.webPort,
-      allocate: (count) => freePorts(count).then((p) => p.filter((port) => port !== o.webPort)),
+      allocate,
       tokenFor: (sa, ns) => localIdentity.tokenFor(sa, ns),
     });
     await supervisor.startTogether(workloads.map((w) => w.sidecar));
@@ -143,7 +147,10 @@ async function register(registrations: Registrations, viz: VizServer, w: MeshedW
     labels: w.labels,
   });
   if (identity !== w.identity) {
-    throw new Error(`the control plane names ${w.pod} ${identity}, but its sidecar holds ${w.identity}`);
+    throw new CliError(
+      CliErrorCode.Dev,
+      `the control plane names ${w.pod} ${identity}, but its sidecar holds ${w.identity}`,
+    );
   }
   viz.registerWorkload({
     namespace: NAMESPACE,

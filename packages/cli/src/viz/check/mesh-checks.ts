@@ -1,8 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect as tlsConnect } from 'node:tls';
-import { Client, credentials } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
 import { LocalStore } from '@weft/control-plane';
+import { DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_TRUST_DOMAIN, identityServiceName } from '@weft/identity';
 import type { Inventory } from '../client.ts';
 import type { MeshInfo, Workload } from '../workload.ts';
 import { type CheckCategory, type CheckResult, fail, ok, warn } from './result.ts';
@@ -12,19 +13,36 @@ import { type CheckCategory, type CheckResult, fail, ok, warn } from './result.t
 // vouch for), and the resource folder the control plane reads.
 
 const TIMEOUT_MS = 2000;
+// The local mesh's identity service, as weft dev names it.
+const IDENTITY_NAME_OVERRIDE: ChannelOptions = {
+  'grpc.ssl_target_name_override': identityServiceName({
+    trustDomain: DEFAULT_TRUST_DOMAIN,
+    controlPlaneNamespace: DEFAULT_CONTROL_PLANE_NAMESPACE,
+  }),
+};
 
 export async function controlPlaneChecks(mesh: MeshInfo): Promise<CheckCategory> {
   const checks: CheckResult[] = [];
-  const grpc = async (what: string, addr: string | undefined) => {
+  const grpc = async (
+    what: string,
+    addr: string | undefined,
+    creds = credentials.createInsecure(),
+    options: ChannelOptions = {},
+  ) => {
     if (!addr) return warn(`${what} is reachable`, `weft dev did not tell the viz server where ${what} listens`);
-    const error = await grpcReachable(addr);
+    const error = await grpcReachable(addr, creds, options);
     return error
       ? fail(`${what} is reachable`, 'is the control plane running? see its log in `weft dev`', [`${addr}: ${error}`])
       : ok(`${what} is reachable`);
   };
   checks.push(await grpc('destination API', mesh.destinationAddr));
   checks.push(await grpc('policy API', mesh.policyAddr ?? mesh.destinationAddr));
-  checks.push(await grpc('identity API', mesh.identityAddr));
+  // Identity serves TLS even to callers without a certificate (proxies before
+  // their first one), under its own identity name, chaining to the anchors.
+  const identityCreds = mesh.trustAnchorsFile
+    ? credentials.createSsl(await readFile(mesh.trustAnchorsFile))
+    : credentials.createInsecure();
+  checks.push(await grpc('identity API', mesh.identityAddr, identityCreds, IDENTITY_NAME_OVERRIDE));
   if (mesh.controlPlaneAdminAddr) {
     const status = await httpStatus(`http://${mesh.controlPlaneAdminAddr}/ready`);
     checks.push(
@@ -116,8 +134,12 @@ export async function resourceChecks(mesh: MeshInfo): Promise<CheckCategory | un
   }
 }
 
-async function grpcReachable(addr: string): Promise<string | undefined> {
-  const client = new Client(addr, credentials.createInsecure());
+async function grpcReachable(
+  addr: string,
+  creds: ChannelCredentials,
+  options: ChannelOptions,
+): Promise<string | undefined> {
+  const client = new Client(addr, creds, options);
   try {
     await new Promise<void>((resolve, reject) =>
       client.waitForReady(Date.now() + TIMEOUT_MS, (err) => (err ? reject(err) : resolve())),
