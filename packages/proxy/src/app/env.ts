@@ -1,4 +1,6 @@
 import { ProxyError } from '../errors.ts';
+import { readTapSettings, type TapSettings } from '../tap/settings.ts';
+import { readTraceSettings, type TraceSettings } from '../trace/tracer.ts';
 
 // The proxy's whole configuration, read once from WEFT_PROXY_* variables into
 // plain objects. Parsing takes an injectable reader so it is testable alone.
@@ -71,6 +73,8 @@ export interface ProxyConfig {
   readonly h1OverH2: boolean;
   readonly logLevel: string;
   readonly shutdownEndpointEnabled: boolean;
+  readonly trace: TraceSettings;
+  readonly tap: TapSettings;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -139,6 +143,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',
+    trace: readTraceSettings(env),
+    tap: readTapSettings(env),
   };
 }
 

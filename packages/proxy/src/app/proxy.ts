@@ -5,7 +5,11 @@ import { Inbound } from '../inbound/server.ts';
 import { Metrics } from '../metrics/registry.ts';
 import { Outbound } from '../outbound/server.ts';
 import type { Resolver } from '../resolve/update.ts';
+import { startTapServer } from '../tap/server.ts';
+import { Tap } from '../tap/tap.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
+import { Observers } from '../trace/observe.ts';
+import { Tracer } from '../trace/tracer.ts';
 import { createAdminServer } from './admin.ts';
 import type { HostPort, ProxyConfig } from './env.ts';
 import { log } from './log.ts';
@@ -28,12 +32,17 @@ export interface SidecarAddresses {
   readonly admin: AddressInfo;
   /** Per-upstream listeners by authority. */
   readonly upstreams: ReadonlyMap<string, AddressInfo>;
+  /** The tap port, when tap is enabled. */
+  readonly tap: AddressInfo | undefined;
 }
 
 export class Sidecar {
   readonly metrics = new Metrics();
   readonly inbound: Inbound;
   readonly outbound: Outbound;
+  readonly observers: Observers;
+  readonly #tap: Tap | undefined;
+  readonly #tracer: Tracer | undefined;
   readonly #parts: SidecarParts;
   readonly #listeners: Server[] = [];
   readonly #admin: HttpServer;
@@ -44,7 +53,19 @@ export class Sidecar {
   constructor(parts: SidecarParts) {
     this.#parts = parts;
     const { config, identity } = parts;
-    this.inbound = new Inbound({ identity, app: config.appAddr, timeouts: config.timeouts, metrics: this.metrics });
+    const collector = config.trace.collector;
+    this.#tracer = collector ? new Tracer({ ...config.trace, collector }) : undefined;
+    // Tap needs mTLS to know who asks: no identity of our own, no tap.
+    this.#tap = config.tap.authorizedIdentity && identity ? new Tap() : undefined;
+    const observe = new Observers(this.#tracer, this.#tap);
+    this.observers = observe;
+    this.inbound = new Inbound({
+      identity,
+      app: config.appAddr,
+      timeouts: config.timeouts,
+      metrics: this.metrics,
+      observe,
+    });
     this.outbound = new Outbound({
       identity,
       resolver: parts.resolver,
@@ -53,6 +74,7 @@ export class Sidecar {
       h1OverH2: config.h1OverH2,
       discoveryIdleMs: config.discoveryIdleMs,
       metrics: this.metrics,
+      observe,
     });
     this.#admin = createAdminServer({
       metrics: () => this.metrics.render() + (parts.extraMetrics?.() ?? ''),
@@ -85,7 +107,19 @@ export class Sidecar {
     }
     this.#admin.listen(config.adminListen.port, config.adminListen.host);
     await once(this.#admin, 'listening');
-    this.addresses = { outbound, inbound, admin: this.#admin.address() as AddressInfo, upstreams };
+    let tap: AddressInfo | undefined;
+    const { identity } = this.#parts;
+    if (this.#tap && identity && config.tap.authorizedIdentity) {
+      const started = await startTapServer({
+        tap: this.#tap,
+        identity,
+        authorizedIdentity: config.tap.authorizedIdentity,
+        listen: config.tap.listen,
+      });
+      this.#listeners.push(started.server as unknown as Server);
+      tap = started.address;
+    }
+    this.addresses = { outbound, inbound, admin: this.#admin.address() as AddressInfo, upstreams, tap };
     return this.addresses;
   }
 
@@ -119,5 +153,8 @@ export class Sidecar {
     this.inbound.close();
     this.#admin.close();
     this.#admin.closeAllConnections();
+    for (const server of this.#listeners)
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    await this.#tracer?.close();
   }
 }

@@ -19,6 +19,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
 import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
+import type { Observers } from '../trace/observe.ts';
 import { AppUpstream } from './app-upstream.ts';
 
 // The inbound side: accept → detect → (TLS termination → peer identity) →
@@ -40,6 +41,8 @@ export interface InboundOptions {
   readonly app: { readonly host: string; readonly port: number };
   readonly timeouts: Timeouts;
   readonly metrics: Metrics;
+  /** Tap and tracing; called as each request starts. */
+  readonly observe?: Observers;
 }
 
 export class Inbound {
@@ -176,6 +179,14 @@ export class Inbound {
     const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
     if (this.connections.draining) res.shouldKeepAlive = false;
     const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
+    this.#opts.observe?.observeH1(
+      'inbound',
+      req,
+      res,
+      this.#baseLabels.target_addr as string,
+      peer.clientId,
+      this.#opts.identity?.identity,
+    );
     forwardH1(req, res, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
@@ -188,6 +199,14 @@ export class Inbound {
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const peer = (stream.session as WithPeer<Http2Session> | undefined)?.[kPeer] ?? this.#plain;
     const series = this.#seriesFor(headers[':authority'] ?? '', peer.clientId);
+    this.#opts.observe?.observeH2(
+      'inbound',
+      stream,
+      headers,
+      this.#baseLabels.target_addr as string,
+      peer.clientId,
+      this.#opts.identity?.identity,
+    );
     // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
     if (headers[ORIG_PROTO_HEADER] !== undefined) {
       forwardH2AsH1(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);

@@ -14,10 +14,14 @@ import { forwardH2 } from '../http/h2-forward.ts';
 import { PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
 import type { Resolver } from '../resolve/update.ts';
+import { RetryBudget } from '../retry/budget.ts';
+import { RouteTable } from '../route/table.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
+import type { Observers } from '../trace/observe.ts';
 import { Endpoint } from './endpoint.ts';
 import { Logical } from './logical.ts';
 
@@ -38,6 +42,8 @@ export interface OutboundOptions {
   readonly discoveryIdleMs: number;
   readonly h1OverH2: boolean;
   readonly metrics: Metrics;
+  /** Tap and tracing; called once a request's endpoint is known. */
+  readonly observe?: Observers;
 }
 
 export class Outbound {
@@ -95,8 +101,36 @@ export class Outbound {
         queueCapacity: this.#opts.queueCapacity,
       });
       this.#logicals.set(authority, logical);
+      this.#watchProfile(logical);
     }
     return logical;
+  }
+
+  #watchProfile(logical: Logical): void {
+    const { resolver, metrics } = this.#opts;
+    const authority = logical.authority;
+    let budget: RetryBudget | undefined;
+    const apply = (profile: Profile) => {
+      const spec = profile.retryBudget;
+      const last = budget?.spec;
+      // The budget keeps its counts across profile updates that leave it unchanged.
+      if (
+        !budget ||
+        !last ||
+        last.ratio !== spec.ratio ||
+        last.minPerSecond !== spec.minPerSecond ||
+        last.ttlMs !== spec.ttlMs
+      )
+        budget = new RetryBudget(spec);
+      logical.routes = new RouteTable(profile, authority, this.#policy, metrics, budget);
+    };
+    apply(EMPTY_PROFILE);
+    if (resolver.profile) logical.unwatchProfile = resolver.profile(authority, apply);
+  }
+
+  /** The forwarding policy of the route a request matches. */
+  #policyFor(logical: Logical, method: string | undefined, url: string | undefined): ForwardPolicy {
+    return logical.routes ? logical.routes.lookup(method, url) : this.#policy;
   }
 
   #learn(authority: string): Logical {
@@ -165,21 +199,23 @@ export class Outbound {
       sendH1Error(res, new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority'), true);
       return;
     }
+    const policy = this.#policyFor(logical, req.method, req.url);
     const ep = logical.pick();
     if (ep) {
-      this.#forwardH1(req, res, ep);
+      this.#forwardH1(req, res, ep, policy);
       return;
     }
     logical.enqueue((queued, err) => {
       if (res.destroyed) return;
-      if (queued) this.#forwardH1(req, res, queued);
+      if (queued) this.#forwardH1(req, res, queued, policy);
       else sendH1Error(res, err as ProxyError, true);
     });
   }
 
-  #forwardH1(req: IncomingMessage, res: ServerResponse, ep: Endpoint): void {
-    if (ep.meshed && this.#opts.h1OverH2) forwardH1OverH2(req, res, ep, ep.series, this.#policy, hasBody(req));
-    else forwardH1(req, res, ep, ep.series, this.#policy, undefined, undefined);
+  #forwardH1(req: IncomingMessage, res: ServerResponse, ep: Endpoint, policy: ForwardPolicy): void {
+    this.#opts.observe?.observeH1('outbound', req, res, ep.meta.key, undefined, serverId(ep));
+    if (ep.meshed && this.#opts.h1OverH2) forwardH1OverH2(req, res, ep, ep.series, policy, hasBody(req));
+    else forwardH1(req, res, ep, ep.series, policy, undefined, undefined);
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -218,15 +254,19 @@ export class Outbound {
       );
       return;
     }
+    const policy = this.#policyFor(logical, headers[':method'], headers[':path']);
     const ep = logical.pick();
     if (ep) {
-      forwardH2(stream, headers, ep, ep.series, this.#policy, undefined, undefined);
+      this.#opts.observe?.observeH2('outbound', stream, headers, ep.meta.key, undefined, serverId(ep));
+      forwardH2(stream, headers, ep, ep.series, policy, undefined, undefined);
       return;
     }
     logical.enqueue((queued, err) => {
       if (stream.destroyed) return;
-      if (queued) forwardH2(stream, headers, queued, queued.series, this.#policy, undefined, undefined);
-      else sendH2Error(stream, isGrpc(headers['content-type']), err as ProxyError, true);
+      if (queued) {
+        this.#opts.observe?.observeH2('outbound', stream, headers, queued.meta.key, undefined, serverId(queued));
+        forwardH2(stream, headers, queued, queued.series, policy, undefined, undefined);
+      } else sendH2Error(stream, isGrpc(headers['content-type']), err as ProxyError, true);
     });
   }
 
@@ -234,4 +274,8 @@ export class Outbound {
     clearInterval(this.#evictTimer);
     for (const logical of this.#logicals.values()) logical.close();
   }
+}
+
+function serverId(ep: Endpoint): string | undefined {
+  return ep.meshed ? ep.meta.tls?.name : undefined;
 }
