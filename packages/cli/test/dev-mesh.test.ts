@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
+import type { SpanRecord } from '../src/viz/otlp/span.ts';
 
 // `weft dev` started as `npm run dev` starts it, from a scratch directory (it
 // writes .weft/ there), with a faster vote-bot; then asked what a workshop
@@ -94,6 +96,12 @@ interface StatRow {
   time_window: string;
 }
 
+/** `17s`, `1m`, `1m30s`, `4.5s` as seconds. */
+function windowSeconds(text: string): number {
+  const m = /^(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(text);
+  return Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0);
+}
+
 /** Four binomial standard deviations of a success share over n trials. */
 function tolerance(p: number, n: number): number {
   return 4 * Math.sqrt((p * (1 - p)) / n);
@@ -133,7 +141,7 @@ describe('weft dev (meshed)', () => {
     const rows = new Map(
       (await weft<StatRow[]>('stat', 'deploy', '-n', 'emojivoto', '-t', '1m')).map((r) => [r.name, r]),
     );
-    const seconds = Number.parseInt(rows.get('voting')?.time_window ?? '', 10);
+    const seconds = windowSeconds(rows.get('voting')?.time_window ?? '');
     const votes = (rows.get('voting')?.rps ?? 0) * seconds;
     // At 20 ticks/s for about 15 s: some 300 votes, so the voting share is
     // 84.1 % ± 8.4 points (4 σ) and web's, half of whose requests are
@@ -180,18 +188,39 @@ describe('weft dev (meshed)', () => {
     expect(children.filter(alive)).toEqual([]);
   }, 60_000);
 
-  it('lets a request in flight finish when it is stopped with SIGTERM', async () => {
-    const url = await startDev(['--no-bot'], { ARTIFICIAL_DELAY: '1500ms' });
-    const children = childrenOf(dev?.pid as number);
-    const started = Date.now();
-    const vote = fetch(`${url}/api/vote?choice=:joy:`);
-    await sleep(300);
-    const exited = once(dev as ChildProcess, 'exit');
-    dev?.kill('SIGTERM');
-    // The vote waits 1.5 s in voting-svc, behind three sidecars that were told to stop.
-    expect((await vote).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    expect(((await exited) as [number | null])[0]).toBe(0);
-    expect(children.filter(alive)).toEqual([]);
+  it('forwards traces to the collector in OTEL_EXPORTER_OTLP_ENDPOINT, and drains a request in flight on SIGTERM', async () => {
+    // Stands in for Jaeger's OTLP/gRPC port.
+    const collected: SpanRecord[] = [];
+    const collector = await startOtlpGrpc({ listen: '127.0.0.1:0', onSpans: (spans) => collected.push(...spans) });
+    try {
+      const url = await startDev(['--no-bot'], {
+        ARTIFICIAL_DELAY: '1500ms',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.address}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+      const children = childrenOf(dev?.pid as number);
+      expect((await fetch(`${url}/api/list`)).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!collected.some((s) => s.service === 'emoji') && Date.now() < deadline) await sleep(100);
+      const web = collected.find((s) => s.service === 'web');
+      expect(web).toBeDefined();
+      expect(collected.filter((s) => s.traceId === web?.traceId).map((s) => s.service)).toContain('emoji');
+      // The viz server kept it too: weft trace finds the same trace.
+      const spans = await weft<{ service: string }[]>('trace', web?.traceId as string);
+      expect([...new Set(spans.map((s) => s.service))].sort()).toEqual(['emoji', 'web']);
+
+      const started = Date.now();
+      const vote = fetch(`${url}/api/vote?choice=:joy:`);
+      await sleep(300);
+      const exited = once(dev as ChildProcess, 'exit');
+      dev?.kill('SIGTERM');
+      // The vote waits 1.5 s in voting-svc, behind three sidecars that were told to stop.
+      expect((await vote).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(((await exited) as [number | null])[0]).toBe(0);
+      expect(children.filter(alive)).toEqual([]);
+    } finally {
+      await collector.close();
+    }
   }, 60_000);
 });
