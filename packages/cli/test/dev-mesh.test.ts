@@ -188,7 +188,7 @@ describe('weft dev (meshed)', () => {
     expect(children.filter(alive)).toEqual([]);
   }, 60_000);
 
-  it('forwards traces to the collector in OTEL_EXPORTER_OTLP_ENDPOINT, and drains a request in flight on SIGTERM', async () => {
+  it('traces through the sidecars, forwards to OTEL_EXPORTER_OTLP_ENDPOINT, and drains a request in flight on SIGTERM', async () => {
     // Stands in for Jaeger's OTLP/gRPC port.
     const collected: SpanRecord[] = [];
     const collector = await startOtlpGrpc({ listen: '127.0.0.1:0', onSpans: (spans) => collected.push(...spans) });
@@ -205,9 +205,17 @@ describe('weft dev (meshed)', () => {
       const web = collected.find((s) => s.service === 'web');
       expect(web).toBeDefined();
       expect(collected.filter((s) => s.traceId === web?.traceId).map((s) => s.service)).toContain('emoji');
-      // The viz server kept it too: weft trace finds the same trace.
-      const spans = await weft<{ service: string }[]>('trace', web?.traceId as string);
-      expect([...new Set(spans.map((s) => s.service))].sort()).toEqual(['emoji', 'web']);
+      // The viz server kept it too, with the spans of the two sidecars on the
+      // way (they export to it over OTLP/HTTP on their own schedule).
+      const services = async () =>
+        [...new Set((await weft<{ service: string }[]>('trace', web?.traceId as string)).map((s) => s.service))].sort();
+      const expected = ['emoji', 'emoji-proxy', 'web', 'web-proxy'];
+      let seen = await services();
+      while (seen.length < expected.length && Date.now() < deadline + 5000) {
+        await sleep(250);
+        seen = await services();
+      }
+      expect(seen).toEqual(expected);
 
       const started = Date.now();
       const vote = fetch(`${url}/api/vote?choice=:joy:`);

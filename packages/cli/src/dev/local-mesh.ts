@@ -101,6 +101,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       identityServiceName: identityServiceName(LOCAL_DOMAIN),
       trustAnchorsPem: identity.trustAnchorsPem,
       otlpEndpoint: `http://${viz.otlpGrpcAddress}`,
+      proxyTraceCollector: viz.address.replace(/^http:\/\//, ''),
       proxyLogLevel: o.proxyLogLevel,
       base,
     };

@@ -86,6 +86,8 @@ export interface MeshContext {
   readonly identityServiceName: string;
   readonly trustAnchorsPem: string;
   readonly otlpEndpoint: string;
+  /** host:port taking OTLP/HTTP, for the sidecars' own spans (the viz API). */
+  readonly proxyTraceCollector: string;
   readonly proxyLogLevel: string;
   /** Environment every child gets (PATH, HOME, the compile cache). */
   readonly base: Readonly<Record<string, string>>;

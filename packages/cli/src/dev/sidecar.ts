@@ -53,6 +53,9 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       WEFT_PROXY_IDENTITY_SVC_NAME: o.ctx.identityServiceName,
       WEFT_PROXY_IDENTITY_TOKEN_FILE: o.tokenFile,
       WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: `${SIDECAR_GRACE_SECONDS}s`,
+      // The sidecars' spans join the apps' traces in the viz server.
+      WEFT_PROXY_TRACE_COLLECTOR_ADDR: o.ctx.proxyTraceCollector,
+      WEFT_PROXY_TRACE_SERVICE_NAME: o.name,
     },
     // /ready answers 200 once the sidecar holds its certificate.
     ready: { kind: 'http', url: `http://${LOOPBACK}:${o.ports.admin}/ready` },
