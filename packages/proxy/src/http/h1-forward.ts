@@ -1,6 +1,8 @@
 import { type Agent, type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { ProxyError, upstreamError } from '../errors.ts';
-import type { RequestSeries } from '../metrics/http.ts';
+import type { RequestSeries, RouteSeries } from '../metrics/http.ts';
+import { MAX_REPLAY_BYTES, type RetryPolicy } from '../retry/policy.ts';
+import { resetConnection } from '../timeout/cancel.ts';
 import { sendH1Error } from './error-response.ts';
 import { forwardRawHeaders } from './headers.ts';
 
@@ -26,6 +28,10 @@ export interface ForwardPolicy {
   readonly stripResponse: string | undefined;
   /** Whether our own error answers carry weft-proxy-error. */
   readonly informational: boolean;
+  /** Outbound, from the profile: the matched route's series, retries, and whether the timeout is the route's. */
+  readonly route?: RouteSeries;
+  readonly retry?: RetryPolicy;
+  readonly timeoutIsRoute?: boolean;
 }
 
 const kExchange = Symbol('weft.exchange');
@@ -47,6 +53,13 @@ class Exchange {
   status = 0;
   responded = false;
   finished = false;
+  /** The request body kept for a retry (retryable routes only); undefined once too big to keep. */
+  replay: Buffer[] | undefined;
+  replayBytes = 0;
+  requestEnded = false;
+  attemptStart = 0;
+  /** Set when the response timeout fired: the answer, whatever error the reset connection reports. */
+  timedOut: ProxyError | undefined;
   constructor(
     req: IncomingMessage,
     res: ServerResponse,
@@ -62,15 +75,22 @@ class Exchange {
     this.series = series;
     this.policy = policy;
     this.start = performance.now();
+    this.attemptStart = this.start;
   }
 
   finish(status: number): void {
     if (this.finished) return;
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
-    if (!this.responded) this.up.responded(performance.now() - this.start);
+    const now = performance.now();
+    if (!this.responded) this.up.responded(now - this.attemptStart);
     this.up.finished();
-    this.series.response(status, -1).record(performance.now() - this.start);
+    this.series.response(status, -1).record(now - this.attemptStart);
+    const route = this.policy.route;
+    if (route) {
+      route.effective.response(status, -1).record(now - this.start);
+      route.actual.response(status, -1).record(now - this.attemptStart);
+    }
   }
 }
 
@@ -85,6 +105,14 @@ export function forwardH1(
 ): void {
   series.requests++;
   const ex = new Exchange(req, res, up, series, policy, forwardRawHeaders(req.rawHeaders, addName, addName, addValue));
+  if (policy.route) {
+    policy.route.effective.requests++;
+    policy.route.actual.requests++;
+  }
+  if (policy.retry) {
+    policy.retry.budget.deposit();
+    ex.replay = [];
+  }
   up.started();
   (res as Tagged<ServerResponse>)[kExchange] = ex;
   (req as Tagged<IncomingMessage>)[kExchange] = ex;
@@ -95,6 +123,7 @@ export function forwardH1(
     req.on('data', onRequestData);
     req.on('end', onRequestEnd);
   } else {
+    ex.requestEnded = true;
     // Most requests carry no body: send the head now, without stream plumbing.
     upReq.end();
   }
@@ -144,7 +173,13 @@ export function hasBody(req: IncomingMessage): boolean {
 // buffer is full the near side pauses until it drains. Cheaper than pipe(),
 // which adds and removes half a dozen listeners per request.
 function onRequestData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
-  const upReq = (this[kExchange] as Exchange).upReq as ClientRequest;
+  const ex = this[kExchange] as Exchange;
+  if (ex.replay) {
+    ex.replayBytes += chunk.length;
+    if (ex.replayBytes > MAX_REPLAY_BYTES) ex.replay = undefined;
+    else ex.replay.push(chunk);
+  }
+  const upReq = ex.upReq as ClientRequest;
   if (!upReq.write(chunk)) {
     this.pause();
     upReq.once('drain', resumeRequest);
@@ -170,8 +205,38 @@ function resumeResponse(this: Tagged<ServerResponse>): void {
 function onRequestEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
   const upReq = ex.upReq as ClientRequest;
+  ex.requestEnded = true;
   if (this.rawTrailers.length > 0) upReq.addTrailers(pairs(this.rawTrailers));
   upReq.end();
+}
+
+/**
+ * A failure-classified response on a retryable route is dropped and the
+ * request sent again, while the whole request is in hand (bodies up to
+ * MAX_REPLAY_BYTES) and the budget allows; the client sees only the last answer.
+ */
+function retryResponse(ex: Exchange, upRes: IncomingMessage, status: number): boolean {
+  const retry = ex.policy.retry;
+  if (!retry || !ex.replay || !ex.requestEnded || ex.res.destroyed || !retry.classify(status, -1)) return false;
+  if (!retry.budget.withdraw()) return false;
+  const now = performance.now();
+  ex.up.responded(now - ex.attemptStart);
+  ex.series.response(status, -1).record(now - ex.attemptStart);
+  const route = ex.policy.route;
+  if (route) {
+    route.actual.response(status, -1).record(now - ex.attemptStart);
+    route.actual.requests++;
+  }
+  ex.series.requests++;
+  upRes.resume();
+  ex.up.started();
+  ex.up.finished();
+  ex.attemptStart = now;
+  const upReq = send(ex);
+  for (const chunk of ex.replay) upReq.write(chunk);
+  if (ex.req.rawTrailers.length > 0) upReq.addTrailers(pairs(ex.req.rawTrailers));
+  upReq.end();
+  return true;
 }
 
 function onContinue(this: Tagged<ClientRequest>): void {
@@ -181,12 +246,13 @@ function onContinue(this: Tagged<ClientRequest>): void {
 
 function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
+  if (ex.policy.retry && retryResponse(ex, upRes, upRes.statusCode ?? 502)) return;
   if (ex.timer) {
     clearTimeout(ex.timer);
     ex.timer = undefined;
   }
   ex.responded = true;
-  ex.up.responded(performance.now() - ex.start);
+  ex.up.responded(performance.now() - ex.attemptStart);
   ex.status = upRes.statusCode ?? 502;
   upRes[kExchange] = ex;
   const res = ex.res;
@@ -240,16 +306,21 @@ function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
     ex.finish(ex.status);
     return;
   }
-  const failure = upstreamError(err, ex.up.name);
+  const failure = ex.timedOut ?? upstreamError(err, ex.up.name);
   sendH1Error(ex.res, failure, ex.policy.informational);
   ex.finish(failure.status);
 }
 
 function onResponseTimeout(ex: Exchange): void {
   ex.timer = undefined;
-  ex.upReq?.destroy(
-    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
+  ex.retried = true;
+  ex.timedOut = new ProxyError(
+    'WEFT_PROXY_RESPONSE_TIMEOUT',
+    `${ex.up.name}: no response within ${ex.policy.timeoutIsRoute ? "the route's " : ''}${ex.policy.responseTimeoutMs}ms`,
   );
+  // The upstream must see the cancellation, a peer proxy included.
+  resetConnection(ex.upReq?.socket);
+  ex.upReq?.destroy(ex.timedOut);
 }
 
 function onClientClose(this: Tagged<ServerResponse>): void {

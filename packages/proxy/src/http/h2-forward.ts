@@ -7,6 +7,7 @@ import {
 } from 'node:http2';
 import { ProxyError, upstreamError } from '../errors.ts';
 import type { RequestSeries } from '../metrics/http.ts';
+import { MAX_REPLAY_BYTES } from '../retry/policy.ts';
 import { isGrpc, sendH2Error } from './error-response.ts';
 import type { ForwardPolicy } from './h1-forward.ts';
 import type { H2Session } from './h2-pool.ts';
@@ -40,6 +41,12 @@ class H2Exchange {
   grpcStatus = -1;
   responded = false;
   finished = false;
+  /** Retryable routes: the request headers and body kept for another attempt (undefined once too big). */
+  out: OutgoingHttpHeaders | undefined;
+  replay: Buffer[] | undefined;
+  replayBytes = 0;
+  requestEnded = false;
+  attemptStart = this.start;
   constructor(stream: ServerHttp2Stream, up: H2Upstream, series: RequestSeries, policy: ForwardPolicy, grpc: boolean) {
     this.stream = stream;
     this.up = up;
@@ -52,9 +59,16 @@ class H2Exchange {
     if (this.finished) return;
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
-    if (!this.responded) this.up.responded(performance.now() - this.start);
+    const now = performance.now();
+    if (!this.responded) this.up.responded(now - this.attemptStart);
     this.up.finished();
-    this.series.response(this.status || 502, this.grpcStatus).record(performance.now() - this.start);
+    const status = this.status || 502;
+    this.series.response(status, this.grpcStatus).record(now - this.attemptStart);
+    const route = this.policy.route;
+    if (route) {
+      route.effective.response(status, this.grpcStatus).record(now - this.start);
+      route.actual.response(status, this.grpcStatus).record(now - this.attemptStart);
+    }
   }
 
   fail(err: unknown): void {
@@ -82,12 +96,22 @@ export function forwardH2(
 ): void {
   series.requests++;
   const ex = new H2Exchange(stream, up, series, policy, isGrpc(headers['content-type']));
+  if (policy.route) {
+    policy.route.effective.requests++;
+    policy.route.actual.requests++;
+  }
   up.started();
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
     if (name !== addName) out[name] = headers[name];
   }
   if (addName !== undefined && addValue !== undefined) out[addName] = addValue;
+  if (policy.retry) {
+    policy.retry.budget.deposit();
+    ex.out = out;
+    ex.replay = [];
+    ex.requestEnded = stream.endAfterHeaders;
+  }
   let upStream: Tagged<ClientHttp2Stream>;
   try {
     upStream = up.h2.get().request(out, { endStream: stream.endAfterHeaders });
@@ -95,28 +119,105 @@ export function forwardH2(
     ex.fail(err);
     return;
   }
+  attach(ex, upStream);
+  (stream as Tagged<ServerHttp2Stream>)[kExchange] = ex;
+  stream.on('close', onClientClose);
+  stream.on('error', onClientError);
+  stream.on('wantTrailers', onWantTrailers);
+  if (stream.endAfterHeaders) {
+    // nothing to relay
+  } else if (ex.replay) {
+    // Relayed by hand so the body is kept for a retry.
+    stream.on('data', onClientData);
+    stream.on('end', onClientEnd);
+  } else stream.pipe(upStream);
+  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+function attach(ex: H2Exchange, upStream: Tagged<ClientHttp2Stream>): void {
   upStream[kExchange] = ex;
   ex.upStream = upStream;
-  (stream as Tagged<ServerHttp2Stream>)[kExchange] = ex;
   upStream.on('response', onResponse);
   upStream.on('trailers', onTrailers);
   upStream.on('error', onUpstreamError);
   upStream.on('close', onUpstreamClose);
-  stream.on('close', onClientClose);
-  stream.on('error', onClientError);
-  stream.on('wantTrailers', onWantTrailers);
-  if (!stream.endAfterHeaders) stream.pipe(upStream);
-  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+}
+
+function onClientData(this: Tagged<ServerHttp2Stream>, chunk: Buffer): void {
+  const ex = this[kExchange] as H2Exchange;
+  if (ex.replay) {
+    ex.replayBytes += chunk.length;
+    if (ex.replayBytes > MAX_REPLAY_BYTES) ex.replay = undefined;
+    else ex.replay.push(chunk);
+  }
+  const up = ex.upStream;
+  if (up && !up.destroyed && !up.write(chunk)) {
+    this.pause();
+    up.once('drain', resumeClient);
+  }
+}
+
+function resumeClient(this: Tagged<ClientHttp2Stream>): void {
+  (this[kExchange] as H2Exchange).stream.resume();
+}
+
+function onClientEnd(this: Tagged<ServerHttp2Stream>): void {
+  const ex = this[kExchange] as H2Exchange;
+  ex.requestEnded = true;
+  ex.upStream?.end();
+}
+
+/**
+ * A failure-classified answer on a retryable route (an HTTP error status, or
+ * a gRPC trailers-only error) is dropped and the request sent again while the
+ * whole request is in hand and the budget allows.
+ */
+function retryResponse(ex: H2Exchange, old: ClientHttp2Stream, status: number, grpcStatus: number): boolean {
+  const retry = ex.policy.retry;
+  if (!retry || !ex.replay || !ex.out || !ex.requestEnded || ex.stream.destroyed) return false;
+  if (!retry.classify(status, grpcStatus) || !retry.budget.withdraw()) return false;
+  const now = performance.now();
+  ex.up.responded(now - ex.attemptStart);
+  ex.series.response(status, grpcStatus).record(now - ex.attemptStart);
+  ex.series.requests++;
+  const route = ex.policy.route;
+  if (route) {
+    route.actual.response(status, grpcStatus).record(now - ex.attemptStart);
+    route.actual.requests++;
+  }
+  if (!old.closed) old.close(constants.NGHTTP2_CANCEL);
+  ex.up.started();
+  ex.up.finished();
+  ex.attemptStart = now;
+  let upStream: Tagged<ClientHttp2Stream>;
+  try {
+    upStream = ex.up.h2.get().request(ex.out, { endStream: ex.replayBytes === 0 });
+  } catch (err) {
+    ex.fail(err);
+    return true;
+  }
+  attach(ex, upStream);
+  if (ex.replayBytes > 0) {
+    for (const chunk of ex.replay) upStream.write(chunk);
+    upStream.end();
+  }
+  return true;
 }
 
 function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeaders, flags: number): void {
   const ex = this[kExchange] as H2Exchange;
+  if (ex.upStream !== this) return;
+  if (ex.replay) {
+    const status = Number(headers[':status']) || 200;
+    const grpc = headers['grpc-status'];
+    if (retryResponse(ex, this, status, grpc === undefined ? -1 : Number(grpc))) return;
+  }
   if (ex.timer) {
     clearTimeout(ex.timer);
     ex.timer = undefined;
   }
   ex.responded = true;
-  ex.up.responded(performance.now() - ex.start);
+  ex.up.responded(performance.now() - ex.attemptStart);
   ex.status = Number(headers[':status']) || 200;
   const grpcStatus = headers['grpc-status'];
   if (grpcStatus !== undefined) ex.grpcStatus = Number(grpcStatus);
@@ -139,6 +240,7 @@ function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeader
 
 function onTrailers(this: Tagged<ClientHttp2Stream>, trailers: IncomingHttpHeaders): void {
   const ex = this[kExchange] as H2Exchange;
+  if (ex.upStream !== this) return;
   ex.trailers = trailers;
   const grpcStatus = trailers['grpc-status'];
   if (grpcStatus !== undefined) ex.grpcStatus = Number(grpcStatus);
@@ -158,12 +260,13 @@ function onWantTrailers(this: Tagged<ServerHttp2Stream>): void {
 }
 
 function onUpstreamError(this: Tagged<ClientHttp2Stream>, err: Error): void {
-  (this[kExchange] as H2Exchange).fail(err);
+  const ex = this[kExchange] as H2Exchange;
+  if (ex.upStream === this) ex.fail(err);
 }
 
 function onUpstreamClose(this: Tagged<ClientHttp2Stream>): void {
   const ex = this[kExchange] as H2Exchange;
-  if (ex.finished) return;
+  if (ex.finished || ex.upStream !== this) return;
   const code = this.rstCode ?? 0;
   if (!ex.responded) {
     ex.fail(new ProxyError('WEFT_PROXY_UPSTREAM_IO', `${ex.up.name}: stream closed before a response (code ${code})`));
@@ -190,6 +293,9 @@ function onResponseTimeout(ex: H2Exchange): void {
   ex.timer = undefined;
   ex.upStream?.close(constants.NGHTTP2_CANCEL);
   ex.fail(
-    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
+    new ProxyError(
+      'WEFT_PROXY_RESPONSE_TIMEOUT',
+      `${ex.up.name}: no response within ${ex.policy.timeoutIsRoute ? "the route's " : ''}${ex.policy.responseTimeoutMs}ms`,
+    ),
   );
 }

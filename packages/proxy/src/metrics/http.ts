@@ -31,20 +31,28 @@ export class ResponseSeries {
   }
 }
 
+/** Whether a response is a failure; routes compile their response classes into one of these. */
+export type Classify = (status: number, grpcStatus: number) => boolean;
+
+export const defaultClassify: Classify = (status, grpcStatus) => status >= 500 || GRPC_FAILURES.has(grpcStatus);
+
 export class RequestSeries {
   readonly labels: string;
   requests = 0;
   readonly #responses = new Map<number, ResponseSeries>();
-  constructor(labels: string) {
+  /** Replaced when a route's response classes change; counts already made keep their classification. */
+  classify: Classify;
+  constructor(labels: string, classify: Classify = defaultClassify) {
     this.labels = labels;
+    this.classify = classify;
   }
 
   /** `grpcStatus` is -1 when the response carried none. */
   response(status: number, grpcStatus: number): ResponseSeries {
-    const key = status * 32 + grpcStatus + 1;
+    const failure = this.classify(status, grpcStatus);
+    const key = (status * 32 + grpcStatus + 1) * 2 + (failure ? 1 : 0);
     let series = this.#responses.get(key);
     if (!series) {
-      const failure = status >= 500 || GRPC_FAILURES.has(grpcStatus);
       let labels = `status_code="${status}"`;
       if (grpcStatus >= 0) labels += `,grpc_status="${grpcStatus}"`;
       labels += `,classification="${failure ? 'failure' : 'success'}"`;
@@ -57,4 +65,10 @@ export class RequestSeries {
   responses(): IterableIterator<ResponseSeries> {
     return this.#responses.values();
   }
+}
+
+/** A route's series: what the caller saw (route_*) and every attempt sent, retries included (route_actual_*). */
+export interface RouteSeries {
+  readonly effective: RequestSeries;
+  readonly actual: RequestSeries;
 }

@@ -1,6 +1,7 @@
 import { pickP2c } from '../balance/p2c.ts';
 import { ProxyError } from '../errors.ts';
 import type { EndpointMeta, Resolver, Update } from '../resolve/update.ts';
+import type { RouteTable } from '../route/table.ts';
 import type { Endpoint } from './endpoint.ts';
 
 // A logical service (one authority): the discovery subscription, the set of
@@ -36,6 +37,11 @@ export class Logical {
     this.#opts = opts;
     this.#unsubscribe = resolver.resolve(authority, (u) => this.#apply(u));
   }
+
+  /** The compiled profile (routes, timeouts, retries); replaced whole on every profile update. */
+  routes: RouteTable | undefined;
+  /** Cancels the profile watch. */
+  unwatchProfile: (() => void) | undefined;
 
   /** When a request last asked for this service (performance.now()). */
   lastUsed = performance.now();
@@ -127,6 +133,7 @@ export class Logical {
 
   close(): void {
     this.#unsubscribe();
+    this.unwatchProfile?.();
     for (const [key, ep] of this.#byKey) this.#remove(key, ep);
     for (const entry of this.#queue) {
       clearTimeout(entry.timer);

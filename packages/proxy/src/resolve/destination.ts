@@ -1,5 +1,7 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2';
 import { log } from '../app/log.ts';
+import { EMPTY_PROFILE, type ProfileListener, type ProfileSource } from '../profile/profile.ts';
+import { decodeProfile } from '../profile/proto.ts';
 import { decodeUpdate, encodeGetDestination } from './proto.ts';
 import type { Resolver, UpdateListener } from './update.ts';
 
@@ -17,11 +19,12 @@ export interface DestinationOptions {
 }
 
 const GET_PATH = '/weft.destination.Destination/Get';
+const GET_PROFILE_PATH = '/weft.destination.Destination/GetProfile';
 const GRPC_NOT_FOUND = '5';
 /** A destination message bigger than this is refused (an endpoint set is far smaller). */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-export class DestinationResolver implements Resolver {
+export class DestinationResolver implements Resolver, ProfileSource {
   readonly #opts: DestinationOptions;
   #session: ClientHttp2Session | undefined;
   #closed = false;
@@ -44,6 +47,33 @@ export class DestinationResolver implements Resolver {
   }
 
   resolve(authority: string, listener: UpdateListener): () => void {
+    return this.#watch(
+      GET_PATH,
+      authority,
+      (message, first) => {
+        const update = decodeUpdate(message, first);
+        if (update) listener(update);
+      },
+      () => listener({ kind: 'doesNotExist' }),
+    );
+  }
+
+  /** The authority's profile, whole on every change; a service without one gets the default profile. */
+  profile(authority: string, listener: ProfileListener): () => void {
+    return this.#watch(
+      GET_PROFILE_PATH,
+      authority,
+      (message) => listener(decodeProfile(message)),
+      () => listener(EMPTY_PROFILE),
+    );
+  }
+
+  #watch(
+    path: string,
+    authority: string,
+    onMessage: (message: Buffer, first: boolean) => void,
+    onNotFound: () => void,
+  ): () => void {
     const min = this.#opts.minBackoffMs ?? 100;
     const max = this.#opts.maxBackoffMs ?? 10_000;
     let backoff = min;
@@ -63,7 +93,7 @@ export class DestinationResolver implements Resolver {
       try {
         s = this.#connect().request({
           ':method': 'POST',
-          ':path': GET_PATH,
+          ':path': path,
           'content-type': 'application/grpc',
           te: 'trailers',
         });
@@ -74,7 +104,7 @@ export class DestinationResolver implements Resolver {
       stream = s;
       const onStatus = (headers: Record<string, unknown>) => {
         const code = headers['grpc-status'];
-        if (code === GRPC_NOT_FOUND) listener({ kind: 'doesNotExist' });
+        if (code === GRPC_NOT_FOUND) onNotFound();
         else if (code !== undefined && code !== '0') log.debug('destination call ended', { authority, code });
       };
       s.on('response', onStatus);
@@ -91,15 +121,13 @@ export class DestinationResolver implements Resolver {
           const message = pending.subarray(5, 5 + len);
           pending = pending.subarray(5 + len);
           backoff = min;
-          let update: ReturnType<typeof decodeUpdate>;
           try {
-            update = decodeUpdate(message, first);
+            onMessage(message, first);
           } catch (err) {
-            log.warn('undecodable destination update', { authority, error: (err as Error).message });
+            log.warn('undecodable destination message', { authority, path, error: (err as Error).message });
             continue;
           }
           first = false;
-          if (update) listener(update);
         }
       });
       s.on('error', () => {});

@@ -6,7 +6,7 @@ import { endpointKey } from './update.ts';
 // of RSS) for one request type and one response type. Unknown fields are
 // skipped, as protobuf requires.
 
-class Reader {
+export class Reader {
   readonly buf: Buffer;
   pos: number;
   readonly end: number;
@@ -186,7 +186,7 @@ export function decodeUpdate(buf: Buffer, first: boolean): Update | undefined {
   return update;
 }
 
-function stringField(n: number, value: string): Buffer {
+export function stringField(n: number, value: string): Buffer {
   const bytes = Buffer.from(value, 'utf8');
   const head: number[] = [(n << 3) | 2];
   let len = bytes.length;

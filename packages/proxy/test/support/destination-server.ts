@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ServerWritableStream, status } from '@grpc/grpc-js';
 import { loadDestinationApi } from '@weft/api';
+import type { DestinationProfile } from '@weft/api/gen/weft/destination/DestinationProfile.ts';
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
 import type { WeightedAddr } from '@weft/api/gen/weft/destination/WeightedAddr.ts';
@@ -8,6 +9,9 @@ import type { WeightedAddr } from '@weft/api/gen/weft/destination/WeightedAddr.t
 // their endpoints, streaming a snapshot and then diffs to every watcher.
 
 type Stream = ServerWritableStream<GetDestination__Output, Update>;
+type ProfileStream = ServerWritableStream<GetDestination__Output, DestinationProfile>;
+
+export type { DestinationProfile };
 
 export interface TestEndpoint {
   readonly ip: string;
@@ -19,6 +23,8 @@ export interface TestEndpoint {
 export class TestDestination {
   readonly #services = new Map<string, TestEndpoint[]>();
   readonly #watchers = new Map<string, Set<Stream>>();
+  readonly #profiles = new Map<string, DestinationProfile>();
+  readonly #profileWatchers = new Map<string, Set<ProfileStream>>();
   readonly requests: string[] = [];
   #server: Server | undefined;
   port = 0;
@@ -32,6 +38,12 @@ export class TestDestination {
 
   set(authority: string, endpoints: TestEndpoint[]): void {
     this.#services.set(authority, endpoints);
+  }
+
+  /** Sets the authority's profile and sends it, whole, to every GetProfile stream. */
+  setProfile(authority: string, profile: DestinationProfile): void {
+    this.#profiles.set(authority, profile);
+    for (const w of this.#profileWatchers.get(authority) ?? []) w.write(profile);
   }
 
   add(authority: string, endpoint: TestEndpoint): void {
@@ -53,7 +65,7 @@ export class TestDestination {
     const server = new Server();
     server.addService(api.weft.destination.Destination.service, {
       Get: (call: Stream) => this.#get(call),
-      GetProfile: (call: Stream) => call.end(),
+      GetProfile: (call: ProfileStream) => this.#getProfile(call),
     });
     this.port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) =>
@@ -69,6 +81,19 @@ export class TestDestination {
     this.#server?.forceShutdown();
     this.#server = undefined;
     this.#watchers.clear();
+    this.#profileWatchers.clear();
+  }
+
+  #getProfile(call: ProfileStream): void {
+    const authority = call.request.path;
+    let set = this.#profileWatchers.get(authority);
+    if (!set) {
+      set = new Set();
+      this.#profileWatchers.set(authority, set);
+    }
+    set.add(call);
+    call.on('cancelled', () => set.delete(call));
+    call.write(this.#profiles.get(authority) ?? {});
   }
 
   #get(call: Stream): void {

@@ -1,0 +1,66 @@
+// A destination profile as the control plane sends it (GetProfile), in plain
+// data: what the proxy compiles into a route table (route/table.ts).
+
+export type RequestMatch =
+  | { readonly kind: 'all'; readonly matches: readonly RequestMatch[] }
+  | { readonly kind: 'any'; readonly matches: readonly RequestMatch[] }
+  | { readonly kind: 'not'; readonly match: RequestMatch }
+  | { readonly kind: 'path'; readonly regex: string }
+  | { readonly kind: 'method'; readonly method: string };
+
+export type ResponseMatch =
+  | { readonly kind: 'all'; readonly matches: readonly ResponseMatch[] }
+  | { readonly kind: 'any'; readonly matches: readonly ResponseMatch[] }
+  | { readonly kind: 'not'; readonly match: ResponseMatch }
+  | { readonly kind: 'status'; readonly min: number; readonly max: number };
+
+export interface ResponseClass {
+  readonly condition: ResponseMatch | undefined;
+  readonly isFailure: boolean;
+}
+
+export interface ProfileRoute {
+  readonly condition: RequestMatch | undefined;
+  readonly responseClasses: readonly ResponseClass[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly isRetryable: boolean;
+  /** 0: no route timeout. */
+  readonly timeoutMs: number;
+}
+
+export interface RetryBudget {
+  readonly ratio: number;
+  readonly minPerSecond: number;
+  readonly ttlMs: number;
+}
+
+export interface WeightedDst {
+  readonly authority: string;
+  readonly weight: number;
+}
+
+export interface Profile {
+  readonly fqn: string;
+  readonly opaque: boolean;
+  readonly routes: readonly ProfileRoute[];
+  readonly retryBudget: RetryBudget;
+  readonly dstOverrides: readonly WeightedDst[];
+}
+
+/** Linkerd's default budget: 20 % extra load, at least 10 retries a second, over 10 s. */
+export const DEFAULT_BUDGET: RetryBudget = { ratio: 0.2, minPerSecond: 10, ttlMs: 10_000 };
+
+export const EMPTY_PROFILE: Profile = {
+  fqn: '',
+  opaque: false,
+  routes: [],
+  retryBudget: DEFAULT_BUDGET,
+  dstOverrides: [],
+};
+
+export type ProfileListener = (profile: Profile) => void;
+
+/** Something that streams an authority's profile; the listener gets every new version whole. */
+export interface ProfileSource {
+  profile(authority: string, listener: ProfileListener): () => void;
+}
