@@ -2,6 +2,7 @@ import { pickP2c } from '../balance/p2c.ts';
 import { ProxyError } from '../errors.ts';
 import type { EndpointMeta, Resolver, Update } from '../resolve/update.ts';
 import type { RouteTable } from '../route/table.ts';
+import type { Split } from '../split/split.ts';
 import type { Endpoint } from './endpoint.ts';
 
 // A logical service (one authority): the discovery subscription, the set of
@@ -40,6 +41,8 @@ export class Logical {
 
   /** The compiled profile (routes, timeouts, retries); replaced whole on every profile update. */
   routes: RouteTable | undefined;
+  /** The profile's traffic split over backend services; undefined: this service's own endpoints. */
+  split: Split<Logical> | undefined;
   /** Cancels the profile watch. */
   unwatchProfile: (() => void) | undefined;
 
@@ -50,6 +53,14 @@ export class Logical {
     const now = performance.now();
     this.lastUsed = now;
     return pickP2c(this.endpoints, now);
+  }
+
+  /** The service a request goes to: a backend of the split, or this one. */
+  target(): Logical {
+    const split = this.split;
+    if (!split) return this;
+    this.lastUsed = performance.now();
+    return split.pick();
   }
 
   /** Requests are waiting, or in flight on one of its endpoints. */

@@ -18,6 +18,7 @@ import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
 import type { Resolver } from '../resolve/update.ts';
 import { RetryBudget } from '../retry/budget.ts';
 import { RouteTable } from '../route/table.ts';
+import { buildSplit } from '../split/split.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
@@ -123,6 +124,13 @@ export class Outbound {
       )
         budget = new RetryBudget(spec);
       logical.routes = new RouteTable(profile, authority, this.#policy, metrics, budget);
+      // Backends are built (and start discovery) before any request is sent to them.
+      logical.split = buildSplit(profile.dstOverrides, (backend) => {
+        if (backend === authority) return logical;
+        // A backend named by configuration is never evicted as idle under a split that uses it.
+        this.#learned.delete(backend);
+        return this.logical(backend);
+      });
     };
     apply(EMPTY_PROFILE);
     if (resolver.profile) logical.unwatchProfile = resolver.profile(authority, apply);
@@ -200,12 +208,13 @@ export class Outbound {
       return;
     }
     const policy = this.#policyFor(logical, req.method, req.url);
-    const ep = logical.pick();
+    const target = logical.target();
+    const ep = target.pick();
     if (ep) {
       this.#forwardH1(req, res, ep, policy);
       return;
     }
-    logical.enqueue((queued, err) => {
+    target.enqueue((queued, err) => {
       if (res.destroyed) return;
       if (queued) this.#forwardH1(req, res, queued, policy);
       else sendH1Error(res, err as ProxyError, true);
@@ -255,13 +264,14 @@ export class Outbound {
       return;
     }
     const policy = this.#policyFor(logical, headers[':method'], headers[':path']);
-    const ep = logical.pick();
+    const target = logical.target();
+    const ep = target.pick();
     if (ep) {
       this.#opts.observe?.observeH2('outbound', stream, headers, ep.meta.key, undefined, serverId(ep));
       forwardH2(stream, headers, ep, ep.series, policy, undefined, undefined);
       return;
     }
-    logical.enqueue((queued, err) => {
+    target.enqueue((queued, err) => {
       if (stream.destroyed) return;
       if (queued) {
         this.#opts.observe?.observeH2('outbound', stream, headers, queued.meta.key, undefined, serverId(queued));
