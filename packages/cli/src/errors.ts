@@ -22,6 +22,8 @@ export const CliErrorCode = {
   ControlPlane: 'WEFT_CLI_CONTROL_PLANE',
   /** Something asked for is not there (a deployment, a trace). */
   NotFound: 'WEFT_CLI_NOT_FOUND',
+  /** A proxy's tap refused the CLI, or tap credentials are missing. */
+  Tap: 'WEFT_CLI_TAP',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

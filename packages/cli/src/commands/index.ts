@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   profile: () => import('./profile.ts'),
   routes: () => import('./routes.ts'),
   stat: () => import('./stat.ts'),
+  tap: () => import('./tap.ts'),
   top: () => import('./top.ts'),
   trace: () => import('./trace.ts'),
 };

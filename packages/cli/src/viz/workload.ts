@@ -15,6 +15,11 @@ export interface Workload {
   readonly adminAddr: string;
   /** host:port of the proxy's inbound listener. */
   readonly inboundAddr: string;
+  /**
+   * host:port of the proxy's tap listener (WEFT_PROXY_TAP_LISTEN_ADDR), when
+   * the proxy has tap enabled; `weft tap` and `weft top` connect there.
+   */
+  readonly tapAddr?: string;
 }
 
 /**
@@ -64,5 +69,9 @@ export function checkWorkload(w: Workload): void {
   for (const field of ['adminAddr', 'inboundAddr'] as const) {
     const m = HOST_PORT.exec(w[field]);
     if (!m || Number(m[2]) > 65535) throw new Error(`workload ${field} "${w[field]}" is not host:port`);
+  }
+  if (w.tapAddr !== undefined) {
+    const m = HOST_PORT.exec(w.tapAddr);
+    if (!m || Number(m[2]) > 65535) throw new Error(`workload tapAddr "${w.tapAddr}" is not host:port`);
   }
 }
