@@ -1,3 +1,4 @@
+import { type BreakerSettings, readBreakerSettings } from '../breaker/settings.ts';
 import { ProxyError } from '../errors.ts';
 import { readTapSettings, type TapSettings } from '../tap/settings.ts';
 import { readTraceSettings, type TraceSettings } from '../trace/tracer.ts';
@@ -75,6 +76,8 @@ export interface ProxyConfig {
   readonly shutdownEndpointEnabled: boolean;
   readonly trace: TraceSettings;
   readonly tap: TapSettings;
+  /** Failure accrual per outbound endpoint. */
+  readonly breaker: BreakerSettings;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -145,6 +148,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',
     trace: readTraceSettings(env),
     tap: readTapSettings(env),
+    breaker: readBreakerSettings(env),
   };
 }
 

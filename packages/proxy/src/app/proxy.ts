@@ -75,6 +75,7 @@ export class Sidecar {
       discoveryIdleMs: config.discoveryIdleMs,
       metrics: this.metrics,
       observe,
+      breaker: config.breaker,
     });
     this.#admin = createAdminServer({
       metrics: () => this.metrics.render() + (parts.extraMetrics?.() ?? ''),

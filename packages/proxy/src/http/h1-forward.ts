@@ -20,6 +20,8 @@ export interface H1Upstream {
   started(): void;
   responded(latencyMs: number): void;
   finished(): void;
+  /** The status of each attempt (failure accrual). */
+  result?(status: number, grpcStatus: number): void;
 }
 
 export interface ForwardPolicy {
@@ -84,6 +86,7 @@ class Exchange {
     if (this.timer) clearTimeout(this.timer);
     const now = performance.now();
     if (!this.responded) this.up.responded(now - this.attemptStart);
+    this.up.result?.(status, -1);
     this.up.finished();
     this.series.response(status, -1).record(now - this.attemptStart);
     const route = this.policy.route;
@@ -221,6 +224,7 @@ function retryResponse(ex: Exchange, upRes: IncomingMessage, status: number): bo
   if (!retry.budget.withdraw()) return false;
   const now = performance.now();
   ex.up.responded(now - ex.attemptStart);
+  ex.up.result?.(status, -1);
   ex.series.response(status, -1).record(now - ex.attemptStart);
   const route = ex.policy.route;
   if (route) {

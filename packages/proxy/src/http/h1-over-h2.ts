@@ -40,6 +40,7 @@ class Upgraded {
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
     if (!this.responded) this.up.responded(performance.now() - this.start);
+    this.up.result?.(status, -1);
     this.up.finished();
     this.series.response(status, -1).record(performance.now() - this.start);
   }

@@ -22,6 +22,8 @@ export interface H2Upstream {
   started(): void;
   responded(latencyMs: number): void;
   finished(): void;
+  /** The status of each attempt (failure accrual). */
+  result?(status: number, grpcStatus: number): void;
 }
 
 const kExchange = Symbol('weft.h2exchange');
@@ -61,8 +63,9 @@ class H2Exchange {
     if (this.timer) clearTimeout(this.timer);
     const now = performance.now();
     if (!this.responded) this.up.responded(now - this.attemptStart);
-    this.up.finished();
     const status = this.status || 502;
+    this.up.result?.(status, this.grpcStatus);
+    this.up.finished();
     this.series.response(status, this.grpcStatus).record(now - this.attemptStart);
     const route = this.policy.route;
     if (route) {
@@ -178,6 +181,7 @@ function retryResponse(ex: H2Exchange, old: ClientHttp2Stream, status: number, g
   if (!retry.classify(status, grpcStatus) || !retry.budget.withdraw()) return false;
   const now = performance.now();
   ex.up.responded(now - ex.attemptStart);
+  ex.up.result?.(status, grpcStatus);
   ex.series.response(status, grpcStatus).record(now - ex.attemptStart);
   ex.series.requests++;
   const route = ex.policy.route;

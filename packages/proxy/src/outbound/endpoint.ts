@@ -1,10 +1,12 @@
 import type { Timeouts } from '../app/env.ts';
 import { PeakEwma } from '../balance/peak-ewma.ts';
+import { Breaker } from '../breaker/breaker.ts';
+import type { BreakerSettings } from '../breaker/settings.ts';
 import type { H1Upstream } from '../http/h1-forward.ts';
 import type { H2Upstream } from '../http/h2-forward.ts';
 import { H2Session } from '../http/h2-pool.ts';
 import { PooledAgent } from '../http/pooled-agent.ts';
-import type { RequestSeries } from '../metrics/http.ts';
+import { defaultClassify, type RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { EndpointMeta } from '../resolve/update.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
@@ -26,6 +28,8 @@ export class Endpoint implements H1Upstream, H2Upstream {
   readonly meshed: boolean;
   inflight = 0;
   draining = false;
+  /** Failure accrual; undefined when off. */
+  readonly breaker: Breaker | undefined;
 
   constructor(
     authority: string,
@@ -33,7 +37,11 @@ export class Endpoint implements H1Upstream, H2Upstream {
     identity: LocalIdentity | undefined,
     timeouts: Timeouts,
     metrics: Metrics,
+    breaker?: BreakerSettings,
+    onBreakerChange?: () => void,
   ) {
+    this.breaker =
+      breaker && breaker.consecutive > 0 && onBreakerChange ? new Breaker(breaker, onBreakerChange) : undefined;
     this.meta = meta;
     this.host = meta.host;
     this.port = meta.port;
@@ -59,6 +67,12 @@ export class Endpoint implements H1Upstream, H2Upstream {
   started(): void {
     this.ewma.pending++;
     this.inflight++;
+    this.breaker?.started();
+  }
+
+  /** The outcome of one attempt, for failure accrual. */
+  result(status: number, grpcStatus: number): void {
+    this.breaker?.record(defaultClassify(status, grpcStatus));
   }
 
   responded(latencyMs: number): void {
@@ -77,6 +91,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
   }
 
   #close(): void {
+    this.breaker?.close();
     this.agent.destroy();
     this.h2.close();
   }

@@ -29,10 +29,16 @@ export class Logical {
   readonly #byKey = new Map<string, Endpoint>();
   readonly #queue = new Set<Queued>();
   readonly #opts: LogicalOptions;
-  readonly #make: (meta: EndpointMeta) => Endpoint;
+  readonly #make: (meta: EndpointMeta, onChange: () => void) => Endpoint;
+  readonly #refresh = () => this.#rebuild();
   readonly #unsubscribe: () => void;
 
-  constructor(authority: string, resolver: Resolver, make: (meta: EndpointMeta) => Endpoint, opts: LogicalOptions) {
+  constructor(
+    authority: string,
+    resolver: Resolver,
+    make: (meta: EndpointMeta, onChange: () => void) => Endpoint,
+    opts: LogicalOptions,
+  ) {
     this.authority = authority;
     this.#make = make;
     this.#opts = opts;
@@ -115,8 +121,15 @@ export class Logical {
         for (const [key, ep] of this.#byKey) this.#remove(key, ep);
         break;
     }
-    this.endpoints = [...this.#byKey.values()];
-    if (this.endpoints.length > 0) this.#flush();
+    this.#rebuild();
+  }
+
+  /** The ready set: every endpoint but those a breaker has ejected. */
+  #rebuild(): void {
+    const ready: Endpoint[] = [];
+    for (const ep of this.#byKey.values()) if (!ep.breaker || ep.breaker.available) ready.push(ep);
+    this.endpoints = ready;
+    if (ready.length > 0) this.#flush();
   }
 
   #upsert(meta: EndpointMeta): void {
@@ -124,7 +137,7 @@ export class Logical {
     // Same address, same identity: keep its pools and load estimate.
     if (existing && existing.meta.tls?.name === meta.tls?.name) return;
     if (existing) existing.drain();
-    this.#byKey.set(meta.key, this.#make(meta));
+    this.#byKey.set(meta.key, this.#make(meta, this.#refresh));
   }
 
   #remove(key: string, ep: Endpoint): void {

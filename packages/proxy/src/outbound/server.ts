@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Connections } from '../app/connections.ts';
 import type { Timeouts } from '../app/env.ts';
+import type { BreakerSettings } from '../breaker/settings.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
@@ -15,7 +16,7 @@ import { PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
-import type { Resolver } from '../resolve/update.ts';
+import type { EndpointMeta, Resolver } from '../resolve/update.ts';
 import { RetryBudget } from '../retry/budget.ts';
 import { RouteTable } from '../route/table.ts';
 import { buildSplit } from '../split/split.ts';
@@ -45,6 +46,8 @@ export interface OutboundOptions {
   readonly metrics: Metrics;
   /** Tap and tracing; called once a request's endpoint is known. */
   readonly observe?: Observers;
+  /** Failure accrual per endpoint; off when absent. */
+  readonly breaker?: BreakerSettings;
 }
 
 export class Outbound {
@@ -97,7 +100,10 @@ export class Outbound {
     let logical = this.#logicals.get(authority);
     if (!logical) {
       const { identity, timeouts, metrics, resolver } = this.#opts;
-      logical = new Logical(authority, resolver, (meta) => new Endpoint(authority, meta, identity, timeouts, metrics), {
+      const breaker = this.#opts.breaker;
+      const make = (meta: EndpointMeta, onChange: () => void) =>
+        new Endpoint(authority, meta, identity, timeouts, metrics, breaker, onChange);
+      logical = new Logical(authority, resolver, make, {
         failFastMs: timeouts.failFastMs,
         queueCapacity: this.#opts.queueCapacity,
       });
