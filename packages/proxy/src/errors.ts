@@ -12,7 +12,11 @@ export type ProxyErrorCode =
   | 'WEFT_PROXY_UPSTREAM_IO'
   | 'WEFT_PROXY_NO_TARGET'
   | 'WEFT_PROXY_SHUTTING_DOWN'
-  | 'WEFT_PROXY_PEER_IDENTITY';
+  | 'WEFT_PROXY_PEER_IDENTITY'
+  | 'WEFT_PROXY_UNAUTHORIZED'
+  | 'WEFT_PROXY_NO_ROUTE'
+  | 'WEFT_PROXY_RATE_LIMITED'
+  | 'WEFT_PROXY_FAULT_INJECTED';
 
 const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_CONFIG: 500,
@@ -25,10 +29,23 @@ const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_NO_TARGET: 400,
   WEFT_PROXY_SHUTTING_DOWN: 503,
   WEFT_PROXY_PEER_IDENTITY: 502,
+  WEFT_PROXY_UNAUTHORIZED: 403,
+  WEFT_PROXY_NO_ROUTE: 404,
+  WEFT_PROXY_RATE_LIMITED: 429,
+  WEFT_PROXY_FAULT_INJECTED: 500,
 };
 
 // gRPC callers read grpc-status, not the HTTP status (which stays 200).
-const GRPC_STATUS: Record<number, number> = { 400: 3, 500: 13, 502: 14, 503: 14, 504: 4 };
+const GRPC_STATUS: Record<number, number> = {
+  400: 3,
+  403: 7,
+  404: 12,
+  429: 8,
+  500: 13,
+  502: 14,
+  503: 14,
+  504: 4,
+};
 
 export class ProxyError extends Error {
   readonly code: ProxyErrorCode;

@@ -1,5 +1,6 @@
 import { type BreakerSettings, readBreakerSettings } from '../breaker/settings.ts';
 import { ProxyError } from '../errors.ts';
+import { type PolicySettings, readPolicySettings } from '../policy/settings.ts';
 import { readTapSettings, type TapSettings } from '../tap/settings.ts';
 import { readTraceSettings, type TraceSettings } from '../trace/tracer.ts';
 
@@ -78,6 +79,7 @@ export interface ProxyConfig {
   readonly tap: TapSettings;
   /** Failure accrual per outbound endpoint. */
   readonly breaker: BreakerSettings;
+  readonly policy: PolicySettings;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -149,6 +151,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
     trace: readTraceSettings(env),
     tap: readTapSettings(env),
     breaker: readBreakerSettings(env),
+    policy: readPolicySettings(env),
   };
 }
 

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { Inbound } from '../inbound/server.ts';
 import { Metrics } from '../metrics/registry.ts';
 import { Outbound } from '../outbound/server.ts';
+import type { PolicySource } from '../policy/client.ts';
 import type { Resolver } from '../resolve/update.ts';
 import { startTapServer } from '../tap/server.ts';
 import { Tap } from '../tap/tap.ts';
@@ -24,6 +25,8 @@ export interface SidecarParts {
   readonly resolver: Resolver;
   /** Extra series to append to /metrics (e.g. the identity client's). */
   readonly extraMetrics?: () => string;
+  /** The inbound port's authorization policy (policy API); without one everything is allowed. */
+  readonly policy?: PolicySource;
 }
 
 export interface SidecarAddresses {
@@ -60,6 +63,7 @@ export class Sidecar {
     const observe = new Observers(this.#tracer, this.#tap);
     this.observers = observe;
     this.inbound = new Inbound({
+      policy: parts.policy,
       identity,
       app: config.appAddr,
       timeouts: config.timeouts,

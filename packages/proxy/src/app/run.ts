@@ -1,3 +1,4 @@
+import { watchPort } from '../policy/client.ts';
 import { DestinationResolver } from '../resolve/destination.ts';
 import { directResolver } from '../resolve/direct.ts';
 import { identityFromFiles } from '../tls/file-identity.ts';
@@ -36,11 +37,22 @@ const destination = config.destinationAddr
       contextToken: config.contextToken,
     })
   : undefined;
+const policyConfig = config.policy;
+const policyClient =
+  policyConfig.workload && policyConfig.addr
+    ? policyConfig.addr === config.destinationAddr && destination
+      ? destination
+      : new DestinationResolver({ addr: policyConfig.addr, scheme: '', contextToken: '' })
+    : undefined;
 
 const sidecar = new Sidecar({
   config,
   identity,
   resolver: destination ?? directResolver,
+  policy:
+    policyClient && policyConfig.workload
+      ? watchPort(policyClient, policyConfig.workload, config.appAddr.port)
+      : undefined,
   extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
 });
 const addresses = await sidecar.start();

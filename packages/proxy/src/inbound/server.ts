@@ -7,6 +7,7 @@ import { Connections } from '../app/connections.ts';
 import type { Timeouts } from '../app/env.ts';
 import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
+import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
 import { type ForwardPolicy, forwardH1 } from '../http/h1-forward.ts';
 import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
@@ -16,6 +17,8 @@ import { CLIENT_ID_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { InboundPolicy } from '../policy/authorize.ts';
+import type { PolicySource } from '../policy/client.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
 import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
@@ -43,6 +46,8 @@ export interface InboundOptions {
   readonly metrics: Metrics;
   /** Tap and tracing; called as each request starts. */
   readonly observe?: Observers;
+  /** The port's authorization policy; without one everything is allowed. */
+  readonly policy?: PolicySource;
 }
 
 export class Inbound {
@@ -55,6 +60,9 @@ export class Inbound {
   readonly #series = new Map<string, RequestSeries>();
   readonly #plain: Peer;
   readonly #baseLabels: Record<string, string>;
+  /** The compiled policy, replaced whole on every update. */
+  #policy: InboundPolicy | undefined;
+  readonly #unwatchPolicy: (() => void) | undefined;
 
   constructor(opts: InboundOptions) {
     this.#opts = opts;
@@ -67,6 +75,9 @@ export class Inbound {
       informational,
     });
     this.#plain = { clientId: undefined, policy: policy(false) };
+    this.#unwatchPolicy = opts.policy?.watch((p) => {
+      this.#policy = new InboundPolicy(p);
+    });
     const meshedPolicy = policy(true);
     this.h1 = createH1Server(timeouts, {
       request: (req, res) => this.#onRequest(req, res),
@@ -153,6 +164,12 @@ export class Inbound {
   }
 
   #forwardOpaque(socket: Socket): void {
+    const policy = this.#policy;
+    // Opaque bytes carry no requests: the connection itself is authorized, or closed.
+    if (policy && !policy.connection((socket as WithPeer<Socket>)[kPeer]?.clientId, socket.remoteAddress ?? '')) {
+      socket.destroy();
+      return;
+    }
     const { host, port } = this.#opts.app;
     const upstream = connect({ host, port, noDelay: true });
     const timer = setTimeout(() => upstream.destroy(), this.#opts.timeouts.connectMs);
@@ -175,9 +192,34 @@ export class Inbound {
     return s;
   }
 
+  /** Authorization and local rate limit for one request; the error to answer with, if refused. */
+  #refuse(clientId: string | undefined, ip: string | undefined, method: string, url: string): ProxyError | undefined {
+    const policy = this.#policy;
+    if (!policy) return undefined;
+    const verdict = policy.request(clientId, ip ?? '', method, url);
+    if (verdict === 'deny') {
+      return new ProxyError('WEFT_PROXY_UNAUTHORIZED', `${clientId ?? 'unauthenticated client'} is not authorized`);
+    }
+    if (verdict === 'noRoute') return new ProxyError('WEFT_PROXY_NO_ROUTE', `no route for ${method} ${url}`);
+    if (policy.limiter && !policy.limiter.admit(clientId)) {
+      return new ProxyError('WEFT_PROXY_RATE_LIMITED', 'local rate limit exceeded');
+    }
+    return undefined;
+  }
+
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
     if (this.connections.draining) res.shouldKeepAlive = false;
+    const refused = this.#policy
+      ? this.#refuse(peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
+      : undefined;
+    if (refused) {
+      const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
+      series.requests++;
+      series.response(refused.status, -1).record(0);
+      sendH1Error(res, refused, peer.policy.informational);
+      return;
+    }
     const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
     this.#opts.observe?.observeH1(
       'inbound',
@@ -199,6 +241,21 @@ export class Inbound {
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const peer = (stream.session as WithPeer<Http2Session> | undefined)?.[kPeer] ?? this.#plain;
     const series = this.#seriesFor(headers[':authority'] ?? '', peer.clientId);
+    const refused = this.#policy
+      ? this.#refuse(
+          peer.clientId,
+          stream.session?.socket?.remoteAddress,
+          headers[':method'] ?? 'GET',
+          headers[':path'] ?? '/',
+        )
+      : undefined;
+    if (refused) {
+      const grpc = isGrpc(headers['content-type']);
+      series.requests++;
+      series.response(grpc ? 200 : refused.status, grpc ? refused.grpcStatus : -1).record(0);
+      sendH2Error(stream, grpc, refused, peer.policy.informational);
+      return;
+    }
     this.#opts.observe?.observeH2(
       'inbound',
       stream,
@@ -216,6 +273,7 @@ export class Inbound {
   }
 
   close(): void {
+    this.#unwatchPolicy?.();
     this.app.close();
   }
 }

@@ -47,9 +47,10 @@ export class DestinationResolver implements Resolver, ProfileSource {
   }
 
   resolve(authority: string, listener: UpdateListener): () => void {
-    return this.#watch(
+    return this.watch(
       GET_PATH,
       authority,
+      this.#getBody(authority),
       (message, first) => {
         const update = decodeUpdate(message, first);
         if (update) listener(update);
@@ -60,17 +61,24 @@ export class DestinationResolver implements Resolver, ProfileSource {
 
   /** The authority's profile, whole on every change; a service without one gets the default profile. */
   profile(authority: string, listener: ProfileListener): () => void {
-    return this.#watch(
+    return this.watch(
       GET_PROFILE_PATH,
       authority,
+      this.#getBody(authority),
       (message) => listener(decodeProfile(message)),
       () => listener(EMPTY_PROFILE),
     );
   }
 
-  #watch(
+  #getBody(authority: string): Buffer {
+    return encodeGetDestination(this.#opts.scheme, authority, this.#opts.contextToken);
+  }
+
+  /** A server-streaming call on the control plane's session, retried with backoff; `authority` names it in logs. */
+  watch(
     path: string,
     authority: string,
+    body: Buffer,
     onMessage: (message: Buffer, first: boolean) => void,
     onNotFound: () => void,
   ): () => void {
@@ -134,7 +142,6 @@ export class DestinationResolver implements Resolver, ProfileSource {
       s.on('close', () => {
         if (stream === s) retry();
       });
-      const body = encodeGetDestination(this.#opts.scheme, authority, this.#opts.contextToken);
       const frame = Buffer.alloc(5 + body.length);
       frame.writeUInt32BE(body.length, 1);
       body.copy(frame, 5);

@@ -9,6 +9,7 @@ import {
 } from '@weft/identity';
 import { readConfig } from '../../src/app/env.ts';
 import { Sidecar, type SidecarAddresses } from '../../src/app/proxy.ts';
+import type { PolicySource } from '../../src/policy/client.ts';
 import { DestinationResolver } from '../../src/resolve/destination.ts';
 import { TestDestination } from './destination-server.ts';
 
@@ -76,7 +77,11 @@ export async function startSidecar(
   };
 }
 
-export async function startMesh(appPort: number, extraEnv: Record<string, string> = {}): Promise<Mesh> {
+export async function startMesh(
+  appPort: number,
+  extraEnv: Record<string, string> = {},
+  serverPolicy?: PolicySource,
+): Promise<Mesh> {
   const ca = createMeshCa();
   const serverId = workload(ca, 'emoji');
   const clientId = workload(ca, 'web');
@@ -86,6 +91,7 @@ export async function startMesh(appPort: number, extraEnv: Record<string, string
     config: proxyConfig({ WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${appPort}`, ...extraEnv }),
     identity: serverId,
     resolver: new DestinationResolver({ addr: `127.0.0.1:${destination.port}`, scheme: 'local', contextToken: '' }),
+    policy: serverPolicy,
   });
   const serverAddrs = await server.start();
   destination.set(SERVICE, [

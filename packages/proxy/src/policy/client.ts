@@ -1,0 +1,25 @@
+import type { DestinationResolver } from '../resolve/destination.ts';
+import { decodeServer, encodePortSpec } from './proto.ts';
+import type { ServerPolicy } from './server-policy.ts';
+
+// The inbound port's policy from InboundServerPolicies.WatchPort, streamed on
+// the control plane's HTTP/2 session (the destination client's).
+
+const WATCH_PORT_PATH = '/weft.policy.InboundServerPolicies/WatchPort';
+
+export interface PolicySource {
+  watch(listener: (policy: ServerPolicy) => void): () => void;
+}
+
+export function watchPort(client: DestinationResolver, workload: string, port: number): PolicySource {
+  return {
+    watch: (listener) =>
+      client.watch(
+        WATCH_PORT_PATH,
+        `policy ${workload}:${port}`,
+        encodePortSpec(workload, port),
+        (message) => listener(decodeServer(message)),
+        () => {},
+      ),
+  };
+}
