@@ -5,6 +5,7 @@ import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
 import { formatLatency, formatSuccess, formatWindow, renderJson, renderTable } from '../output/table.ts';
 import { COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { parseResource } from '../viz/resource.ts';
+import { runTapTop, tapCredentialsIfAny } from '../viz/tap-top.ts';
 import { top } from '../viz/top.ts';
 
 const USAGE = `Display the busiest traffic between meshed deployments, refreshed live.
@@ -12,9 +13,12 @@ const USAGE = `Display the busiest traffic between meshed deployments, refreshed
 Usage:
   weft top [flags] [deploy[/NAME]]
 
-Until the proxy offers tap, top is computed from the proxies' metrics over a
-short window: no methods or individual requests, and Best/Worst are the
-latency buckets the fastest and slowest requests fell into.
+When the proxies have tap (a tap address in the viz inventory and the CLI's
+certificate in .weft/), top taps them: every request, by source,
+destination, method and path, since top started (with --once, over the
+window). Otherwise it is computed from the proxies' metrics over a short
+window: no methods, and Best/Worst are the latency buckets the fastest and
+slowest requests fell into.
 
 Flags:
   -n, --namespace NS        namespace (default "default", or WEFT_NAMESPACE); -A for all
@@ -34,7 +38,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 const command: Command = {
-  summary: 'Live busiest traffic between deployments (from metrics until tap)',
+  summary: 'Live busiest traffic between deployments (from tap, or from metrics without it)',
   async run(args, io) {
     try {
       const { values, positionals } = parseArgs({
@@ -61,6 +65,28 @@ const command: Command = {
         (inventory?.workloads ?? []).map((w) => [w.identity, { namespace: w.namespace, deployment: w.deployment }]),
       );
       const once = values.once || ctx.output === 'json' || !(io.stdout as { isTTY?: boolean }).isTTY;
+      const tapped = (inventory?.workloads ?? []).flatMap((w) =>
+        w.tapAddr &&
+        (!ctx.namespace || w.namespace === ctx.namespace) &&
+        (!resource?.name || w.deployment === resource.name)
+          ? [{ ...w, tapAddr: w.tapAddr }]
+          : [],
+      );
+      const creds =
+        inventory && tapped.length > 0 && !values.prometheus ? tapCredentialsIfAny(io.env, inventory.mesh) : undefined;
+      if (creds) {
+        return await runTapTop(io, {
+          workloads: tapped,
+          identities,
+          creds,
+          deployment: resource?.name,
+          once,
+          json: ctx.output === 'json',
+          windowSeconds: ctx.windowSeconds,
+          maxRows,
+          refreshMs: REFRESH_MS,
+        });
+      }
       const render = async () => {
         const result = await top(ctx.source, identities, {
           namespace: ctx.namespace,

@@ -116,6 +116,26 @@ describe('weft tap', () => {
     expect(end).toMatch(/^end id=\S+ proxy=out .* grpc-status=Unknown duration=\d+µs response-length=\d+B$/);
   });
 
+  it('weft top taps the proxies: method, path, count and the doughnut at 0% success', async () => {
+    const env = await certFiles('weft-cli');
+    const run = runCli(['top', 'deploy/web', '-n', 'emojivoto', '--once', '-t', '1s'], env);
+    const tap = mesh.client.observers.tap;
+    const deadline = Date.now() + 3000;
+    while (!tap?.active && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => client.voteDoughnut(Buffer.alloc(0), new Metadata(), resolve));
+    }
+    const { code, stdout, stderr } = await run;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('(from tap of 1 proxy)');
+    expect(lines[1]).toMatch(/^Source\s+Destination\s+Method\s+Path\s+Count\s+Best\s+Worst\s+Last\s+Success Rate$/);
+    expect(lines[2]).toMatch(
+      /^deploy\/web\s+emoji\s+POST\s+\/emojivoto\.v1\.VotingService\/VoteDoughnut\s+3\s+\S+\s+\S+\s+\S+\s+0\.00%$/,
+    );
+  });
+
   it('is refused with any other identity', async () => {
     const { code, stderr } = await runCli(['tap', 'deploy/web', '-n', 'emojivoto'], await certFiles('web'));
     expect(code).toBe(1);
