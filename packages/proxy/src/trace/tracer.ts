@@ -1,4 +1,4 @@
-import type { EnvReader } from '../app/env.ts';
+import { type EnvReader, parseHostPort } from '../app/env.ts';
 import { SpanExporter } from './exporter.ts';
 import type { RequestHooks, RequestMeta, RequestObserver, ResponseEnd } from './observe.ts';
 
@@ -13,8 +13,13 @@ export interface TraceSettings {
 }
 
 export function readTraceSettings(env: EnvReader): TraceSettings {
+  // host:port; an http:// prefix (as OTEL_EXPORTER_OTLP_ENDPOINT is written) is accepted.
+  const given = env('WEFT_PROXY_TRACE_COLLECTOR_ADDR')
+    ?.replace(/^http:\/\//, '')
+    .replace(/\/+$/, '');
+  if (given) parseHostPort('WEFT_PROXY_TRACE_COLLECTOR_ADDR', given);
   return {
-    collector: env('WEFT_PROXY_TRACE_COLLECTOR_ADDR') || undefined,
+    collector: given || undefined,
     serviceName: env('WEFT_PROXY_TRACE_SERVICE_NAME') || 'weft-proxy',
   };
 }
