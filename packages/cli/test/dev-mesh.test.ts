@@ -153,6 +153,20 @@ describe('weft dev (meshed)', () => {
       tolerance(VOTE_SUCCESS, votes) / 2,
     );
 
+    // weft tap reaches the sidecars' tap ports with the certificate weft dev issued it.
+    const tap = await run(
+      process.execPath,
+      [MAIN, 'tap', 'deploy/voting', '-n', 'emojivoto', '--max-events', '3', '-o', 'json'],
+      { cwd: dir, timeout: 15_000 },
+    );
+    const events = tap.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; tls: boolean; clientId: string; path: string });
+    expect(events).toHaveLength(3);
+    expect(events[0]).toMatchObject({ type: 'req', tls: true, clientId: id('web') });
+    expect(events[0]?.path).toMatch(/^\/emojivoto\.v1\.VotingService\/Vote/);
+
     // Every check a workshop starts with passes: APIs reachable (identity over
     // TLS), certificates chaining to the anchors, proxies ready and scraped.
     const check = await weft<{ success: boolean; categories: { checks: { description: string; result: string }[] }[] }>(

@@ -142,6 +142,7 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
       '  weft stat deploy -n emojivoto',
       '  weft edges deploy -n emojivoto',
       '  weft trace',
+      '  weft tap deploy/web -n emojivoto',
     ],
     stop: () => mesh.stop(),
   };

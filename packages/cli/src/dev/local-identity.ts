@@ -1,11 +1,11 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  createIssuer,
   createLocalTokenKey,
-  createTrustAnchor,
+  createMeshCa,
   type IdentityDomain,
   identityName,
+  issueWorkloadCertificate,
   mintLocalToken,
 } from '@weft/identity';
 
@@ -16,6 +16,9 @@ import {
 
 /** The control-plane namespace and trust domain of every identity, as on a default cluster install. */
 export const LOCAL_DOMAIN: IdentityDomain = { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' };
+
+/** Who `weft tap` is: the only identity the sidecars' tap ports answer. */
+export const CLI_IDENTITY = identityName('weft-cli', LOCAL_DOMAIN.controlPlaneNamespace, LOCAL_DOMAIN);
 
 // Tokens are minted for a week; the runner mints them again daily, so a
 // laptop left running never sees a proxy refused at renewal.
@@ -31,6 +34,11 @@ export interface LocalIdentity {
   readonly tokenKeyFile: string;
   /** Writes a token for `<sa>.<ns>` (mode 0600) and returns its path and identity name. */
   tokenFor(serviceAccount: string, namespace: string): Promise<{ file: string; identity: string }>;
+  /**
+   * Writes cli.crt and cli.key (0600) into `dir` (the viz state directory,
+   * where `weft tap` looks): a certificate for CLI_IDENTITY, lasting a week.
+   */
+  writeCliCertificate(dir: string): Promise<void>;
   /** Stops re-minting tokens. */
   close(): void;
 }
@@ -41,8 +49,9 @@ export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(issuerDir, { recursive: true, mode: 0o700 });
   await mkdir(tokensDir, { recursive: true, mode: 0o700 });
-  const anchor = createTrustAnchor({ domain: LOCAL_DOMAIN });
-  const issuer = createIssuer(anchor, { domain: LOCAL_DOMAIN });
+  const ca = createMeshCa({ domain: LOCAL_DOMAIN });
+  const anchor = ca.trustAnchor;
+  const issuer = ca.issuerCertificate;
   const key = createLocalTokenKey();
   const files = {
     trustAnchorsFile: join(issuerDir, 'ca.crt'),
@@ -76,6 +85,13 @@ export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
       await writeToken(file, identity);
       minted.set(file, identity);
       return { file, identity };
+    },
+    async writeCliCertificate(target) {
+      const cert = issueWorkloadCertificate(ca.issuer, CLI_IDENTITY, { lifetimeMs: TOKEN_TTL_MS });
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, 'cli.crt'), cert.certChainPem, { mode: 0o644 });
+      await writeFile(join(target, 'cli.key'), cert.keyPem, { mode: 0o600 });
+      await chmod(join(target, 'cli.key'), 0o600);
     },
     close: () => clearInterval(remint),
   };

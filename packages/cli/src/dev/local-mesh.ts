@@ -3,7 +3,7 @@ import { identityServiceName } from '@weft/identity';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { startViz, type VizServer } from '../viz/server.ts';
 import { freePorts } from './free-port.ts';
-import { createLocalIdentity, LOCAL_DOMAIN, type LocalIdentity } from './local-identity.ts';
+import { CLI_IDENTITY, createLocalIdentity, LOCAL_DOMAIN, type LocalIdentity } from './local-identity.ts';
 import { baseEnv, controlPlaneSpec, identitySpec, LOCAL_RESOURCES_DIR } from './mesh-services.ts';
 import { type MeshedWorkload, meshedEmojivoto, NAMESPACE } from './meshed-emojivoto.ts';
 import { Registrations } from './registration.ts';
@@ -93,6 +93,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
         resourcesDir: LOCAL_RESOURCES_DIR,
       },
     });
+    await identity.writeCliCertificate(join(o.stateDir, '.weft'));
     o.write(`[dev] √ viz ready (${seconds(performance.now() - vizStarted)})\n`);
 
     const ctx = {
@@ -101,6 +102,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       identityServiceName: identityServiceName(LOCAL_DOMAIN),
       trustAnchorsPem: identity.trustAnchorsPem,
       otlpEndpoint: `http://${viz.otlpGrpcAddress}`,
+      tapClientIdentity: CLI_IDENTITY,
       proxyTraceCollector: viz.address.replace(/^http:\/\//, ''),
       proxyLogLevel: o.proxyLogLevel,
       base,
@@ -162,6 +164,7 @@ async function register(registrations: Registrations, viz: VizServer, w: MeshedW
     identity: w.identity,
     adminAddr: `${LOOPBACK}:${w.ports.sidecar.admin}`,
     inboundAddr: `${LOOPBACK}:${w.ports.sidecar.inbound}`,
+    tapAddr: `${LOOPBACK}:${w.ports.sidecar.tap}`,
   });
 }
 

@@ -86,6 +86,8 @@ export interface MeshContext {
   readonly identityServiceName: string;
   readonly trustAnchorsPem: string;
   readonly otlpEndpoint: string;
+  /** The identity allowed to tap the sidecars (`weft tap`'s certificate). */
+  readonly tapClientIdentity: string;
   /** host:port taking OTLP/HTTP, for the sidecars' own spans (the viz API). */
   readonly proxyTraceCollector: string;
   readonly proxyLogLevel: string;
@@ -146,7 +148,7 @@ export async function meshedEmojivoto(
   const workloads: MeshedWorkload[] = [];
   for (const t of templates) {
     const upstreamVariables = Object.keys(t.upstreams);
-    const [app, prom, inbound, admin, ...upstreamPorts] = await options.allocate(4 + upstreamVariables.length);
+    const [app, prom, inbound, admin, tap, ...upstreamPorts] = await options.allocate(5 + upstreamVariables.length);
     const ports: WorkloadPorts = {
       app: app as number,
       prom: prom as number,
@@ -154,6 +156,7 @@ export async function meshedEmojivoto(
         // The browser opens web's sidecar, so the URL's port is the one the user asked for.
         inbound: t.deployment === 'web' ? options.webInboundPort : (inbound as number),
         admin: admin as number,
+        tap: tap as number,
       },
       upstreams: Object.fromEntries(upstreamVariables.map((v, i) => [v, upstreamPorts[i] as number])),
     };

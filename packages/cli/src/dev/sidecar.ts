@@ -11,6 +11,7 @@ import type { ProcessSpec } from './process-spec.ts';
 export interface SidecarPorts {
   readonly inbound: number;
   readonly admin: number;
+  readonly tap: number;
 }
 
 export interface SidecarOptions {
@@ -53,6 +54,9 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       WEFT_PROXY_IDENTITY_SVC_NAME: o.ctx.identityServiceName,
       WEFT_PROXY_IDENTITY_TOKEN_FILE: o.tokenFile,
       WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: `${SIDECAR_GRACE_SECONDS}s`,
+      // Tap over mTLS, answering only the certificate weft dev gives the CLI.
+      WEFT_PROXY_TAP_LISTEN_ADDR: `${LOOPBACK}:${o.ports.tap}`,
+      WEFT_PROXY_TAP_AUTHORIZED_IDENTITY: o.ctx.tapClientIdentity,
       // The sidecars' spans join the apps' traces in the viz server.
       WEFT_PROXY_TRACE_COLLECTOR_ADDR: o.ctx.proxyTraceCollector,
       WEFT_PROXY_TRACE_SERVICE_NAME: o.name,
