@@ -108,6 +108,20 @@ describe('GetProfile from HTTPRoute and ServiceProfile', () => {
     fromWeb.cancel();
   });
 
+  it('passes an HTTPRoute fault annotations on in its route labels', async () => {
+    const faulty = HTTP_ROUTE([100, 0]).replace(
+      'annotations: { retry.weft.dev/http: gateway-error }',
+      'annotations: { fault.weft.dev/abort-percent: "25", fault.weft.dev/abort-status: "503" }',
+    );
+    plane = await new LocalPlane().start({ 'svc.yaml': SERVICES.join('---'), 'route.yaml': faulty });
+    const p = await plane.profile('web-svc.emojivoto.svc.cluster.local:80').next();
+    expect(p.routes[0]?.metricsLabels).toEqual({
+      route: 'web-canary.api',
+      'fault.weft.dev/abort-percent': '25',
+      'fault.weft.dev/abort-status': '503',
+    });
+  });
+
   it('sends the default profile for a Service with neither', async () => {
     plane = await new LocalPlane().start({ 'svc.yaml': SERVICES.join('---') });
     const p = await plane.profile('web-svc-v2.emojivoto:80').next();

@@ -39,6 +39,14 @@ const profile = (budget: DestinationProfile['retryBudget']): DestinationProfile 
     },
     { condition: { path: { regex: '/fail' } }, metricsLabels: { route: 'fail' }, isRetryable: true },
     { condition: { path: { regex: '/echo' } }, metricsLabels: { route: 'echo' }, isRetryable: true },
+    {
+      condition: { path: { regex: '/vote' } },
+      metricsLabels: { route: 'vote', 'fault.weft.dev/abort-percent': '50', 'fault.weft.dev/abort-status': '503' },
+    },
+    {
+      condition: { path: { regex: '/delayed' } },
+      metricsLabels: { route: 'delayed', 'fault.weft.dev/delay': '200ms' },
+    },
   ],
   retryBudget: budget,
 });
@@ -152,6 +160,24 @@ describe('routes from the profile', () => {
     );
     expect(after).toContain('route_response_latency_ms_bucket{direction="outbound"');
     expect(after).toContain('route_actual_request_total{direction="outbound"');
+  });
+
+  it('injects the declared faults: half the votes answered 503 by the proxy, a delay before the call', async () => {
+    const results = await pool(400, 10, async () => {
+      const res = await get('/vote');
+      return res.headers.get('weft-proxy-error') === 'WEFT_PROXY_FAULT_INJECTED' ? res.status : res.status === 200;
+    });
+    const aborted = results.filter((r) => r === 503).length;
+    expect(results.filter((r) => r !== 503 && r !== true)).toEqual([]);
+    expect(aborted / 400).toBeGreaterThan(0.42);
+    expect(aborted / 400).toBeLessThan(0.58);
+    const text = await scrape();
+    expect(
+      metric(text, 'route_response_total', { rt_route: 'vote', status_code: '503', classification: 'failure' }),
+    ).toBe(aborted);
+    const start = performance.now();
+    expect((await get('/delayed')).status).toBe(200);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(190);
   });
 
   it('answers 504 at the route timeout and cancels the upstream request', async () => {

@@ -82,6 +82,8 @@ export function routeProfile(state: ResourceState, target: ServiceTarget, cluste
     const ann = route.meta.annotations;
     const retryable = ann['retry.weft.dev/http'] !== undefined || ann['retry.weft.dev/grpc'] !== undefined;
     const annTimeout = parseDurationMs(ann['timeout.weft.dev/request'] ?? '');
+    // Fault injection is the proxy's to apply; its annotations ride along in the route's labels.
+    const faults = Object.fromEntries(Object.entries(ann).filter(([k]) => k.startsWith('fault.weft.dev/')));
     for (const [i, rule] of route.rules.entries()) {
       const timeoutMs = rule.timeoutMs ?? annTimeout;
       routes.push({
@@ -92,7 +94,7 @@ export function routeProfile(state: ResourceState, target: ServiceTarget, cluste
               ? matchOf(route, rule.matches[0] as RouteMatch)
               : { any: { matches: rule.matches.map((m) => matchOf(route, m)) } },
         responseClasses: failureClasses(ann['retry.weft.dev/http'] ?? (retryable ? '5xx' : undefined)),
-        metricsLabels: { route: rule.name ? `${route.meta.name}.${rule.name}` : `${route.meta.name}.${i}` },
+        metricsLabels: { route: rule.name ? `${route.meta.name}.${rule.name}` : `${route.meta.name}.${i}`, ...faults },
         isRetryable: retryable,
         ...(timeoutMs ? { timeout: duration(timeoutMs) } : {}),
       });

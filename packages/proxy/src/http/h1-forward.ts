@@ -1,5 +1,6 @@
 import { type Agent, type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { ProxyError, upstreamError } from '../errors.ts';
+import type { Fault } from '../fault/fault.ts';
 import type { RequestSeries, RouteSeries } from '../metrics/http.ts';
 import { MAX_REPLAY_BYTES, type RetryPolicy } from '../retry/policy.ts';
 import { resetConnection } from '../timeout/cancel.ts';
@@ -34,6 +35,8 @@ export interface ForwardPolicy {
   readonly route?: RouteSeries;
   readonly retry?: RetryPolicy;
   readonly timeoutIsRoute?: boolean;
+  /** Fault injection declared on the route. */
+  readonly fault?: Fault;
 }
 
 const kExchange = Symbol('weft.exchange');

@@ -7,6 +7,7 @@ import type { Timeouts } from '../app/env.ts';
 import type { BreakerSettings } from '../breaker/settings.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
+import { abortH1, abortH2, decide } from '../fault/fault.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
 import { type ForwardPolicy, forwardH1, hasBody } from '../http/h1-forward.ts';
 import { forwardH1OverH2 } from '../http/h1-over-h2.ts';
@@ -214,6 +215,21 @@ export class Outbound {
       return;
     }
     const policy = this.#policyFor(logical, req.method, req.url);
+    if (policy.fault) {
+      const action = decide(policy.fault);
+      if (action === 'abort') {
+        abortH1(res, policy.fault, policy.route);
+        return;
+      }
+      if (action > 0) {
+        setTimeout(() => res.destroyed || this.#dispatchH1(req, res, logical, policy), action);
+        return;
+      }
+    }
+    this.#dispatchH1(req, res, logical, policy);
+  }
+
+  #dispatchH1(req: IncomingMessage, res: ServerResponse, logical: Logical, policy: ForwardPolicy): void {
     const target = logical.target();
     const ep = target.pick();
     if (ep) {
@@ -270,6 +286,21 @@ export class Outbound {
       return;
     }
     const policy = this.#policyFor(logical, headers[':method'], headers[':path']);
+    if (policy.fault) {
+      const action = decide(policy.fault);
+      if (action === 'abort') {
+        abortH2(stream, isGrpc(headers['content-type']), policy.fault, policy.route);
+        return;
+      }
+      if (action > 0) {
+        setTimeout(() => stream.destroyed || this.#dispatchH2(stream, headers, logical, policy), action);
+        return;
+      }
+    }
+    this.#dispatchH2(stream, headers, logical, policy);
+  }
+
+  #dispatchH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, logical: Logical, policy: ForwardPolicy): void {
     const target = logical.target();
     const ep = target.pick();
     if (ep) {

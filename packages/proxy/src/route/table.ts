@@ -1,4 +1,5 @@
 import { log } from '../app/log.ts';
+import { parseFault } from '../fault/fault.ts';
 import type { ForwardPolicy } from '../http/h1-forward.ts';
 import { type Classify, defaultClassify } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -100,6 +101,7 @@ export class RouteTable {
         timeoutIsRoute: route !== undefined && route.timeoutMs > 0,
         route: metrics.route({ direction: 'outbound', dst: authority, rt_route: name }, classify),
         retry: route?.isRetryable ? { classify, budget } : undefined,
+        fault: route ? parseFault(route.labels) : undefined,
       };
     };
     this.#routes = profile.routes.map((r) => ({ match: compileRequest(r.condition), policy: policyFor(r) }));
