@@ -1,5 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
 import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import {
   credentials,
   Metadata,
@@ -44,6 +46,18 @@ const CLI_ID = identityName('weft-cli', 'weft-system', DOMAIN);
 let server: Server;
 let mesh: Mesh;
 let client: AnyClient;
+// Spans the proxies export, as OTLP/HTTP JSON.
+const spans: { traceId: string; parentSpanId: string; spanId: string; kind: number; status: { code: number } }[] = [];
+const collector = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => {
+    body += c;
+  });
+  req.on('end', () => {
+    for (const rs of JSON.parse(body).resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+    res.end('{}');
+  });
+});
 
 beforeAll(async () => {
   server = new Server();
@@ -54,7 +68,10 @@ beforeAll(async () => {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
+  collector.listen(0, '127.0.0.1');
+  await once(collector, 'listening');
   mesh = await startMesh(port, {
+    WEFT_PROXY_TRACE_COLLECTOR_ADDR: `127.0.0.1:${(collector.address() as AddressInfo).port}`,
     WEFT_PROXY_TAP_AUTHORIZED_IDENTITY: CLI_ID,
     WEFT_PROXY_TAP_LISTEN_ADDR: '127.0.0.1:0',
   });
@@ -65,6 +82,7 @@ afterAll(async () => {
   client.close();
   await mesh.close();
   server.forceShutdown();
+  collector.close();
 });
 
 const call = (name: 'voteDoughnut' | 'voteHeart') =>
@@ -168,6 +186,20 @@ describe('tap', () => {
     gets.stop();
     expect(doughnut.events.map((e) => e.path)).toEqual(Array(3).fill('/emojivoto.v1.VotingService/VoteDoughnut'));
     expect(gets.events).toHaveLength(0);
+  });
+
+  it('gives a sampled gRPC call a span on each side, marked as an error for grpc-status Unknown', async () => {
+    const traceId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const md = new Metadata();
+    md.set('traceparent', `00-${traceId}-0123456789abcdef-01`);
+    await new Promise((resolve) => client.voteDoughnut(Buffer.alloc(0), md, resolve));
+    await until(() => spans.filter((s) => s.traceId === traceId).length >= 2);
+    const mine = spans.filter((s) => s.traceId === traceId);
+    const out = mine.find((s) => s.kind === 3);
+    const inb = mine.find((s) => s.kind === 2);
+    expect(out?.parentSpanId).toBe('0123456789abcdef');
+    expect(inb?.parentSpanId).toBe(out?.spanId);
+    expect(mine.map((s) => s.status.code)).toEqual([2, 2]);
   });
 
   it('refuses any identity but the authorized one', async () => {
