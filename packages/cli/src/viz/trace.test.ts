@@ -78,7 +78,9 @@ describe('weft trace', () => {
     const { stdout } = await runCli(['trace', traceId], api());
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^SERVICE\s+SPAN\s+OFFSET\s+DURATION\s+0/);
-    expect(lines[1]).toMatch(/^web\s+GET \/api\/vote\s+0µs\s+\S+\s+\|█{40}\|$/);
+    // The root starts the axis and covers it; spans timed by another process may
+    // end a hair later, so its bar can round one block short of the full width.
+    expect(lines[1]).toMatch(/^web\s+GET \/api\/vote\s+0µs\s+\S+\s+\|█{39,40} ?\|$/);
     expect(lines[2]).toMatch(/^web\s+ {2}emojivoto\.v1\.EmojiService\/FindByShortcode\s/);
     expect(lines[3]).toMatch(/^emoji\s+ {4}emojivoto\.v1\.EmojiService\/FindByShortcode ×\s/);
   });
