@@ -7,6 +7,7 @@
 //   node scripts/toolchain.mjs dev     # the local mesh with emojivoto
 //   node scripts/toolchain.mjs test    # every check and test
 //   node scripts/toolchain.mjs bench   # the benchmarks in loadtests/
+//   node scripts/toolchain.mjs weft …  # the weft CLI
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -25,6 +26,7 @@ const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtoo
 
 const TASKS = {
   dev: [['node', 'packages/cli/src/main.ts', 'dev']],
+  weft: [['node', 'packages/cli/src/main.ts']],
   // Checks run in parallel; test suites one package at a time, because they
   // time real sockets and processes and must not starve each other of 2 cores.
   test: [
@@ -131,9 +133,13 @@ function main() {
   const pnpm = pnpmBin(path);
   if (pnpm) path = `${pnpm}:${path}`;
   const env = { ...process.env, PATH: path, npm_config_update_notifier: 'false' };
-  run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only', '--config.confirmModulesPurge=false'], {
-    env,
-  });
+  // `weft` runs often from a second terminal beside `dev`; once the workspace
+  // is installed it starts straight away.
+  if (task !== 'weft' || !existsSync(join(ROOT, 'node_modules', '.modules.yaml'))) {
+    run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only', '--config.confirmModulesPurge=false'], {
+      env,
+    });
+  }
   if (task === 'test') ensureDebianPackages(path);
   const steps = command.map(([cmd, ...args], i) => [
     cmd,
