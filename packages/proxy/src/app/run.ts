@@ -51,7 +51,7 @@ const sidecar = new Sidecar({
   resolver: destination ?? directResolver,
   policy:
     policyClient && policyConfig.workload
-      ? watchPort(policyClient, policyConfig.workload, config.appAddr.port)
+      ? watchPort(policyClient, policyConfig.workload, policyConfig.port ?? config.appAddr.port)
       : undefined,
   extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
 });

@@ -2,17 +2,30 @@ import type { EnvReader } from '../app/env.ts';
 
 // Inbound policy comes from the policy API when the proxy knows which
 // workload it serves: WEFT_PROXY_POLICY_WORKLOAD, `{"ns":"…","pod":"…"}`,
-// on WEFT_PROXY_POLICY_ADDR (default: the destination address). Without it
-// every request is allowed, as before policy.
+// on WEFT_PROXY_POLICY_ADDR (or the injector's WEFT_PROXY_POLICY_SVC_ADDR;
+// default: the destination address), for port
+// WEFT_PROXY_POLICY_PORT (default: the app's port; locally the app listens on
+// another port than its container port). Without a workload every request is
+// allowed, as before policy.
 
 export interface PolicySettings {
   readonly workload: string | undefined;
   readonly addr: string | undefined;
+  readonly port: number | undefined;
 }
 
 export function readPolicySettings(env: EnvReader): PolicySettings {
   return {
     workload: env('WEFT_PROXY_POLICY_WORKLOAD') || undefined,
-    addr: env('WEFT_PROXY_POLICY_ADDR') || env('WEFT_PROXY_DESTINATION_ADDR') || undefined,
+    addr:
+      env('WEFT_PROXY_POLICY_ADDR') ||
+      env('WEFT_PROXY_POLICY_SVC_ADDR') ||
+      env('WEFT_PROXY_DESTINATION_ADDR') ||
+      undefined,
+    // The injector names the pod's ports in WEFT_PROXY_INBOUND_PORTS; the first is the app's.
+    port:
+      Number(env('WEFT_PROXY_POLICY_PORT')) ||
+      Number((env('WEFT_PROXY_INBOUND_PORTS') ?? '').split(',')[0]) ||
+      undefined,
   };
 }
