@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import {
   credentials,
   Metadata,
@@ -200,6 +200,19 @@ describe('tap', () => {
     expect(out?.parentSpanId).toBe('0123456789abcdef');
     expect(inb?.parentSpanId).toBe(out?.spanId);
     expect(mine.map((s) => s.status.code)).toEqual([2, 2]);
+  });
+
+  it('closes connections that send junk instead of a TLS handshake, and keeps serving', async () => {
+    const port = mesh.client.addresses?.tap?.port as number;
+    for (const junk of [Buffer.alloc(4096, 0x16), Buffer.from('GET /tap HTTP/1.1\r\n\r\n')]) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.end(junk);
+      await once(socket, 'close');
+    }
+    const ok = await tap('client', 'weft-cli', {});
+    ok.stop();
+    expect(ok.status).toBe(200);
   });
 
   it('refuses any identity but the authorized one', async () => {
