@@ -60,6 +60,8 @@ log.info('listening', {
   outbound: addresses.outbound.port,
   inbound: addresses.inbound.port,
   admin: addresses.admin.port,
+  tap: addresses.tap?.port ?? null,
+  tracing: config.trace.collector ?? null,
   upstreams: Object.fromEntries([...addresses.upstreams].map(([authority, a]) => [authority, a.port])),
   identity: config.identity?.name ?? null,
 });
