@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Mesh, startMesh } from './support/mesh.ts';
 import { type ServerPolicy, TestPolicy } from './support/policy-server.ts';
@@ -80,6 +80,19 @@ describe('inbound authorization', () => {
     await within1s(async () => (await meshed()) === 200);
     policy.set(onlyIdentity('vote-bot.emojivoto.serviceaccount.identity.weft-system.cluster.local'));
     await within1s(async () => (await meshed()) === 403);
+  });
+
+  it('refuses a denied WebSocket upgrade before it reaches the app', async () => {
+    policy.set(deny);
+    await within1s(async () => (await plaintext()).status === 403);
+    const socket = netConnect(mesh.inboundPort, '127.0.0.1');
+    socket.end('GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    let reply = '';
+    socket.on('data', (c) => {
+      reply += c;
+    });
+    await once(socket, 'close');
+    expect(reply.startsWith('HTTP/1.1 403')).toBe(true);
   });
 
   it('answers a denied gRPC call with PERMISSION_DENIED', async () => {

@@ -13,7 +13,7 @@ import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
 import { ORIG_PROTO_HEADER } from '../http/h2-headers.ts';
-import { CLIENT_ID_HEADER } from '../http/headers.ts';
+import { CLIENT_ID_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -235,6 +235,16 @@ export class Inbound {
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
     this.#seriesFor(req.headers.host ?? '', peer.clientId).requests++;
+    const refused = this.#policy
+      ? this.#refuse(peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
+      : undefined;
+    if (refused) {
+      const header = peer.policy.informational ? `${PROXY_ERROR_HEADER}: ${refused.code}\r\n` : '';
+      socket.end(
+        `HTTP/1.1 ${refused.status} ${refused.code}\r\n${header}content-length: 0\r\nconnection: close\r\n\r\n`,
+      );
+      return;
+    }
     forwardUpgrade(req, socket, head, this.app, CLIENT_ID_HEADER, peer.clientId, peer.policy.informational);
   }
 
