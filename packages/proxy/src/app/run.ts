@@ -1,4 +1,5 @@
 import { watchPort } from '../policy/client.ts';
+import { defaultPolicy } from '../policy/default-policy.ts';
 import { DestinationResolver } from '../resolve/destination.ts';
 import { directResolver } from '../resolve/direct.ts';
 import { identityFromFiles } from '../tls/file-identity.ts';
@@ -51,7 +52,12 @@ const sidecar = new Sidecar({
   resolver: destination ?? directResolver,
   policy:
     policyClient && policyConfig.workload
-      ? watchPort(policyClient, policyConfig.workload, policyConfig.port ?? config.appAddr.port)
+      ? watchPort(
+          policyClient,
+          policyConfig.workload,
+          policyConfig.port ?? config.appAddr.port,
+          defaultPolicy(policyConfig.defaultPolicy, policyConfig.clusterNetworks),
+        )
       : undefined,
   extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
 });

@@ -75,6 +75,7 @@ export class Inbound {
       informational,
     });
     this.#plain = { clientId: undefined, policy: policy(false) };
+    if (opts.policy?.initial) this.#policy = new InboundPolicy(opts.policy.initial);
     this.#unwatchPolicy = opts.policy?.watch((p) => {
       this.#policy = new InboundPolicy(p);
     });

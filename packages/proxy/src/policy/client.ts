@@ -9,10 +9,18 @@ const WATCH_PORT_PATH = '/weft.policy.InboundServerPolicies/WatchPort';
 
 export interface PolicySource {
   watch(listener: (policy: ServerPolicy) => void): () => void;
+  /** In force until the first answer. */
+  readonly initial?: ServerPolicy;
 }
 
-export function watchPort(client: DestinationResolver, workload: string, port: number): PolicySource {
+export function watchPort(
+  client: DestinationResolver,
+  workload: string,
+  port: number,
+  initial?: ServerPolicy,
+): PolicySource {
   return {
+    initial,
     watch: (listener) =>
       client.watch(
         WATCH_PORT_PATH,

@@ -12,6 +12,9 @@ export interface PolicySettings {
   readonly workload: string | undefined;
   readonly addr: string | undefined;
   readonly port: number | undefined;
+  /** In force until the policy API answers (WEFT_PROXY_INBOUND_DEFAULT_POLICY). */
+  readonly defaultPolicy: string;
+  readonly clusterNetworks: string;
 }
 
 export function readPolicySettings(env: EnvReader): PolicySettings {
@@ -23,6 +26,8 @@ export function readPolicySettings(env: EnvReader): PolicySettings {
       env('WEFT_PROXY_DESTINATION_ADDR') ||
       undefined,
     // The injector names the pod's ports in WEFT_PROXY_INBOUND_PORTS; the first is the app's.
+    defaultPolicy: env('WEFT_PROXY_INBOUND_DEFAULT_POLICY') || 'all-unauthenticated',
+    clusterNetworks: env('WEFT_PROXY_POLICY_CLUSTER_NETWORKS') ?? '',
     port:
       Number(env('WEFT_PROXY_POLICY_PORT')) ||
       Number((env('WEFT_PROXY_INBOUND_PORTS') ?? '').split(',')[0]) ||
