@@ -42,6 +42,9 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       WEFT_PROXY_LOG_LEVEL: o.ctx.proxyLogLevel,
       WEFT_PROXY_DESTINATION_ADDR: o.ctx.controlPlaneAddr,
       WEFT_PROXY_DESTINATION_CONTEXT: JSON.stringify({ ns: o.namespace, pod: o.pod }),
+      // Inbound policy: the pod is registered with its sidecar's inbound port as its container port.
+      WEFT_PROXY_POLICY_WORKLOAD: JSON.stringify({ ns: o.namespace, pod: o.pod }),
+      WEFT_PROXY_POLICY_PORT: String(o.ports.inbound),
       WEFT_PROXY_INBOUND_LISTEN_ADDR: `${LOOPBACK}:${o.ports.inbound}`,
       WEFT_PROXY_INBOUND_FORWARD_ADDR: `${LOOPBACK}:${o.appPort}`,
       // The transparent listener is unused locally (apps name their upstreams' ports); any free port.
