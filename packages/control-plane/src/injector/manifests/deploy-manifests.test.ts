@@ -211,7 +211,7 @@ describe('deploy/ manifests', () => {
     const root = join(DEPLOY_DIR, '..');
     // Every component the image's entrypoint can start is a file in the repository.
     const dispatch = readFileSync(join(DEPLOY_DIR, 'docker/bin/weft-component'), 'utf8');
-    const entries = [...dispatch.matchAll(/exec node \/weft\/(\S+)/g)].map((m) => m[1] as string);
+    const entries = [...dispatch.matchAll(/exec node (?:--\S+ )*\/weft\/(\S+)/g)].map((m) => m[1] as string);
     expect(entries).toHaveLength(5);
     for (const entry of entries) expect(existsSync(join(root, entry)), entry).toBe(true);
     for (const file of ['docker/mesh.Dockerfile', 'docker/emojivoto.Dockerfile']) {
