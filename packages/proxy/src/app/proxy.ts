@@ -64,6 +64,7 @@ export class Sidecar {
     this.observers = observe;
     this.inbound = new Inbound({
       policy: parts.policy,
+      profiles: parts.resolver.profile?.bind(parts.resolver),
       identity,
       app: config.appAddr,
       timeouts: config.timeouts,

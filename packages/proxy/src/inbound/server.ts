@@ -24,6 +24,7 @@ import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
 import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
 import type { Observers } from '../trace/observe.ts';
 import { AppUpstream } from './app-upstream.ts';
+import { InboundRoutes, type ProfileWatch } from './routes.ts';
 
 // The inbound side: accept → detect → (TLS termination → peer identity) →
 // HTTP/1, HTTP/2 or opaque → the local app. Meshed peers name their protocol
@@ -48,6 +49,8 @@ export interface InboundOptions {
   readonly observe?: Observers;
   /** The port's authorization policy; without one everything is allowed. */
   readonly policy?: PolicySource;
+  /** Profiles of the services requests name (GetProfile), for route series; without it there are none. */
+  readonly profiles?: ProfileWatch;
 }
 
 export class Inbound {
@@ -63,6 +66,7 @@ export class Inbound {
   /** The compiled policy, replaced whole on every update. */
   #policy: InboundPolicy | undefined;
   readonly #unwatchPolicy: (() => void) | undefined;
+  readonly #routes: InboundRoutes | undefined;
 
   constructor(opts: InboundOptions) {
     this.#opts = opts;
@@ -80,6 +84,9 @@ export class Inbound {
       this.#policy = new InboundPolicy(p);
     });
     const meshedPolicy = policy(true);
+    this.#routes = opts.profiles
+      ? new InboundRoutes(opts.profiles, metrics, this.#plain.policy, meshedPolicy)
+      : undefined;
     this.h1 = createH1Server(timeouts, {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -230,7 +237,8 @@ export class Inbound {
       peer.clientId,
       this.#opts.identity?.identity,
     );
-    forwardH1(req, res, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+    const policy = this.#routes?.policy(req.headers.host ?? '', peer.policy, req.method, req.url) ?? peer.policy;
+    forwardH1(req, res, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -275,16 +283,20 @@ export class Inbound {
       peer.clientId,
       this.#opts.identity?.identity,
     );
+    const policy =
+      this.#routes?.policy(headers[':authority'] ?? '', peer.policy, headers[':method'], headers[':path']) ??
+      peer.policy;
     // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
     if (headers[ORIG_PROTO_HEADER] !== undefined) {
-      forwardH2AsH1(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+      forwardH2AsH1(stream, headers, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
     } else {
-      forwardH2(stream, headers, this.app, series, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+      forwardH2(stream, headers, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
     }
   }
 
   close(): void {
     this.#unwatchPolicy?.();
+    this.#routes?.close();
     this.app.close();
   }
 }
