@@ -122,6 +122,36 @@ describe('GetProfile from HTTPRoute and ServiceProfile', () => {
     });
   });
 
+  it('sends header and query parameter matches, and an A/B rule with its own backends', async () => {
+    const ab = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web-ab, namespace: emojivoto }
+spec:
+  parentRefs: [{ group: core, kind: Service, name: web-svc, port: 80 }]
+  rules:
+    - name: testers
+      matches:
+        - headers: [{ name: X-Canary, value: "yes" }, { type: RegularExpression, name: x-user, value: "beta-.*" }]
+        - queryParams: [{ name: canary, value: "1" }]
+      backendRefs: [{ name: web-svc-v2, port: 80 }]
+    - backendRefs: [{ name: web-svc, port: 80 }]
+`;
+    plane = await new LocalPlane().start({ 'svc.yaml': SERVICES.join('---'), 'route.yaml': ab });
+    const p = await plane.profile('web-svc.emojivoto.svc.cluster.local:80').next();
+    const [testers, rest] = p.routes;
+    const [headers, query] = testers?.condition?.any?.matches ?? [];
+    expect(headers?.all?.matches.map((m) => m.header)).toEqual([
+      { name: 'x-canary', exact: 'yes', value: 'exact' },
+      { name: 'x-user', regex: 'beta-.*', value: 'regex' },
+    ]);
+    expect(query?.queryParam).toEqual({ name: 'canary', exact: '1', value: 'exact' });
+    expect(testers?.backends).toEqual([{ authority: 'web-svc-v2.emojivoto.svc.cluster.local:80', weight: 10000 }]);
+    expect(rest?.backends).toEqual([{ authority: 'web-svc.emojivoto.svc.cluster.local:80', weight: 10000 }]);
+    // Requests no rule matches keep the catch-all rule's backends.
+    expect(p.dstOverrides).toEqual(rest?.backends);
+  });
+
   it('sends the default profile for a Service with neither', async () => {
     plane = await new LocalPlane().start({ 'svc.yaml': SERVICES.join('---') });
     const p = await plane.profile('web-svc-v2.emojivoto:80').next();

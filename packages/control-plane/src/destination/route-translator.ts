@@ -3,7 +3,7 @@ import type { ResponseClass } from '@weft/api/gen/weft/destination/ResponseClass
 import type { Route as ProfileRouteMsg } from '@weft/api/gen/weft/destination/Route.ts';
 import type { WeightedDst } from '@weft/api/gen/weft/destination/WeightedDst.ts';
 import { parseDurationMs } from '../resources/reader.ts';
-import type { Route, RouteMatch, RouteRule } from '../resources/types.ts';
+import type { Route, RouteMatch, RouteRule, ValueMatch } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 import type { ServiceTarget } from './authority.ts';
 
@@ -11,6 +11,8 @@ import type { ServiceTarget } from './authority.ts';
 export const duration = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) });
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const matchValue = (v: ValueMatch) => (v.type === 'Exact' ? { exact: v.value } : { regex: v.value });
 
 function matchOf(route: Route, m: RouteMatch): RequestMatch {
   const parts: RequestMatch[] = [];
@@ -32,6 +34,8 @@ function matchOf(route: Route, m: RouteMatch): RequestMatch {
     parts.push({ path: { regex } });
   }
   if (m.method) parts.push({ method: m.method });
+  for (const h of m.headers ?? []) parts.push({ header: { name: h.name.toLowerCase(), ...matchValue(h) } });
+  for (const q of m.queryParams ?? []) parts.push({ queryParam: { name: q.name, ...matchValue(q) } });
   if (parts.length === 0) parts.push({ path: { regex: route.kind === 'GRPCRoute' ? '/.*' : '.*' } });
   return parts.length === 1 ? (parts[0] as RequestMatch) : { all: { matches: parts } };
 }
@@ -64,12 +68,20 @@ function isParent(route: Route, target: ServiceTarget): boolean {
 
 const isCatchAll = (rule: RouteRule) =>
   rule.matches.length === 0 ||
-  rule.matches.some((m) => !m.method && !m.grpc && (!m.path || (m.path.type === 'PathPrefix' && m.path.value === '/')));
+  rule.matches.some(
+    (m) =>
+      !m.method &&
+      !m.grpc &&
+      !m.headers?.length &&
+      !m.queryParams?.length &&
+      (!m.path || (m.path.type === 'PathPrefix' && m.path.value === '/')),
+  );
 
 /**
- * Routes and the split from Gateway API routes attached to the Service. The
- * profile carries one service-wide split, so the catch-all rule's weighted
- * backends (else the first rule with backends) become dst_overrides.
+ * Routes and the split from Gateway API routes attached to the Service. Each
+ * rule's backends ride on its route (a header-matched A/B rule sends to its
+ * own backends); requests no route matches take the service-wide split, the
+ * catch-all rule's weighted backends (else the first rule with backends).
  */
 export function routeProfile(state: ResourceState, target: ServiceTarget, clusterDomain: string) {
   const attached = [...state.list('HTTPRoute', target.namespace), ...state.list('GRPCRoute', target.namespace)]
@@ -86,6 +98,10 @@ export function routeProfile(state: ResourceState, target: ServiceTarget, cluste
     const faults = Object.fromEntries(Object.entries(ann).filter(([k]) => k.startsWith('fault.weft.dev/')));
     for (const [i, rule] of route.rules.entries()) {
       const timeoutMs = rule.timeoutMs ?? annTimeout;
+      const backends = rule.backendRefs.map((b) => ({
+        authority: `${b.name}.${b.namespace ?? route.meta.namespace}.svc.${clusterDomain}:${b.port ?? target.port}`,
+        weight: b.weight * 10_000,
+      }));
       routes.push({
         condition:
           rule.matches.length === 0
@@ -97,11 +113,8 @@ export function routeProfile(state: ResourceState, target: ServiceTarget, cluste
         metricsLabels: { route: rule.name ? `${route.meta.name}.${rule.name}` : `${route.meta.name}.${i}`, ...faults },
         isRetryable: retryable,
         ...(timeoutMs ? { timeout: duration(timeoutMs) } : {}),
+        backends,
       });
-      const backends = rule.backendRefs.map((b) => ({
-        authority: `${b.name}.${b.namespace ?? route.meta.namespace}.svc.${clusterDomain}:${b.port ?? target.port}`,
-        weight: b.weight * 10_000,
-      }));
       const catchAll = isCatchAll(rule);
       if (backends.length > 0 && ((catchAll && !splitFromCatchAll) || split.length === 0)) {
         split = backends;

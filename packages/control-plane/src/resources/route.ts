@@ -1,7 +1,24 @@
 import type { Reader } from './reader.ts';
-import type { Meta, Route, RouteMatch } from './types.ts';
+import type { Meta, Route, RouteMatch, ValueMatch } from './types.ts';
 
 const PATH_TYPES = ['Exact', 'PathPrefix', 'RegularExpression'] as const;
+const VALUE_TYPES = ['Exact', 'RegularExpression'] as const;
+
+function readValueMatches(list: Reader): ValueMatch[] | undefined {
+  if (!list.present) return undefined;
+  return list.items().map((h) => {
+    const type = h.field('type').oneOf(VALUE_TYPES, 'Exact');
+    const value = h.field('value').string();
+    if (type === 'RegularExpression') {
+      try {
+        new RegExp(value);
+      } catch (err) {
+        h.field('value').fail(`invalid regular expression: ${(err as Error).message}`);
+      }
+    }
+    return { type, name: h.field('name').string(), value };
+  });
+}
 
 function readHttpMatch(m: Reader): RouteMatch {
   const out: RouteMatch = {};
@@ -21,12 +38,21 @@ function readHttpMatch(m: Reader): RouteMatch {
   }
   const method = m.field('method').optString();
   if (method) out.method = method.toUpperCase();
+  const headers = readValueMatches(m.field('headers'));
+  if (headers) out.headers = headers;
+  const queryParams = readValueMatches(m.field('queryParams'));
+  if (queryParams) out.queryParams = queryParams;
   return out;
 }
 
 function readGrpcMatch(m: Reader): RouteMatch {
   const method = m.field('method');
-  return { grpc: { service: method.field('service').optString(), method: method.field('method').optString() } };
+  const out: RouteMatch = {
+    grpc: { service: method.field('service').optString(), method: method.field('method').optString() },
+  };
+  const headers = readValueMatches(m.field('headers'));
+  if (headers) out.headers = headers;
+  return out;
 }
 
 /** Gateway API HTTPRoute and GRPCRoute; a parentRef of kind Service makes it an outbound (GAMMA) route. */

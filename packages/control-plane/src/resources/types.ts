@@ -152,6 +152,17 @@ export interface RouteMatch {
   method?: string;
   /** GRPCRoute: service and method names. */
   grpc?: { service?: string; method?: string };
+  /** HTTPRoute and GRPCRoute; every one must hold. */
+  headers?: ValueMatch[];
+  /** HTTPRoute only. */
+  queryParams?: ValueMatch[];
+}
+
+/** A header or query parameter match: Exact or RegularExpression on its value. */
+export interface ValueMatch {
+  type: 'Exact' | 'RegularExpression';
+  name: string;
+  value: string;
 }
 
 export interface RouteBackendRef {

@@ -46,7 +46,7 @@ export class Logical {
   }
 
   /** The compiled profile (routes, timeouts, retries); replaced whole on every profile update. */
-  routes: RouteTable | undefined;
+  routes: RouteTable<Logical> | undefined;
   /** The profile's traffic split over backend services; undefined: this service's own endpoints. */
   split: Split<Logical> | undefined;
   /** Cancels the profile watch. */

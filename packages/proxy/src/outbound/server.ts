@@ -19,8 +19,8 @@ import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
 import type { EndpointMeta, Resolver } from '../resolve/update.ts';
 import { RetryBudget } from '../retry/budget.ts';
-import { RouteTable } from '../route/table.ts';
-import { buildSplit } from '../split/split.ts';
+import { type RequestHeaders, type RouteEntry, RouteTable } from '../route/table.ts';
+import { buildSplit, type Split } from '../split/split.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
@@ -61,6 +61,7 @@ export class Outbound {
   readonly #evictTimer: NodeJS.Timeout;
   readonly #opts: OutboundOptions;
   readonly #policy: ForwardPolicy;
+  readonly #noRoute: RouteEntry<Logical>;
 
   constructor(opts: OutboundOptions) {
     this.#opts = opts;
@@ -70,6 +71,7 @@ export class Outbound {
       stripResponse: PROXY_ERROR_HEADER,
       informational: true,
     };
+    this.#noRoute = { policy: this.#policy, split: undefined };
     this.h1 = createH1Server(opts.timeouts, {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -130,22 +132,30 @@ export class Outbound {
         last.ttlMs !== spec.ttlMs
       )
         budget = new RetryBudget(spec);
-      logical.routes = new RouteTable(profile, authority, this.#policy, metrics, budget);
       // Backends are built (and start discovery) before any request is sent to them.
-      logical.split = buildSplit(profile.dstOverrides, (backend) => {
-        if (backend === authority) return logical;
+      const backend = (name: string) => {
+        if (name === authority) return logical;
         // A backend named by configuration is never evicted as idle under a split that uses it.
-        this.#learned.delete(backend);
-        return this.logical(backend);
-      });
+        this.#learned.delete(name);
+        return this.logical(name);
+      };
+      logical.routes = new RouteTable(profile, authority, this.#policy, metrics, budget, (dsts) =>
+        buildSplit(dsts, backend),
+      );
+      logical.split = buildSplit(profile.dstOverrides, backend);
     };
     apply(EMPTY_PROFILE);
     if (resolver.profile) logical.unwatchProfile = resolver.profile(authority, apply);
   }
 
-  /** The forwarding policy of the route a request matches. */
-  #policyFor(logical: Logical, method: string | undefined, url: string | undefined): ForwardPolicy {
-    return logical.routes ? logical.routes.lookup(method, url) : this.#policy;
+  /** The route a request matches: its forwarding policy and its own backends, if any. */
+  #routeFor(logical: Logical, method: string | undefined, url: string | undefined, headers: RequestHeaders) {
+    return logical.routes ? logical.routes.route(method, url, headers) : this.#noRoute;
+  }
+
+  /** A route's own backends replace the service's split; the service itself among them means its endpoints. */
+  static #target(logical: Logical, split: Split<Logical> | undefined): Logical {
+    return split ? split.pick() : logical.target();
   }
 
   #learn(authority: string): Logical {
@@ -214,7 +224,7 @@ export class Outbound {
       sendH1Error(res, new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority'), true);
       return;
     }
-    const policy = this.#policyFor(logical, req.method, req.url);
+    const { policy, split } = this.#routeFor(logical, req.method, req.url, req.headers);
     if (policy.fault) {
       const action = decide(policy.fault);
       if (action === 'abort') {
@@ -222,15 +232,14 @@ export class Outbound {
         return;
       }
       if (action > 0) {
-        setTimeout(() => res.destroyed || this.#dispatchH1(req, res, logical, policy), action);
+        setTimeout(() => res.destroyed || this.#dispatchH1(req, res, Outbound.#target(logical, split), policy), action);
         return;
       }
     }
-    this.#dispatchH1(req, res, logical, policy);
+    this.#dispatchH1(req, res, Outbound.#target(logical, split), policy);
   }
 
-  #dispatchH1(req: IncomingMessage, res: ServerResponse, logical: Logical, policy: ForwardPolicy): void {
-    const target = logical.target();
+  #dispatchH1(req: IncomingMessage, res: ServerResponse, target: Logical, policy: ForwardPolicy): void {
     const ep = target.pick();
     if (ep) {
       this.#forwardH1(req, res, ep, policy);
@@ -285,7 +294,7 @@ export class Outbound {
       );
       return;
     }
-    const policy = this.#policyFor(logical, headers[':method'], headers[':path']);
+    const { policy, split } = this.#routeFor(logical, headers[':method'], headers[':path'], headers);
     if (policy.fault) {
       const action = decide(policy.fault);
       if (action === 'abort') {
@@ -293,15 +302,17 @@ export class Outbound {
         return;
       }
       if (action > 0) {
-        setTimeout(() => stream.destroyed || this.#dispatchH2(stream, headers, logical, policy), action);
+        setTimeout(
+          () => stream.destroyed || this.#dispatchH2(stream, headers, Outbound.#target(logical, split), policy),
+          action,
+        );
         return;
       }
     }
-    this.#dispatchH2(stream, headers, logical, policy);
+    this.#dispatchH2(stream, headers, Outbound.#target(logical, split), policy);
   }
 
-  #dispatchH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, logical: Logical, policy: ForwardPolicy): void {
-    const target = logical.target();
+  #dispatchH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, target: Logical, policy: ForwardPolicy): void {
     const ep = target.pick();
     if (ep) {
       this.#opts.observe?.observeH2('outbound', stream, headers, ep.meta.key, undefined, serverId(ep));

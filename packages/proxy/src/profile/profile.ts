@@ -6,7 +6,16 @@ export type RequestMatch =
   | { readonly kind: 'any'; readonly matches: readonly RequestMatch[] }
   | { readonly kind: 'not'; readonly match: RequestMatch }
   | { readonly kind: 'path'; readonly regex: string }
-  | { readonly kind: 'method'; readonly method: string };
+  | { readonly kind: 'method'; readonly method: string }
+  | ({ readonly kind: 'header' } & ValueMatch)
+  | ({ readonly kind: 'query' } & ValueMatch);
+
+/** A header or query parameter: its value equal to `exact`, or else matching `regex` (anchored). */
+export interface ValueMatch {
+  readonly name: string;
+  readonly exact: string;
+  readonly regex: string | undefined;
+}
 
 export type ResponseMatch =
   | { readonly kind: 'all'; readonly matches: readonly ResponseMatch[] }
@@ -26,6 +35,8 @@ export interface ProfileRoute {
   readonly isRetryable: boolean;
   /** 0: no route timeout. */
   readonly timeoutMs: number;
+  /** The route's own backends; empty: the profile's dstOverrides apply. */
+  readonly backends: readonly WeightedDst[];
 }
 
 export interface RetryBudget {

@@ -7,6 +7,7 @@ import {
   type ResponseClass,
   type ResponseMatch,
   type RetryBudget,
+  type ValueMatch,
   type WeightedDst,
 } from './profile.ts';
 
@@ -24,6 +25,24 @@ function durationMs(r: Reader): number {
     return true;
   });
   return seconds * 1000 + Math.round(nanos / 1e6);
+}
+
+/** HeaderMatch and QueryParamMatch: name = 1, oneof { exact = 2; regex = 3 }. */
+function valueMatch(r: Reader): ValueMatch {
+  let name = '';
+  let exact = '';
+  let regex: string | undefined;
+  r.fields((n, w) => {
+    if (w !== 2) return false;
+    if (n === 1) name = r.string();
+    else if (n === 2) {
+      exact = r.string();
+      regex = undefined;
+    } else if (n === 3) regex = r.string();
+    else return false;
+    return true;
+  });
+  return { name, exact, regex };
 }
 
 function requestMatch(r: Reader, depth: number): RequestMatch | undefined {
@@ -54,6 +73,8 @@ function requestMatch(r: Reader, depth: number): RequestMatch | undefined {
       });
       out = { kind: 'path', regex };
     } else if (n === 5) out = { kind: 'method', method: r.string() };
+    else if (n === 6) out = { kind: 'header', ...valueMatch(r.sub()) };
+    else if (n === 7) out = { kind: 'query', ...valueMatch(r.sub()) };
     else return false;
     return true;
   });
@@ -114,6 +135,7 @@ function route(r: Reader): ProfileRoute {
   const labels: Record<string, string> = {};
   let isRetryable = false;
   let timeoutMs = 0;
+  const backends: WeightedDst[] = [];
   r.fields((n, w) => {
     if (n === 1 && w === 2) condition = requestMatch(r.sub(), 0);
     else if (n === 2 && w === 2) responseClasses.push(responseClass(r.sub()));
@@ -131,10 +153,13 @@ function route(r: Reader): ProfileRoute {
       labels[key] = value;
     } else if (n === 4 && w === 0) isRetryable = r.varint() !== 0;
     else if (n === 5 && w === 2) timeoutMs = durationMs(r.sub());
-    else return false;
+    else if (n === 6 && w === 2) {
+      const d = weightedDst(r.sub());
+      if (d.authority) backends.push(d);
+    } else return false;
     return true;
   });
-  return { condition, responseClasses, labels, isRetryable, timeoutMs };
+  return { condition, responseClasses, labels, isRetryable, timeoutMs, backends };
 }
 
 function budget(r: Reader): RetryBudget {
