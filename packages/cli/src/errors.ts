@@ -24,6 +24,8 @@ export const CliErrorCode = {
   NotFound: 'WEFT_CLI_NOT_FOUND',
   /** A proxy's tap refused the CLI, or tap credentials are missing. */
   Tap: 'WEFT_CLI_TAP',
+  /** A proxy's certificate could not be read (`weft identity WORKLOAD`). */
+  Identity: 'WEFT_CLI_IDENTITY',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

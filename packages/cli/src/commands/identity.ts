@@ -12,11 +12,18 @@ import {
 } from '@weft/identity';
 import type { Command, CommandIo } from '../command.ts';
 import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { printWorkloadIdentity } from '../identity/workload-identity.ts';
 
 const USAGE = `Manage the mesh's identity certificates.
 
 Usage:
   weft identity create --dir DIR [flags]
+  weft identity [-n NS] deploy/NAME | po/NAME | POD
+
+With a workload, prints the certificates each of its pods' proxies presents
+to meshed peers (subject, DNS SAN, issuer, validity, serial, key, then the
+PEM), read over mTLS with the CLI's tap certificate (.weft/cli.crt and
+.weft/cli.key, or WEFT_TAP_CERT_FILE / WEFT_TAP_KEY_FILE).
 
 create writes a new trust anchor (root CA) and issuer (intermediate CA), ECDSA
 P-256, as PEM files:
@@ -32,6 +39,8 @@ Flags:
       --trust-domain DOMAIN     trust domain of identity names (default "cluster.local")
       --control-plane-ns NS     namespace of the control plane (default "weft-system")
       --force                   replace files that already exist
+  -n, --namespace NS            namespace of the workload (default "default", or WEFT_NAMESPACE)
+      --api-addr ADDR           the viz API of \`weft dev\` (or WEFT_API_ADDR)
 `;
 
 const FILES = ['ca.crt', 'ca.key', 'issuer.crt', 'issuer.key'] as const;
@@ -46,6 +55,8 @@ function parse(args: string[]) {
       'trust-domain': { type: 'string', default: DEFAULT_TRUST_DOMAIN },
       'control-plane-ns': { type: 'string', default: DEFAULT_CONTROL_PLANE_NAMESPACE },
       force: { type: 'boolean', default: false },
+      namespace: { type: 'string', short: 'n' },
+      'api-addr': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,8 +121,11 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       io.stdout.write(USAGE);
       return values.help ? 0 : 2;
     }
-    if (positionals[0] === 'create' && positionals.length === 1) return await create(values, io);
-    throw new CliError(CliErrorCode.Usage, `unknown identity command "${positionals.join(' ')}"`);
+    if (positionals[0] === 'create') {
+      if (positionals.length > 1) throw new CliError(CliErrorCode.Usage, 'create takes no arguments');
+      return await create(values, io);
+    }
+    return await printWorkloadIdentity(positionals, { namespace: values.namespace, apiAddr: values['api-addr'] }, io);
   } catch (err) {
     io.stderr.write(formatCliError(err));
     if (err instanceof CliError && err.code === CliErrorCode.Usage) {
@@ -122,5 +136,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   }
 }
 
-const command: Command = { summary: "Create the mesh's trust anchor and issuer certificates", run };
+const command: Command = {
+  summary: "Create the mesh's trust anchor and issuer certificates, or show a workload's",
+  run,
+};
 export default command;
