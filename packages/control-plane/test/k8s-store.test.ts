@@ -107,6 +107,31 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     profile.cancel();
   });
 
+  it('reads HTTPLocalRateLimitPolicies from the policy group', async () => {
+    const LIMITS = '/apis/policy.weft.dev/v1alpha1/httplocalratelimitpolicies';
+    api = new FakeApiServer();
+    await api.start();
+    api.serve(LIMITS);
+    store = new K8sStore(api.kubeConfig(), {
+      kinds: ['HTTPLocalRateLimitPolicy'],
+      retryMs: 20,
+      maxRetryMs: 100,
+      onProblem: () => {},
+    });
+    await store.ready();
+    api.apply(LIMITS, {
+      metadata: { name: 'web-limit', namespace: 'emojivoto' },
+      spec: {
+        targetRef: { group: 'policy.weft.dev', kind: 'Server', name: 'web-http' },
+        total: { requestsPerSecond: 100 },
+        overrides: [{ requestsPerSecond: 10, clientRefs: [{ kind: 'ServiceAccount', name: 'vote-bot' }] }],
+      },
+    });
+    await eventually(() => store.state.list('HTTPLocalRateLimitPolicy', 'emojivoto').length === 1);
+    const [limit] = store.state.list('HTTPLocalRateLimitPolicy', 'emojivoto');
+    expect([limit?.totalRps, limit?.identityRps, limit?.overrides[0]?.rps]).toEqual([100, undefined, 10]);
+  });
+
   it('lists every page with the kubeconfig credentials, then streams watch events into Get', async () => {
     await setup();
     // Three services with a page size of 2: the store must follow `continue`.

@@ -1,5 +1,6 @@
 import type { Authn } from '@weft/api/gen/weft/policy/Authn.ts';
 import type { Authz } from '@weft/api/gen/weft/policy/Authz.ts';
+import type { HttpLocalRateLimit } from '@weft/api/gen/weft/policy/HttpLocalRateLimit.ts';
 import type { HttpRoute } from '@weft/api/gen/weft/policy/HttpRoute.ts';
 import type { ProxyProtocol } from '@weft/api/gen/weft/policy/ProxyProtocol.ts';
 import type { Server } from '@weft/api/gen/weft/policy/Server.ts';
@@ -19,21 +20,46 @@ export type PolicyConfig = Pick<
 const DETECT_TIMEOUT = { seconds: 10, nanos: 0 };
 const POLICY_GROUP = 'policy.weft.dev';
 
-function protocolOf(server: PolicyServer, routes: HttpRoute[]): ProxyProtocol {
+function protocolOf(server: PolicyServer, routes: HttpRoute[], limit: HttpLocalRateLimit | undefined): ProxyProtocol {
   switch (server.proxyProtocol) {
     case 'HTTP/1':
-      return { http1: { routes } };
+      return { http1: { routes, localRateLimit: limit } };
     case 'HTTP/2':
-      return { http2: { routes } };
+      return { http2: { routes, localRateLimit: limit } };
     case 'gRPC':
-      return { grpc: { routes } };
+      return { grpc: { routes, localRateLimit: limit } };
     case 'opaque':
       return { opaque: {} };
     case 'TLS':
       return { tls: {} };
     default:
-      return { detect: { timeout: DETECT_TIMEOUT, httpRoutes: routes } };
+      return { detect: { timeout: DETECT_TIMEOUT, httpRoutes: routes, httpLocalRateLimit: limit } };
   }
+}
+
+/**
+ * The HTTPLocalRateLimitPolicy targeting the Server (by name order when
+ * several do, as Linkerd takes one), with override clients as identities.
+ */
+function rateLimitOf(state: ResourceState, cfg: PolicyConfig, server: PolicyServer): HttpLocalRateLimit | undefined {
+  const policy = state
+    .list('HTTPLocalRateLimitPolicy', server.meta.namespace)
+    .filter(
+      (p) =>
+        p.targetRef.kind === 'Server' && p.targetRef.group === POLICY_GROUP && p.targetRef.name === server.meta.name,
+    )
+    .sort((a, b) => a.meta.name.localeCompare(b.meta.name))[0];
+  if (!policy) return undefined;
+  return {
+    totalRps: policy.totalRps ?? 0,
+    identityRps: policy.identityRps ?? 0,
+    overrides: policy.overrides.map((o) => ({
+      rps: o.rps,
+      identities: o.clientRefs
+        .filter((r) => r.kind === 'ServiceAccount')
+        .map((r) => identityName(cfg, r.name, r.namespace ?? policy.meta.namespace)),
+    })),
+  };
 }
 
 /** The Server that selects this pod's port; by name order when several do, so the choice is stable. */
@@ -127,7 +153,11 @@ export function inboundPolicy(state: ResourceState, cfg: PolicyConfig, pod: Pod 
   }
   const routes = inboundRoutes(state, server, (p) => authorizationOf(state, cfg, p));
   return {
-    protocol: protocolOf(server, routes.length > 0 ? routes : defaultRoutes(pod, port, ALL_NETWORKS)),
+    protocol: protocolOf(
+      server,
+      routes.length > 0 ? routes : defaultRoutes(pod, port, ALL_NETWORKS),
+      rateLimitOf(state, cfg, server),
+    ),
     authorizations,
     labels: { group: POLICY_GROUP, kind: 'server', name: server.meta.name },
   };

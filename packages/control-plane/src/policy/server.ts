@@ -11,6 +11,7 @@ import { inboundPolicy, type PolicyConfig } from './inbound-policy.ts';
 const POLICY_KINDS = [
   'Server',
   'AuthorizationPolicy',
+  'HTTPLocalRateLimitPolicy',
   'MeshTLSAuthentication',
   'NetworkAuthentication',
   'HTTPRoute',

@@ -2,6 +2,7 @@ import { cpError, ErrorCode, isControlPlaneError } from '../errors.ts';
 import { readEndpointSlice, readMeta, readPod, readService } from './core.ts';
 import {
   readAuthorizationPolicy,
+  readHTTPLocalRateLimitPolicy,
   readMeshTLSAuthentication,
   readNetworkAuthentication,
   readServer,
@@ -22,6 +23,7 @@ const PARSERS: Record<string, Record<string, Parser>> = {
   'policy.weft.dev': {
     Server: readServer,
     AuthorizationPolicy: readAuthorizationPolicy,
+    HTTPLocalRateLimitPolicy: readHTTPLocalRateLimitPolicy,
     MeshTLSAuthentication: readMeshTLSAuthentication,
     NetworkAuthentication: readNetworkAuthentication,
   },

@@ -1,6 +1,7 @@
 import type { Reader } from './reader.ts';
 import type {
   AuthorizationPolicy,
+  HTTPLocalRateLimitPolicy,
   LabelSelector,
   MeshTLSAuthentication,
   Meta,
@@ -63,6 +64,36 @@ export function readAuthorizationPolicy(doc: Reader, meta: Meta): AuthorizationP
     meta,
     targetRef: readTargetRef(spec.field('targetRef')),
     requiredAuthenticationRefs: refs,
+  };
+}
+
+const rps = (r: Reader) => {
+  const n = r.field('requestsPerSecond').optNumber();
+  if (n !== undefined && (!Number.isInteger(n) || n < 0))
+    r.field('requestsPerSecond').fail('expected a whole number ≥ 0');
+  return n;
+};
+
+/** Linkerd's HTTPLocalRateLimitPolicy: limits for the port of the Server it targets. */
+export function readHTTPLocalRateLimitPolicy(doc: Reader, meta: Meta): HTTPLocalRateLimitPolicy {
+  const spec = doc.field('spec');
+  const overrides = spec
+    .field('overrides')
+    .items()
+    .map((o) => ({
+      rps: rps(o) ?? o.field('requestsPerSecond').fail('an override needs requestsPerSecond'),
+      clientRefs: o
+        .field('clientRefs')
+        .items()
+        .map((r) => readTargetRef(r)),
+    }));
+  return {
+    kind: 'HTTPLocalRateLimitPolicy',
+    meta,
+    targetRef: readTargetRef(spec.field('targetRef')),
+    totalRps: spec.field('total').present ? rps(spec.field('total')) : undefined,
+    identityRps: spec.field('identity').present ? rps(spec.field('identity')) : undefined,
+    overrides,
   };
 }
 

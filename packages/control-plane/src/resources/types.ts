@@ -92,6 +92,16 @@ export interface AuthorizationPolicy {
   requiredAuthenticationRefs: TargetRef[];
 }
 
+/** Requests per second for the Server's port, per client identity, and for named clients. */
+export interface HTTPLocalRateLimitPolicy {
+  kind: 'HTTPLocalRateLimitPolicy';
+  meta: Meta;
+  targetRef: TargetRef;
+  totalRps?: number;
+  identityRps?: number;
+  overrides: { rps: number; clientRefs: TargetRef[] }[];
+}
+
 export interface MeshTLSAuthentication {
   kind: 'MeshTLSAuthentication';
   meta: Meta;
@@ -195,6 +205,7 @@ export type Resource =
   | Pod
   | PolicyServer
   | AuthorizationPolicy
+  | HTTPLocalRateLimitPolicy
   | MeshTLSAuthentication
   | NetworkAuthentication
   | ServiceProfile
@@ -208,6 +219,7 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
   'Pod',
   'Server',
   'AuthorizationPolicy',
+  'HTTPLocalRateLimitPolicy',
   'MeshTLSAuthentication',
   'NetworkAuthentication',
   'ServiceProfile',

@@ -122,7 +122,9 @@ export class InboundPolicy {
     });
     const rl = policy.rateLimit;
     this.limiter =
-      rl && (rl.totalRps > 0 || rl.identityRps > 0) ? new RateLimiter(rl.totalRps, rl.identityRps) : undefined;
+      rl && (rl.totalRps > 0 || rl.identityRps > 0 || rl.overrides.length > 0)
+        ? new RateLimiter(rl.totalRps, rl.identityRps, rl.overrides)
+        : undefined;
   }
 
   /** Whether a connection may be opened at all (opaque ports, where there are no requests). */

@@ -121,17 +121,30 @@ function route(r: Reader): PolicyRoute {
   return { labels, matches, authorizations };
 }
 
-function rateLimit(r: Reader): PolicyRateLimit {
-  let totalRps = 0;
-  let identityRps = 0;
+function rateLimitOverride(r: Reader): PolicyRateLimit['overrides'][number] {
+  let rps = 0;
+  const identities: string[] = [];
   r.fields((n, w) => {
-    if (w !== 0) return false;
-    if (n === 1) totalRps = r.varint();
-    else if (n === 2) identityRps = r.varint();
+    if (n === 1 && w === 0) rps = r.varint();
+    else if (n === 2 && w === 2) identities.push(r.string());
     else return false;
     return true;
   });
-  return { totalRps, identityRps };
+  return { rps, identities };
+}
+
+function rateLimit(r: Reader): PolicyRateLimit {
+  let totalRps = 0;
+  let identityRps = 0;
+  const overrides: PolicyRateLimit['overrides'][number][] = [];
+  r.fields((n, w) => {
+    if (n === 1 && w === 0) totalRps = r.varint();
+    else if (n === 2 && w === 0) identityRps = r.varint();
+    else if (n === 3 && w === 2) overrides.push(rateLimitOverride(r.sub()));
+    else return false;
+    return true;
+  });
+  return { totalRps, identityRps, overrides };
 }
 
 const KINDS = ['', 'detect', 'opaque', 'tls', 'http1', 'http2', 'grpc'];

@@ -37,6 +37,8 @@ export interface PolicyRoute {
 export interface PolicyRateLimit {
   readonly totalRps: number;
   readonly identityRps: number;
+  /** Per-identity limits that replace identityRps for the identities named. */
+  readonly overrides: readonly { readonly rps: number; readonly identities: readonly string[] }[];
 }
 
 export interface ServerPolicy {

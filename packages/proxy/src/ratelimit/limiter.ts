@@ -1,6 +1,7 @@
 // Local rate limiting (the policy's HttpLocalRateLimit): a budget of requests
-// per second for the whole port, and one per client identity. Fixed
-// one-second windows: two counters and no timers.
+// per second for the whole port, and one per client identity (overrides name
+// identities with a budget of their own). Fixed one-second windows: two
+// counters and no timers.
 
 export class RateLimiter {
   readonly totalRps: number;
@@ -8,10 +9,16 @@ export class RateLimiter {
   #window = 0;
   #total = 0;
   readonly #byIdentity = new Map<string, number>();
+  readonly #overrides = new Map<string, number>();
 
-  constructor(totalRps: number, identityRps: number) {
+  constructor(
+    totalRps: number,
+    identityRps: number,
+    overrides: readonly { readonly rps: number; readonly identities: readonly string[] }[] = [],
+  ) {
     this.totalRps = totalRps;
     this.identityRps = identityRps;
+    for (const o of overrides) for (const id of o.identities) this.#overrides.set(id, o.rps);
   }
 
   /** Counts a request; false when it is over a limit and must be refused (429). */
@@ -23,10 +30,11 @@ export class RateLimiter {
       this.#byIdentity.clear();
     }
     if (this.totalRps > 0 && this.#total >= this.totalRps) return false;
-    if (this.identityRps > 0) {
+    const limit = (identity !== undefined && this.#overrides.get(identity)) || this.identityRps;
+    if (limit > 0) {
       const key = identity ?? '';
       const n = this.#byIdentity.get(key) ?? 0;
-      if (n >= this.identityRps) return false;
+      if (n >= limit) return false;
       this.#byIdentity.set(key, n + 1);
     }
     this.#total++;

@@ -59,6 +59,14 @@ const good = {
   'MeshTLSAuthentication by ServiceAccount ref': policy('MeshTLSAuthentication', {
     identityRefs: [{ kind: 'ServiceAccount', name: 'web' }],
   }),
+  'HTTPLocalRateLimitPolicy with total, identity and overrides': policy('HTTPLocalRateLimitPolicy', {
+    targetRef: { group: 'policy.weft.dev', kind: 'Server', name: 'web-http' },
+    total: { requestsPerSecond: 100 },
+    identity: { requestsPerSecond: 20 },
+    overrides: [
+      { requestsPerSecond: 50, clientRefs: [{ kind: 'ServiceAccount', namespace: 'emojivoto', name: 'vote-bot' }] },
+    ],
+  }),
   'NetworkAuthentication with exceptions': policy('NetworkAuthentication', {
     networks: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, { cidr: 'fd00::/8' }, { cidr: '0.0.0.0/0' }],
   }),
@@ -111,13 +119,32 @@ const bad = {
     policy('NetworkAuthentication', { networks: [{ cidr: '10.0.0.300/8' }] }),
     'must match pattern',
   ],
+  'HTTPLocalRateLimitPolicy targeting a Deployment': [
+    policy('HTTPLocalRateLimitPolicy', { targetRef: { kind: 'Deployment', name: 'web' } }),
+    'allowed values',
+  ],
+  'HTTPLocalRateLimitPolicy with a negative limit': [
+    policy('HTTPLocalRateLimitPolicy', {
+      targetRef: { kind: 'Server', name: 'web' },
+      total: { requestsPerSecond: -1 },
+    }),
+    'must be >= 0',
+  ],
+  'HTTPLocalRateLimitPolicy override without clients': [
+    policy('HTTPLocalRateLimitPolicy', {
+      targetRef: { kind: 'Server', name: 'web' },
+      overrides: [{ requestsPerSecond: 5, clientRefs: [] }],
+    }),
+    'fewer than 1 items',
+  ],
   'NetworkAuthentication with no networks': [policy('NetworkAuthentication', { networks: [] }), 'fewer than 1 items'],
 } as const;
 
 describe('deploy/crds', () => {
-  it('defines the five kinds under weft.dev and policy.weft.dev with Linkerd versions', () => {
+  it('defines the six kinds under weft.dev and policy.weft.dev with Linkerd versions', () => {
     expect([...crds.keys()].sort()).toEqual([
       'policy.weft.dev/v1alpha1/AuthorizationPolicy',
+      'policy.weft.dev/v1alpha1/HTTPLocalRateLimitPolicy',
       'policy.weft.dev/v1alpha1/MeshTLSAuthentication',
       'policy.weft.dev/v1alpha1/NetworkAuthentication',
       'policy.weft.dev/v1beta3/Server',

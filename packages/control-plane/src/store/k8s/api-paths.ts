@@ -21,6 +21,7 @@ export const KIND_PATHS: readonly KindPath[] = [
   group('ServiceProfile', 'weft.dev/v1alpha2', 'serviceprofiles'),
   group('Server', 'policy.weft.dev/v1beta3', 'servers'),
   group('AuthorizationPolicy', 'policy.weft.dev/v1alpha1', 'authorizationpolicies'),
+  group('HTTPLocalRateLimitPolicy', 'policy.weft.dev/v1alpha1', 'httplocalratelimitpolicies'),
   group('MeshTLSAuthentication', 'policy.weft.dev/v1alpha1', 'meshtlsauthentications'),
   group('NetworkAuthentication', 'policy.weft.dev/v1alpha1', 'networkauthentications'),
   group('HTTPRoute', 'gateway.networking.k8s.io/v1', 'httproutes'),

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalPlane } from './support/local-plane.ts';
+
+// An HTTPLocalRateLimitPolicy from the resource folder to a real proxy
+// process (the proxy package's src/main.ts) watching its port's policy: the
+// proxy answers 429 beyond the limit within a second of the file appearing.
+
+const PROXY_MAIN = fileURLToPath(new URL('../../proxy/src/main.ts', import.meta.url));
+
+let plane: LocalPlane;
+let app: Server;
+let appPort: number;
+let proxy: ChildProcess;
+let inbound: number;
+
+const server = (port: number) => `
+apiVersion: policy.weft.dev/v1beta3
+kind: Server
+metadata: { name: web-http, namespace: emojivoto }
+spec:
+  podSelector: { matchLabels: { app: web-svc } }
+  port: ${port}
+  proxyProtocol: HTTP/1
+  accessPolicy: all-unauthenticated
+`;
+
+const LIMIT = `
+apiVersion: policy.weft.dev/v1alpha1
+kind: HTTPLocalRateLimitPolicy
+metadata: { name: web-limit, namespace: emojivoto }
+spec:
+  targetRef: { group: policy.weft.dev, kind: Server, name: web-http }
+  total: { requestsPerSecond: 5 }
+  identity: { requestsPerSecond: 3 }
+  overrides:
+    - requestsPerSecond: 10
+      clientRefs: [{ kind: ServiceAccount, name: vote-bot }]
+`;
+
+beforeAll(async () => {
+  app = createServer((_req, res) => res.end('ok'));
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  appPort = (app.address() as AddressInfo).port;
+  plane = await new LocalPlane().start({ 'server.yaml': server(appPort) });
+  await plane.register({
+    namespace: 'emojivoto',
+    pod: 'web-0',
+    deployment: 'web',
+    serviceAccount: 'web',
+    labels: { app: 'web-svc' },
+    annotations: {},
+    meshed: true,
+  });
+  proxy = spawn(process.execPath, [PROXY_MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
+      WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${appPort}`,
+      WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${plane.cp.grpcPort}`,
+      WEFT_PROXY_POLICY_WORKLOAD: JSON.stringify({ ns: 'emojivoto', pod: 'web-0' }),
+      WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '1s',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  proxy.stderr?.on('data', (c) => {
+    log += c;
+  });
+  const deadline = Date.now() + 15_000;
+  while (!log.includes('"listening"')) {
+    if (Date.now() > deadline || proxy.exitCode !== null) throw new Error(`proxy did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  inbound = JSON.parse(log.split('\n').find((l) => l.includes('"listening"')) as string).inbound;
+});
+
+afterAll(async () => {
+  proxy?.kill('SIGTERM');
+  if (proxy && proxy.exitCode === null) await once(proxy, 'exit');
+  await plane?.stop();
+  app?.close();
+});
+
+/** Statuses of `n` requests sent at once. */
+const burst = (n: number) =>
+  Promise.all(
+    Array.from({ length: n }, () =>
+      fetch(`http://127.0.0.1:${inbound}/`).then(async (r) => {
+        await r.text();
+        return r.status;
+      }),
+    ),
+  );
+
+describe('HTTPLocalRateLimitPolicy', () => {
+  it('reaches the proxy, which answers 429 beyond the limit within a second', async () => {
+    // The Server's policy is in force (no limit yet): a burst passes.
+    const deadline = Date.now() + 5000;
+    while ((await burst(8)).some((s) => s !== 200))
+      if (Date.now() > deadline) throw new Error('the unlimited policy never allowed a burst');
+
+    await plane.write('limit.yaml', LIMIT);
+    const written = Date.now();
+    let statuses: number[] = [];
+    while (!statuses.includes(429)) {
+      if (Date.now() - written > 1000) throw new Error(`no 429 within 1 s: ${statuses}`);
+      statuses = await burst(8);
+    }
+    // In a fresh one-second window, plaintext clients share one identity's budget: 3 of 8 pass.
+    await new Promise((r) => setTimeout(r, 1010 - (Date.now() % 1000)));
+    expect((await burst(8)).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+
+    const watch = plane.watchPort('emojivoto', 'web-0', appPort);
+    expect((await watch.next()).protocol?.http1?.localRateLimit).toEqual({
+      totalRps: 5,
+      identityRps: 3,
+      overrides: [{ rps: 10, identities: ['vote-bot.emojivoto.serviceaccount.identity.weft.cluster.local'] }],
+    });
+    watch.cancel();
+  });
+});
