@@ -108,8 +108,8 @@ async function grpcCall(method: string): Promise<string | undefined> {
 }
 
 /** An HTTP/1 request to `port` with `host` as its Host header; its status. */
-async function h1(port: number, host: string, path: string): Promise<number> {
-  const req = request({ host: '127.0.0.1', port, path, headers: { host } });
+async function h1(port: number, host: string, path: string, extra: Record<string, string> = {}): Promise<number> {
+  const req = request({ host: '127.0.0.1', port, path, headers: { host, ...extra } });
   req.end();
   const [res] = await once(req, 'response');
   res.resume();
@@ -161,10 +161,20 @@ describe('inbound route metrics', () => {
     expect(metric(await clientScrape(), 'route_request_total', { direction: 'outbound', rt_route: 'Vote' })).toBe(2);
   });
 
-  it('looks up no profile for an authority that is an address', async () => {
-    expect(await h1(mesh.inboundPort, `127.0.0.1:${mesh.inboundPort}`, '/other')).toBe(200);
+  it('takes the service from the caller proxy when the app names an address', async () => {
+    const before = metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' });
+    // The per-upstream listener: the app sends Host 127.0.0.1:<port>, as under `weft dev`.
+    expect(await h1(mesh.upstreamPort, `127.0.0.1:${mesh.upstreamPort}`, '/fail')).toBe(500);
+    expect(metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' }) - before).toBe(1);
+  });
+
+  it('looks up no profile for an address, nor for a service a plaintext caller claims', async () => {
+    const claim = { 'weft-dst-canonical': SERVICE };
+    const before = metric(await scrape(), 'route_request_total', dst);
+    expect(await h1(mesh.inboundPort, `127.0.0.1:${mesh.inboundPort}`, '/other', claim)).toBe(200);
     const text = await scrape();
     expect(text).not.toContain(`dst="127.0.0.1:${mesh.inboundPort}"`);
+    expect(metric(text, 'route_request_total', dst)).toBe(before);
     expect(metric(text, 'request_total', { direction: 'inbound', authority: `127.0.0.1:${mesh.inboundPort}` })).toBe(1);
   });
 });

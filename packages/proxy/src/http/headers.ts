@@ -4,6 +4,11 @@
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
 export const PROXY_ERROR_HEADER = 'weft-proxy-error';
+/**
+ * The service a client proxy sent a request to (Linkerd's l5d-dst-canonical): the server side looks up
+ * that service's profile for its route series even when the app named only an address.
+ */
+export const DST_CANONICAL_HEADER = 'weft-dst-canonical';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'http2-settings']);
 

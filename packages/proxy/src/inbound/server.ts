@@ -13,7 +13,7 @@ import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
 import { ORIG_PROTO_HEADER } from '../http/h2-headers.ts';
-import { CLIENT_ID_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -237,7 +237,8 @@ export class Inbound {
       peer.clientId,
       this.#opts.identity?.identity,
     );
-    const policy = this.#routes?.policy(req.headers.host ?? '', peer.policy, req.method, req.url) ?? peer.policy;
+    const service = serviceOf(req.headers, req.headers.host, peer);
+    const policy = this.#routes?.policy(service, peer.policy, req.method, req.url) ?? peer.policy;
     forwardH1(req, res, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
@@ -284,8 +285,12 @@ export class Inbound {
       this.#opts.identity?.identity,
     );
     const policy =
-      this.#routes?.policy(headers[':authority'] ?? '', peer.policy, headers[':method'], headers[':path']) ??
-      peer.policy;
+      this.#routes?.policy(
+        serviceOf(headers, headers[':authority'], peer),
+        peer.policy,
+        headers[':method'],
+        headers[':path'],
+      ) ?? peer.policy;
     // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
     if (headers[ORIG_PROTO_HEADER] !== undefined) {
       forwardH2AsH1(stream, headers, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
@@ -299,6 +304,12 @@ export class Inbound {
     this.#routes?.close();
     this.app.close();
   }
+}
+
+/** The service a request was sent to: as the caller's proxy named it (meshed callers only), else its authority. */
+function serviceOf(headers: IncomingHttpHeaders, authority: string | undefined, peer: Peer): string {
+  const named = peer.clientId ? headers[DST_CANONICAL_HEADER] : undefined;
+  return (typeof named === 'string' ? named : undefined) ?? authority ?? '';
 }
 
 function alpnProtocol(socket: TLSSocket): Detected | 'undetected' {

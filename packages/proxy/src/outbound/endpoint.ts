@@ -26,6 +26,8 @@ export class Endpoint implements H1Upstream, H2Upstream {
   readonly series: RequestSeries;
   /** Reached over mTLS: a peer proxy, so HTTP/1 travels upgraded to HTTP/2 (ADR 0002). */
   readonly meshed: boolean;
+  /** The service this endpoint was discovered for. */
+  readonly authority: string;
   inflight = 0;
   draining = false;
   /** Failure accrual; undefined when off. */
@@ -43,6 +45,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
     this.breaker =
       breaker && breaker.consecutive > 0 && onBreakerChange ? new Breaker(breaker, onBreakerChange) : undefined;
     this.meta = meta;
+    this.authority = authority;
     this.host = meta.host;
     this.port = meta.port;
     this.name = `${authority} endpoint ${meta.key}`;

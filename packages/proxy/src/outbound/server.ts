@@ -13,7 +13,7 @@ import { type ForwardPolicy, forwardH1, hasBody } from '../http/h1-forward.ts';
 import { forwardH1OverH2 } from '../http/h1-over-h2.ts';
 import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
-import { PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { DST_CANONICAL_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
@@ -255,7 +255,7 @@ export class Outbound {
   #forwardH1(req: IncomingMessage, res: ServerResponse, ep: Endpoint, policy: ForwardPolicy): void {
     this.#opts.observe?.observeH1('outbound', req, res, ep.meta.key, undefined, serverId(ep));
     if (ep.meshed && this.#opts.h1OverH2) forwardH1OverH2(req, res, ep, ep.series, policy, hasBody(req));
-    else forwardH1(req, res, ep, ep.series, policy, undefined, undefined);
+    else forwardH1(req, res, ep, ep.series, policy, ...canonical(ep));
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -316,14 +316,14 @@ export class Outbound {
     const ep = target.pick();
     if (ep) {
       this.#opts.observe?.observeH2('outbound', stream, headers, ep.meta.key, undefined, serverId(ep));
-      forwardH2(stream, headers, ep, ep.series, policy, undefined, undefined);
+      forwardH2(stream, headers, ep, ep.series, policy, ...canonical(ep));
       return;
     }
     target.enqueue((queued, err) => {
       if (stream.destroyed) return;
       if (queued) {
         this.#opts.observe?.observeH2('outbound', stream, headers, queued.meta.key, undefined, serverId(queued));
-        forwardH2(stream, headers, queued, queued.series, policy, undefined, undefined);
+        forwardH2(stream, headers, queued, queued.series, policy, ...canonical(queued));
       } else sendH2Error(stream, isGrpc(headers['content-type']), err as ProxyError, true);
     });
   }
@@ -332,6 +332,11 @@ export class Outbound {
     clearInterval(this.#evictTimer);
     for (const logical of this.#logicals.values()) logical.close();
   }
+}
+
+/** Meshed peers learn which service was called; an app's own header of that name never passes. */
+function canonical(ep: Endpoint): [string, string | undefined] {
+  return [DST_CANONICAL_HEADER, ep.meshed ? ep.authority : undefined];
 }
 
 function serverId(ep: Endpoint): string | undefined {
