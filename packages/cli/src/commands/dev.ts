@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIo } from '../command.ts';
 import { emojivotoSpecs } from '../dev/emojivoto.ts';
@@ -22,6 +23,8 @@ Usage:
 Flags:
       --web-port PORT          port of the web UI (default 8080 if free; 0 picks any free port)
       --no-bot                 do not start the vote-bot
+      --canary                 also run web-v2 (Service web-svc-v2, banner "v2") for the workshop's canary
+      --resources DIR          the folder the control plane reads and watches (default deploy/local/resources)
       --no-mesh                emojivoto alone: four processes, no sidecars
       --proxy-log-level LEVEL  the sidecars' log level: debug, info, warn, error, off (default warn)
       --ready-timeout SECS     how long each process may take to become ready (default 30)
@@ -33,6 +36,8 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'];
 interface DevFlags {
   readonly webPort: number | undefined;
   readonly withBot: boolean;
+  readonly withCanary: boolean;
+  readonly resourcesDir: string | undefined;
   readonly mesh: boolean;
   readonly proxyLogLevel: string;
   readonly readyTimeoutMs: number;
@@ -44,6 +49,8 @@ function parseFlags(args: string[]): DevFlags | 'help' {
     options: {
       'web-port': { type: 'string' },
       'no-bot': { type: 'boolean', default: false },
+      canary: { type: 'boolean', default: false },
+      resources: { type: 'string' },
       'no-mesh': { type: 'boolean', default: false },
       'proxy-log-level': { type: 'string', default: 'warn' },
       'ready-timeout': { type: 'string', default: '30' },
@@ -67,6 +74,8 @@ function parseFlags(args: string[]): DevFlags | 'help' {
   return {
     webPort,
     withBot: !values['no-bot'],
+    withCanary: values.canary,
+    resourcesDir: values.resources === undefined ? undefined : resolve(values.resources),
     mesh: !values['no-mesh'],
     proxyLogLevel: level,
     readyTimeoutMs: timeout * 1000,
@@ -127,6 +136,8 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
   const mesh = await startLocalMesh(supervisor, {
     stateDir: process.cwd(),
     withBot: flags.withBot,
+    withCanary: flags.withCanary,
+    resourcesDir: flags.resourcesDir,
     webPort: web,
     proxyLogLevel: flags.proxyLogLevel,
     env: io.env,

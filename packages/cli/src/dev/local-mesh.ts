@@ -18,6 +18,10 @@ export interface LocalMeshOptions {
   /** Where .weft/ goes: the state file the CLI finds, the CA, the compile cache. */
   readonly stateDir: string;
   readonly withBot: boolean;
+  /** Also run web-v2 (Service web-svc-v2) for a canary of web. */
+  readonly withCanary: boolean;
+  /** The folder the control plane reads; default deploy/local/resources. */
+  readonly resourcesDir?: string;
   readonly webPort: number;
   readonly proxyLogLevel: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -42,6 +46,7 @@ function collectorAddr(endpoint: string | undefined): string | undefined {
 
 export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions): Promise<LocalMesh> {
   const dir = join(o.stateDir, '.weft', 'dev');
+  const resourcesDir = o.resourcesDir ?? LOCAL_RESOURCES_DIR;
   let identity: LocalIdentity | undefined;
   let viz: VizServer | undefined;
   let registrations: Registrations | undefined;
@@ -72,10 +77,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       controlPlaneAdmin: controlPlaneAdmin as number,
     };
     const base = baseEnv(o.env, join(dir, 'compile-cache'));
-    await supervisor.startTogether([
-      identitySpec(ports, identity, base),
-      controlPlaneSpec(ports, LOCAL_RESOURCES_DIR, base),
-    ]);
+    await supervisor.startTogether([identitySpec(ports, identity, base), controlPlaneSpec(ports, resourcesDir, base)]);
 
     const vizStarted = performance.now();
     const controlPlaneAddr = `${LOOPBACK}:${ports.controlPlaneGrpc}`;
@@ -90,7 +92,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
         controlPlaneAdminAddr: `${LOOPBACK}:${ports.controlPlaneAdmin}`,
         trustAnchorsFile: identity.trustAnchorsFile,
         issuerCertFile: identity.issuerCertFile,
-        resourcesDir: LOCAL_RESOURCES_DIR,
+        resourcesDir,
       },
     });
     await identity.writeCliCertificate(join(o.stateDir, '.weft'));
@@ -110,6 +112,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     const localIdentity = identity;
     workloads = await meshedEmojivoto(ctx, o.env, {
       withBot: o.withBot,
+      withCanary: o.withCanary,
       webInboundPort: o.webPort,
       allocate,
       tokenFor: (sa, ns) => localIdentity.tokenFor(sa, ns),
@@ -120,7 +123,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       o.write(`[dev] registration of ${pod} lost: ${error.message}\n`),
     );
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
-    const groups = [['emoji', 'voting'], ['web'], ['vote-bot']];
+    const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
     for (const names of groups) {
       const group = workloads.filter((w) => names.includes(w.deployment));
       if (group.length === 0) continue;

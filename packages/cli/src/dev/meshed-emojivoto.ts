@@ -20,6 +20,8 @@ interface WorkloadTemplate {
   readonly labels: Readonly<Record<string, string>>;
   /** Upstream services the app calls, by the variable that names them. */
   readonly upstreams: Readonly<Record<string, string>>;
+  /** Variables of its own, over the shell's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const fqdn = (service: string, port: number) => `${service}.${NAMESPACE}.svc.cluster.local:${port}`;
@@ -47,6 +49,15 @@ export const WORKLOADS: readonly WorkloadTemplate[] = [
     service: 'web-svc',
     labels: { app: 'web-svc', version: 'v11' },
     upstreams: { EMOJISVC_HOST: fqdn('emoji-svc', 8080), VOTINGSVC_HOST: fqdn('voting-svc', 8080) },
+  },
+  {
+    // Only with `weft dev --canary`: web's v2 for the workshop's canary, as deploy/local/examples/web-v2.k8s.yaml.
+    deployment: 'web-v2',
+    serviceAccount: 'web',
+    service: 'web-svc-v2',
+    labels: { app: 'web-svc-v2', version: 'v2' },
+    upstreams: { EMOJISVC_HOST: fqdn('emoji-svc', 8080), VOTINGSVC_HOST: fqdn('voting-svc', 8080) },
+    env: { MESSAGE_OF_THE_DAY: 'v2' },
   },
   {
     deployment: 'vote-bot',
@@ -102,8 +113,9 @@ function appSpec(
   shell: Readonly<Record<string, string | undefined>>,
 ): ProcessSpec {
   const env: Record<string, string> = {
-    ...passThrough(t.deployment, shell),
+    ...passThrough(t.deployment === 'web-v2' ? 'web' : t.deployment, shell),
     ...ctx.base,
+    ...t.env,
     // The viz server's receiver, or the user's collector through it.
     OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpEndpoint,
   };
@@ -118,9 +130,10 @@ function appSpec(
         { kind: 'tcp', host: LOOPBACK, port: ports.app },
       );
     case 'web':
+    case 'web-v2':
       // /api/list answers 200 only once web reaches emoji-svc through its sidecar.
       return nodeSpec(
-        'web',
+        t.deployment,
         'web/main.ts',
         { ...env, WEB_PORT: String(ports.app) },
         {
@@ -139,12 +152,15 @@ export async function meshedEmojivoto(
   shell: Readonly<Record<string, string | undefined>>,
   options: {
     readonly withBot: boolean;
+    readonly withCanary: boolean;
     readonly webInboundPort: number;
     readonly allocate: (count: number) => Promise<number[]>;
     readonly tokenFor: (serviceAccount: string, namespace: string) => Promise<{ file: string; identity: string }>;
   },
 ): Promise<MeshedWorkload[]> {
-  const templates = WORKLOADS.filter((t) => options.withBot || t.deployment !== 'vote-bot');
+  const templates = WORKLOADS.filter(
+    (t) => (options.withBot || t.deployment !== 'vote-bot') && (options.withCanary || t.deployment !== 'web-v2'),
+  );
   const workloads: MeshedWorkload[] = [];
   for (const t of templates) {
     const upstreamVariables = Object.keys(t.upstreams);
