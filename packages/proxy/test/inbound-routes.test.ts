@@ -157,6 +157,10 @@ describe('inbound route metrics', () => {
     expect(metric(text, 'route_response_total', { ...dst, rt_route: 'GET /fail', status_code: '500' })).toBe(1);
     expect(metric(text, 'route_request_total', { ...dst, rt_route: '' })).toBeGreaterThanOrEqual(1);
     expect(metric(text, 'route_response_latency_ms_count', { ...dst, rt_route: 'Vote' })).toBe(2);
+    // The caller, as on the other inbound series.
+    expect(
+      metric(text, 'route_request_total', { ...dst, rt_route: 'Vote', tls: 'true', client_id: mesh.clientIdentity }),
+    ).toBe(2);
     // The caller's proxy counts the same calls on its own, outbound series.
     expect(metric(await clientScrape(), 'route_request_total', { direction: 'outbound', rt_route: 'Vote' })).toBe(2);
   });

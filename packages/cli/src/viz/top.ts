@@ -10,7 +10,7 @@ import { DEFAULT_ROUTE } from './stat.ts';
 export interface TopRow {
   readonly source: string;
   readonly destination: string;
-  /** The route (rt_route) or, without route metrics, the authority. */
+  /** The route (rt_route) or, while no request matched a named route, the authority. */
   readonly path: string;
   readonly golden: GoldenRow;
 }
@@ -27,7 +27,8 @@ export async function top(
   };
   const groupBy = ['namespace', 'deployment', 'client_id'];
   const routed = await source.golden({ family: 'route_', match, groupBy: [...groupBy, 'rt_route'] }, q.windowSeconds);
-  const byRoute = routed.rows.some((r) => r.responses > 0);
+  // Proxies label requests with the default route before (or without) a profile; the authority says more.
+  const byRoute = routed.rows.some((r) => r.responses > 0 && r.key.rt_route);
   const result = byRoute
     ? routed
     : await source.golden({ family: '', match, groupBy: [...groupBy, 'authority'] }, q.windowSeconds);

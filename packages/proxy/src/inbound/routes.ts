@@ -2,57 +2,73 @@ import { isIP } from 'node:net';
 import type { ForwardPolicy } from '../http/h1-forward.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
-import { RouteTable } from '../route/table.ts';
+import { type RequestHeaders, RouteTable } from '../route/table.ts';
 
 // Route series on the server side (direction="inbound"), as Linkerd labels
-// them: the profile of the service a request's authority names, watched from
-// that service's first request on. Callers choose the authority, so only
-// names are looked up (an address names no service) and at most
-// MAX_AUTHORITIES of them; like the series they feed, the watches last as
+// them, with the caller (tls, client_id) as on the other inbound series: the
+// profile of the service a request names, watched from that service's first
+// request on. Callers choose the authority, so only names are looked up (an
+// address names no service), at most MAX_AUTHORITIES of them and
+// MAX_CALLERS tables each; like the series they feed, the watches last as
 // long as the proxy.
 
 const MAX_AUTHORITIES = 16;
+const MAX_CALLERS = 64;
 
 export type ProfileWatch = (authority: string, listener: (profile: Profile) => void) => () => void;
 
-interface Tables {
-  plain: RouteTable;
-  meshed: RouteTable;
+interface Watched {
+  profile: Profile;
+  /** Compiled per caller on first use; emptied when the profile changes. */
+  readonly tables: Map<string, RouteTable>;
 }
 
 export class InboundRoutes {
   readonly #watch: ProfileWatch;
   readonly #metrics: Metrics;
-  readonly #plain: ForwardPolicy;
-  readonly #meshed: ForwardPolicy;
-  readonly #tables = new Map<string, Tables>();
+  readonly #watched = new Map<string, Watched>();
   readonly #unwatch: (() => void)[] = [];
 
-  /** `plain` and `meshed` are the policies of plaintext and mTLS callers, which route policies extend. */
-  constructor(watch: ProfileWatch, metrics: Metrics, plain: ForwardPolicy, meshed: ForwardPolicy) {
+  constructor(watch: ProfileWatch, metrics: Metrics) {
     this.#watch = watch;
     this.#metrics = metrics;
-    this.#plain = plain;
-    this.#meshed = meshed;
   }
 
-  /** The route policy for a request, or `base` when its authority is not looked up. */
-  policy(authority: string, base: ForwardPolicy, method: string | undefined, url: string | undefined): ForwardPolicy {
-    const tables = this.#tables.get(authority) ?? this.#start(authority);
-    if (!tables) return base;
-    return (base === this.#meshed ? tables.meshed : tables.plain).lookup(method, url);
+  /** The route policy for a request from `clientId` (undefined: plaintext), or `base` when none applies. */
+  policy(
+    authority: string,
+    clientId: string | undefined,
+    base: ForwardPolicy,
+    method: string | undefined,
+    url: string | undefined,
+    headers: RequestHeaders,
+  ): ForwardPolicy {
+    const watched = this.#watched.get(authority) ?? this.#start(authority);
+    if (!watched) return base;
+    const key = `${base.informational ? 'm' : 'p'} ${clientId ?? ''}`;
+    let table = watched.tables.get(key);
+    if (!table) {
+      if (watched.tables.size >= MAX_CALLERS) return base;
+      const peer: Record<string, string> = clientId
+        ? { tls: 'true', client_id: clientId }
+        : { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' };
+      table = new RouteTable(watched.profile, authority, base, this.#metrics, undefined, undefined, peer);
+      watched.tables.set(key, table);
+    }
+    return table.lookup(method, url, headers);
   }
 
-  #start(authority: string): Tables | undefined {
-    if (this.#tables.size >= MAX_AUTHORITIES || !isName(authority)) return undefined;
-    const build = (profile: Profile): Tables => ({
-      plain: new RouteTable(profile, authority, this.#plain, this.#metrics, undefined),
-      meshed: new RouteTable(profile, authority, this.#meshed, this.#metrics, undefined),
-    });
-    const tables = build(EMPTY_PROFILE);
-    this.#tables.set(authority, tables);
-    this.#unwatch.push(this.#watch(authority, (profile) => this.#tables.set(authority, build(profile))));
-    return tables;
+  #start(authority: string): Watched | undefined {
+    if (this.#watched.size >= MAX_AUTHORITIES || !isName(authority)) return undefined;
+    const watched: Watched = { profile: EMPTY_PROFILE, tables: new Map() };
+    this.#watched.set(authority, watched);
+    this.#unwatch.push(
+      this.#watch(authority, (profile) => {
+        watched.profile = profile;
+        watched.tables.clear();
+      }),
+    );
+    return watched;
   }
 
   close(): void {

@@ -84,9 +84,7 @@ export class Inbound {
       this.#policy = new InboundPolicy(p);
     });
     const meshedPolicy = policy(true);
-    this.#routes = opts.profiles
-      ? new InboundRoutes(opts.profiles, metrics, this.#plain.policy, meshedPolicy)
-      : undefined;
+    this.#routes = opts.profiles ? new InboundRoutes(opts.profiles, metrics) : undefined;
     this.h1 = createH1Server(timeouts, {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -238,7 +236,8 @@ export class Inbound {
       this.#opts.identity?.identity,
     );
     const service = serviceOf(req.headers, req.headers.host, peer);
-    const policy = this.#routes?.policy(service, peer.policy, req.method, req.url) ?? peer.policy;
+    const policy =
+      this.#routes?.policy(service, peer.clientId, peer.policy, req.method, req.url, req.headers) ?? peer.policy;
     forwardH1(req, res, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
@@ -287,9 +286,11 @@ export class Inbound {
     const policy =
       this.#routes?.policy(
         serviceOf(headers, headers[':authority'], peer),
+        peer.clientId,
         peer.policy,
         headers[':method'],
         headers[':path'],
+        headers,
       ) ?? peer.policy;
     // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
     if (headers[ORIG_PROTO_HEADER] !== undefined) {

@@ -140,7 +140,8 @@ export class RouteTable<T = never> {
   /**
    * Without a `budget` the table is the server side's (inbound): it only labels requests with their
    * route, as Linkerd does; timeouts, retries and faults belong to the caller's proxy. `splitOf`
-   * builds a route's own split of backends (outbound).
+   * builds a route's own split of backends (outbound). `peerLabels` (inbound: tls, client_id) follow
+   * the route's labels on its series.
    */
   constructor(
     profile: Profile,
@@ -149,13 +150,14 @@ export class RouteTable<T = never> {
     metrics: Metrics,
     budget: RetryBudget | undefined,
     splitOf: (backends: readonly WeightedDst[]) => Split<T> | undefined = () => undefined,
+    peerLabels: Readonly<Record<string, string>> = {},
   ) {
     this.profile = profile;
     const policyFor = (route: ProfileRoute | undefined): ForwardPolicy => {
       const classify = compileClassify(route);
       const name = route?.labels.route ?? '';
       const direction = budget ? 'outbound' : 'inbound';
-      const series = metrics.route({ direction, dst: authority, rt_route: name }, classify);
+      const series = metrics.route({ direction, dst: authority, rt_route: name, ...peerLabels }, classify);
       if (!budget) return { ...base, route: series };
       return {
         ...base,
