@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import type { SpanRecord } from '../src/viz/otlp/span.ts';
 // rates emojivoto's.
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
 const id = (sa: string) => `${sa}.emojivoto.serviceaccount.identity.weft-system.cluster.local`;
 
@@ -25,6 +26,7 @@ const VOTE_SUCCESS = 1 - (0.15 + 0.85 / 99);
 
 let dev: ChildProcess | undefined;
 let dir = '';
+let resources = '';
 let output = '';
 
 afterEach(async () => {
@@ -34,6 +36,8 @@ afterEach(async () => {
   }
   dev = undefined;
   rmSync(dir, { recursive: true, force: true });
+  if (resources) rmSync(resources, { recursive: true, force: true });
+  resources = '';
 });
 
 function childrenOf(pid: number): number[] {
@@ -89,6 +93,27 @@ async function weft<T>(...args: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
+interface RouteRow {
+  route: string;
+  success: number | null;
+}
+
+interface Span {
+  spanId: string;
+  parentSpanId?: string;
+  service: string;
+}
+
+/** The services from a span up to its trace's root, each run of one service counted once. */
+function servicesToRoot(spans: readonly Span[], from: Span): string[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const path: string[] = [];
+  for (let span: Span | undefined = from; span; span = span.parentSpanId ? byId.get(span.parentSpanId) : undefined) {
+    if (path.at(-1) !== span.service) path.push(span.service);
+  }
+  return path;
+}
+
 interface StatRow {
   name: string;
   success: number | null;
@@ -109,7 +134,17 @@ function tolerance(p: number, n: number): number {
 
 describe('weft dev (meshed)', () => {
   it('runs emojivoto behind sidecars: mTLS edges, emojivoto success rates, everything gone after SIGINT', async () => {
-    const url = await startDev([], { REQUEST_RATE: '20' });
+    // The control plane reads a copy of the local resources, into which the voting profile is written once up.
+    resources = mkdtempSync(join(tmpdir(), 'weft-dev-resources-'));
+    cpSync(join(REPO, 'deploy/local/resources'), resources, { recursive: true });
+    // Apps export spans every 100 ms, so the traces listed (the newest) are whole.
+    const url = await startDev(['--resources', resources], { REQUEST_RATE: '20', OTEL_BSP_SCHEDULE_DELAY: '100' });
+    const profile = await run(
+      process.execPath,
+      [MAIN, 'profile', '--proto', join(REPO, 'apps/emojivoto-ts/proto/Voting.proto'), 'voting-svc', '-n', 'emojivoto'],
+      { cwd: dir },
+    );
+    writeFileSync(join(resources, 'voting-profile.yaml'), profile.stdout);
     const children = childrenOf(dev?.pid as number);
     // identity, control plane, and four workloads of app + sidecar.
     expect(children).toHaveLength(10);
@@ -153,19 +188,49 @@ describe('weft dev (meshed)', () => {
       tolerance(VOTE_SUCCESS, votes) / 2,
     );
 
+    // voting's own proxy labels what it served with the profile's routes: the doughnut always fails.
+    const routes = await weft<RouteRow[]>('routes', 'deploy/voting', '-n', 'emojivoto');
+    const doughnut = routes.find((r) => r.route === 'VoteDoughnut');
+    expect(doughnut?.success).toBe(0);
+    const otherVotes = routes.filter((r) => r.route.startsWith('Vote') && r.route !== 'VoteDoughnut');
+    expect(otherVotes.length).toBeGreaterThan(10);
+    for (const r of otherVotes) expect(r).toMatchObject({ success: 1 });
+
     // weft tap reaches the sidecars' tap ports with the certificate weft dev issued it.
+    const doughnutPath = '/emojivoto.v1.VotingService/VoteDoughnut';
     const tap = await run(
       process.execPath,
-      [MAIN, 'tap', 'deploy/voting', '-n', 'emojivoto', '--max-events', '3', '-o', 'json'],
+      [MAIN, 'tap', 'deploy/voting', '-n', 'emojivoto', '--path', doughnutPath, '--max-events', '6', '-o', 'json'],
       { cwd: dir, timeout: 15_000 },
     );
     const events = tap.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; tls: boolean; clientId: string; path: string });
-    expect(events).toHaveLength(3);
-    expect(events[0]).toMatchObject({ type: 'req', tls: true, clientId: id('web') });
-    expect(events[0]?.path).toMatch(/^\/emojivoto\.v1\.VotingService\/Vote/);
+      .map(
+        (line) =>
+          JSON.parse(line) as { type: string; tls: boolean; clientId: string; path: string; grpcStatus?: number },
+      );
+    expect(events).toHaveLength(6);
+    expect(events[0]).toMatchObject({ type: 'req', tls: true, clientId: id('web'), path: doughnutPath });
+    // grpc-status 2: Unknown.
+    expect(events.find((e) => e.type === 'end')).toMatchObject({ path: doughnutPath, grpcStatus: 2 });
+
+    // One vote's trace: the bot's span, each sidecar's span on the way, and each app's, parented in that order.
+    const deadline = Date.now() + 8000;
+    let chain: string[] = [];
+    const hops = ['vote-bot', 'vote-bot-proxy', 'web', 'web-proxy', 'voting-proxy', 'voting'];
+    while (Date.now() < deadline && chain.at(-1) !== 'vote-bot') {
+      const traces = await weft<{ traceId: string; services: string[] }[]>('trace', '--limit', '200');
+      // Newest first, and the newest may still miss the spans of a process that exports later: take the oldest.
+      const candidate = traces.filter((t) => hops.every((h) => t.services.includes(h))).at(-1);
+      if (candidate) {
+        const spans = await weft<Span[]>('trace', candidate.traceId);
+        const voting = spans.find((s) => s.service === 'voting');
+        chain = voting ? servicesToRoot(spans, voting) : [];
+      }
+      if (chain.at(-1) !== 'vote-bot') await sleep(250);
+    }
+    expect(chain).toEqual(['voting', 'voting-proxy', 'web-proxy', 'web', 'web-proxy', 'vote-bot-proxy', 'vote-bot']);
 
     // Every check a workshop starts with passes: APIs reachable (identity over
     // TLS), certificates chaining to the anchors, proxies ready and scraped.
