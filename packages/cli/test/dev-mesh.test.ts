@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
 import type { SpanRecord } from '../src/viz/otlp/span.ts';
+import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
 
 // `weft dev` started as `npm run dev` starts it, from a scratch directory (it
 // writes .weft/ there), with a faster vote-bot; then asked what a workshop
@@ -246,6 +247,50 @@ describe('weft dev (meshed)', () => {
     expect(((await exited) as [number | null])[0]).toBe(0);
     expect(children.filter(alive)).toEqual([]);
     expect(existsSync(join(dir, '.weft/viz.json'))).toBe(false);
+  }, 90_000);
+
+  it("reads emojivoto's success rates from a real Prometheus scraping every sidecar, whose /metrics promtool accepts", async () => {
+    await startDev([], { REQUEST_RATE: '20' });
+    const children = childrenOf(dev?.pid as number);
+    let prom: RunningPrometheus | undefined;
+    try {
+      prom = await startPrometheus(dir, '1s');
+      const targets = JSON.parse(readFileSync(join(dir, '.weft/prometheus-targets.json'), 'utf8')) as {
+        targets: string[];
+      }[];
+      const admins = targets.flatMap((t) => t.targets);
+      expect(admins).toHaveLength(4);
+      await sleep(15_000);
+      const stat = await run(
+        process.execPath,
+        [MAIN, 'stat', 'deploy', '-n', 'emojivoto', '-t', '1m', '--prometheus', prom.url, '-o', 'json'],
+        { cwd: dir },
+      );
+      const rows = new Map((JSON.parse(stat.stdout) as StatRow[]).map((r) => [r.name, r]));
+      // Some 300 votes in 15 s; 150 keeps the bound loose enough for a busy machine.
+      const bound = tolerance(VOTE_SUCCESS, 150);
+      expect(rows.get('emoji')?.success).toBe(1);
+      expect(Math.abs((rows.get('voting')?.success ?? 0) - VOTE_SUCCESS)).toBeLessThan(bound);
+      expect(Math.abs((rows.get('web')?.success ?? 0) - (1 + VOTE_SUCCESS) / 2)).toBeLessThan(bound / 2);
+
+      for (const admin of admins) {
+        const text = await (await fetch(`http://${admin}/metrics`)).text();
+        const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 });
+        // As in the proxy's own test: only the unit lint on Linkerd's *_latency_ms names (exit 3).
+        const lines = `${check.stdout}${check.stderr}`.trim().split('\n');
+        for (const line of lines)
+          expect(line).toMatch(
+            /^(route_(actual_)?)?response_latency_ms metric names should not contain abbreviated units$/,
+          );
+        expect(check.status).toBe(3);
+      }
+      const exited = once(dev as ChildProcess, 'exit');
+      dev?.kill('SIGINT');
+      expect(((await exited) as [number | null])[0]).toBe(0);
+      expect(children.filter(alive)).toEqual([]);
+    } finally {
+      await prom?.stop();
+    }
   }, 90_000);
 
   it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
