@@ -2,6 +2,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
 import type { EndpointTopic, Outgoing } from './endpoint-topic.ts';
 import type { ResolvedEndpoints } from './endpoints.ts';
+import { followCall } from './follow-call.ts';
 
 /**
  * One Get stream. It remembers which endpoint set it last sent. While the
@@ -25,19 +26,14 @@ export class EndpointStream {
     this.call = call;
     this.onSent = onSent;
     this.topic = join(this);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      leave(this, this.topic);
-    };
-    call.once('cancelled', end);
-    call.once('close', end);
-    call.once('error', end);
-    call.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-    });
+    followCall(
+      call,
+      () => leave(this, this.topic),
+      () => {
+        this.blocked = false;
+        this.flush();
+      },
+    );
     this.flush();
   }
 

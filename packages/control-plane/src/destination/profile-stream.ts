@@ -1,5 +1,6 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
+import { followCall } from './follow-call.ts';
 import type { ProfileTopic } from './profile-index.ts';
 
 /** One GetProfile stream: the whole profile, sent again whenever it changes; a slow client gets only the latest. */
@@ -16,19 +17,14 @@ export class ProfileStream {
   ) {
     this.call = call;
     this.topic = join(this);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      leave(this, this.topic);
-    };
-    call.once('cancelled', end);
-    call.once('close', end);
-    call.once('error', end);
-    call.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-    });
+    followCall(
+      call,
+      () => leave(this, this.topic),
+      () => {
+        this.blocked = false;
+        this.flush();
+      },
+    );
     this.flush();
   }
 
