@@ -41,6 +41,12 @@ export class CliError extends Error {
 }
 
 /** How every command reports a failure: `Error: <message> (<code>)`, as the user reads it. */
+/** Writes a command's error as `weft` shows it and returns its exit code: 2 for bad usage, 1 otherwise. */
+export function failWith(err: unknown, io: { readonly stderr: NodeJS.WritableStream }): number {
+  io.stderr.write(formatCliError(err));
+  return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+}
+
 export function formatCliError(err: unknown): string {
   if (err instanceof CliError) return `Error: ${err.message} (${err.code})\n`;
   const code = (err as { code?: unknown })?.code;

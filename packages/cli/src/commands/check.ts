@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { parseOutput } from '../output/format.ts';
 import { renderJson } from '../output/table.ts';
 import { identityChecks } from '../viz/check/identity-checks.ts';
@@ -45,8 +45,7 @@ const command: Command = {
       io.stdout.write(output === 'json' ? renderJson(checksJson(categories)) : renderChecks(categories));
       return passed(categories) ? 0 : 1;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { Command, CommandIo } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { VizClient } from '../viz/client.ts';
 import { getEndpoints, getInboundPolicy } from '../viz/diagnostics.ts';
@@ -64,8 +64,7 @@ const command: Command = {
         `unknown diagnostics command "${sub}"; use proxy-metrics, endpoints or policy`,
       );
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

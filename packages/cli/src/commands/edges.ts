@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { edges, workloadIndex } from '../viz/edges.ts';
@@ -71,8 +71,7 @@ const command: Command = {
       io.stdout.write(renderTable(headers, table));
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

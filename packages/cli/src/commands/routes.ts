@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { GOLDEN_HEADERS, goldenCells, goldenJson } from '../output/golden-columns.ts';
 import { formatWindow, renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
@@ -89,8 +89,7 @@ const command: Command = {
       io.stdout.write(renderTable(['ROUTE', 'SERVICE', ...GOLDEN_HEADERS], table));
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { renderStat } from '../output/stat-table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { parseResource } from '../viz/resource.ts';
@@ -51,8 +51,7 @@ const command: Command = {
       );
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

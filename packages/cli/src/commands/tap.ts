@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
+import { stopOnInterrupt } from '../interrupt.ts';
 import { VizClient } from '../viz/client.ts';
 import { parseResource } from '../viz/resource.ts';
 import { formatTapEvent, type TapEvent, tapCredentials, watchTap } from '../viz/tap-client.ts';
@@ -79,17 +80,14 @@ const command: Command = {
         );
       }
       const creds = tapCredentials(io.env, inventory.mesh);
-      const stopped = new AbortController();
+      const interrupt = stopOnInterrupt(io);
+      const stopped = interrupt.controller;
       let seen = 0;
       const onEvent = (e: TapEvent) => {
         if (stopped.signal.aborted) return;
         io.stdout.write(values.output === 'json' ? `${JSON.stringify(e)}\n` : `${formatTapEvent(e)}\n`);
         if (++seen >= maxEvents) stopped.abort();
       };
-      const stop = () => stopped.abort();
-      process.once('SIGINT', stop);
-      io.stdout.once('close', stop);
-      io.stdout.once('error', stop);
       try {
         const match = { pathPrefix: values.path, method: values.method, authority: values.authority };
         await Promise.all(
@@ -99,14 +97,11 @@ const command: Command = {
           throw err;
         });
       } finally {
-        process.off('SIGINT', stop);
-        io.stdout.off('close', stop);
-        io.stdout.off('error', stop);
+        interrupt.dispose();
       }
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
+import { stopOnInterrupt } from '../interrupt.ts';
 import { formatLatency, formatSuccess, formatWindow, renderJson, renderTable } from '../output/table.ts';
 import { COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { parseResource } from '../viz/resource.ts';
@@ -115,12 +116,8 @@ const command: Command = {
         io.stdout.write(await render());
         return 0;
       }
-      // Ctrl-C, or the terminal (or a pipe such as `| head`) going away, ends it.
-      const stopped = new AbortController();
-      const stop = () => stopped.abort();
-      process.once('SIGINT', stop);
-      io.stdout.once('close', stop);
-      io.stdout.once('error', stop);
+      const interrupt = stopOnInterrupt(io);
+      const stopped = interrupt.controller;
       try {
         while (!stopped.signal.aborted) {
           // Clear the screen and home the cursor, as top does.
@@ -130,14 +127,11 @@ const command: Command = {
           await sleep(REFRESH_MS, stopped.signal);
         }
       } finally {
-        process.off('SIGINT', stop);
-        io.stdout.off('close', stop);
-        io.stdout.off('error', stop);
+        interrupt.dispose();
       }
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { parseOutput } from '../output/format.ts';
 import { formatMicros, renderJson, renderTable } from '../output/table.ts';
 import { renderWaterfall } from '../output/waterfall.ts';
@@ -82,8 +82,7 @@ const command: Command = {
       );
       return 0;
     } catch (err) {
-      io.stderr.write(formatCliError(err));
-      return err instanceof CliError && err.code === CliErrorCode.Usage ? 2 : 1;
+      return failWith(err, io);
     }
   },
 };

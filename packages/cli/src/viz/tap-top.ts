@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandIo } from '../command.ts';
+import { stopOnInterrupt } from '../interrupt.ts';
 import { formatMicros, renderJson, renderTable } from '../output/table.ts';
 import { type TapCredentials, type TapEvent, tapCredentials, watchTap } from './tap-client.ts';
 import type { MeshInfo, Workload } from './workload.ts';
@@ -161,11 +162,8 @@ export interface TapTopOptions extends Omit<TapTopRun, 'signal'> {
 
 /** `weft top` from tap: one table after the window with --once, else a table every refresh until stopped. */
 export async function runTapTop(io: CommandIo, o: TapTopOptions): Promise<number> {
-  const stopped = new AbortController();
-  const stop = () => stopped.abort();
-  process.once('SIGINT', stop);
-  io.stdout.once('close', stop);
-  io.stdout.once('error', stop);
+  const interrupt = stopOnInterrupt(io);
+  const stopped = interrupt.controller;
   const { top, done } = startTapTop({ ...o, signal: stopped.signal });
   let failure: unknown;
   done.catch((err) => {
@@ -193,8 +191,6 @@ export async function runTapTop(io: CommandIo, o: TapTopOptions): Promise<number
     return 0;
   } finally {
     stopped.abort();
-    process.off('SIGINT', stop);
-    io.stdout.off('close', stop);
-    io.stdout.off('error', stop);
+    interrupt.dispose();
   }
 }
