@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
 import type { SpanRecord } from '../src/viz/otlp/span.ts';
 import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
+import { alive, childrenOf } from './support/processes.ts';
 
 // `weft dev` started as `npm run dev` starts it, from a scratch directory (it
 // writes .weft/ there), with a faster vote-bot; then asked what a workshop
@@ -40,29 +41,6 @@ afterEach(async () => {
   if (resources) rmSync(resources, { recursive: true, force: true });
   resources = '';
 });
-
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function startDev(flags: string[], env: Record<string, string> = {}): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'weft-dev-'));
