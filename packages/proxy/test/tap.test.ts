@@ -12,9 +12,9 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js';
+import type { TapEvent, TapMatch } from '@weft/api/tap';
 import { identityName, issueWorkloadCertificate } from '@weft/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TapEvent, TapMatch } from '../src/tap/tap.ts';
 import { type Mesh, startMesh } from './support/mesh.ts';
 
 // Tap through a real proxy pair: the doughnut vote fails with gRPC UNKNOWN

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import type { TapEvent } from '@weft/api/tap';
 import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { stopOnInterrupt } from '../interrupt.ts';
 import { VizClient } from '../viz/client.ts';
 import { parseResource } from '../viz/resource.ts';
-import { formatTapEvent, type TapEvent, tapCredentials, watchTap } from '../viz/tap-client.ts';
+import { formatTapEvent, tapCredentials, watchTap } from '../viz/tap-client.ts';
 
 const USAGE = `Listen to a live stream of requests through the proxies of a deployment or pod.
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
+import type { TapEvent, TapMatch } from '@weft/api/tap';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { findState } from './state-file.ts';
 import type { MeshInfo, Workload } from './workload.ts';
@@ -11,32 +12,6 @@ import type { MeshInfo, Workload } from './workload.ts';
 // (see packages/proxy/src/tap/server.ts).
 
 /** One tap event as the proxy sends it. */
-export interface TapEvent {
-  readonly type: 'req' | 'rsp' | 'end';
-  readonly id: string;
-  readonly proxy: 'in' | 'out';
-  readonly src: string;
-  readonly dst: string;
-  readonly tls: boolean;
-  readonly clientId?: string;
-  readonly serverId?: string;
-  readonly method: string;
-  readonly scheme: string;
-  readonly authority: string;
-  readonly path: string;
-  readonly status?: number;
-  readonly sinceRequestInitUs?: number;
-  readonly sinceResponseInitUs?: number;
-  readonly responseBytes?: number;
-  readonly grpcStatus?: number;
-  readonly resetCode?: number;
-}
-
-export interface TapMatch {
-  readonly pathPrefix?: string;
-  readonly method?: string;
-  readonly authority?: string;
-}
 
 export interface TapCredentials {
   readonly cert: string;

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { TapEvent } from '@weft/api/tap';
 import type { CommandIo } from '../command.ts';
 import { stopOnInterrupt } from '../interrupt.ts';
 import { formatMicros, renderJson, renderTable } from '../output/table.ts';
-import { type TapCredentials, type TapEvent, tapCredentials, watchTap } from './tap-client.ts';
+import { type TapCredentials, tapCredentials, watchTap } from './tap-client.ts';
 import type { MeshInfo, Workload } from './workload.ts';
 
 // `weft top` from tap, as Linkerd computes it: every request a tapped proxy

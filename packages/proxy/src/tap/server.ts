@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { TapEvent, TapMatch } from '@weft/api/tap';
 import type { HostPort } from '../app/env.ts';
 import { log } from '../app/log.ts';
 import { ProxyError } from '../errors.ts';
 import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
-import type { Tap, TapEvent, TapMatch } from './tap.ts';
+import type { Tap } from './tap.ts';
 
 // The tap port (4190): HTTPS with mutual TLS, one endpoint.
 //   POST /tap  {"match":{"pathPrefix":"/api","method":"GET","authority":"web-svc:80"},"maxRps":100}

@@ -1,39 +1,10 @@
+import type { TapEvent, TapMatch } from '@weft/api/tap';
 import type { RequestHooks, RequestMeta, RequestObserver, ResponseEnd } from '../trace/observe.ts';
 
 // Tap: live request events for whoever is watching. A watcher names a match
 // (path prefix, method, authority) and a rate; each request it matches, within
 // the rate, yields three events: req (request init), rsp (response init) and
 // end (response end). Nothing is recorded while nobody watches.
-
-export interface TapMatch {
-  readonly pathPrefix?: string;
-  readonly method?: string;
-  readonly authority?: string;
-}
-
-export interface TapEvent {
-  readonly type: 'req' | 'rsp' | 'end';
-  readonly id: string;
-  readonly proxy: 'in' | 'out';
-  readonly src: string;
-  readonly dst: string;
-  readonly tls: boolean;
-  readonly clientId?: string;
-  readonly serverId?: string;
-  readonly method: string;
-  readonly scheme: string;
-  readonly authority: string;
-  readonly path: string;
-  /** rsp, end */
-  readonly status?: number;
-  /** rsp: request init → response init; end: request init → end. */
-  readonly sinceRequestInitUs?: number;
-  /** end */
-  readonly sinceResponseInitUs?: number;
-  readonly responseBytes?: number;
-  readonly grpcStatus?: number;
-  readonly resetCode?: number;
-}
 
 export interface Watcher {
   readonly match: TapMatch;
