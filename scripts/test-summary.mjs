@@ -12,7 +12,12 @@ export function summarize(root, packageDirs) {
     if (!existsSync(file)) continue;
     const r = JSON.parse(readFileSync(file, 'utf8'));
     const passed = r.numPassedTests ?? 0;
-    const failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+    // A file that failed before running any test (an import error, a failing
+    // hook) has no test results of its own; count it once so it is not lost.
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
+    const failed = (r.numFailedTests ?? 0) + brokenFiles;
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
     total.passed += passed;
     total.failed += failed;

@@ -31,7 +31,8 @@ const TASKS = {
   // time real sockets and processes and must not starve each other of 2 cores.
   test: [
     ['pnpm', 'exec', 'turbo', 'run', 'lint', 'typecheck', '--output-logs=errors-only'],
-    ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1', '--output-logs=full'],
+    // --continue: one failing package must not hide the results of the others.
+    ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1', '--continue', '--output-logs=full'],
   ],
   bench: [['pnpm', 'run', '--dir', 'loadtests', 'bench']],
 };
