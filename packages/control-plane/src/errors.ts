@@ -20,6 +20,8 @@ export const ErrorCode = {
   DuplicateRegistration: 'WEFT_CP_DUPLICATE_REGISTRATION',
   /** A list or watch request to the Kubernetes API failed. */
   KubernetesApi: 'WEFT_CP_KUBERNETES_API',
+  /** An annotation the control plane reads has a value it cannot use; it is ignored, the rest of the object is not. */
+  InvalidAnnotation: 'WEFT_CP_INVALID_ANNOTATION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,9 +1,11 @@
 import type { DestinationProfile } from '@weft/api/gen/weft/destination/DestinationProfile.ts';
+import type { FailureAccrual } from '@weft/api/gen/weft/destination/FailureAccrual.ts';
 import type { RequestMatch } from '@weft/api/gen/weft/destination/RequestMatch.ts';
 import type { ResponseMatch } from '@weft/api/gen/weft/destination/ResponseMatch.ts';
 import type { Route as ProfileRouteMsg } from '@weft/api/gen/weft/destination/Route.ts';
 import { isOpaquePort } from '../resources/annotations.ts';
-import type { RequestCondition, ResponseCondition, ServiceProfile } from '../resources/types.ts';
+import { readFailureAccrual } from '../resources/failure-accrual.ts';
+import type { Meta, RequestCondition, ResponseCondition, ServiceProfile } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
 import type { ClientContext, ServiceTarget } from './authority.ts';
 import { duration, routeProfile } from './route-translator.ts';
@@ -54,12 +56,29 @@ export function findServiceProfile(state: ResourceState, target: ServiceTarget, 
   );
 }
 
+/** The Service's circuit breaking; undefined leaves the callers' proxies to their own default. */
+function failureAccrual(meta: Meta | undefined): FailureAccrual | undefined {
+  const c = meta && readFailureAccrual(meta.annotations).consecutive;
+  if (!c) return undefined;
+  return {
+    consecutiveFailures: {
+      maxFailures: c.maxFailures,
+      backoff: {
+        minBackoff: duration(c.minPenaltyMs),
+        maxBackoff: duration(c.maxPenaltyMs),
+        jitterRatio: c.jitterRatio,
+      },
+    },
+  };
+}
+
 const withPort = (authority: string, port: number) => (/:\d+$/.test(authority) ? authority : `${authority}:${port}`);
 
 /**
  * Builds the whole profile. A ServiceProfile's routes and dstOverrides take
  * precedence; without them, HTTPRoutes/GRPCRoutes whose parentRef is the
- * Service supply routes, timeouts and the weighted split.
+ * Service supply routes, timeouts and the weighted split. The Service's own
+ * annotations supply opaque ports and circuit breaking.
  */
 export function buildProfile(
   state: ResourceState,
@@ -84,5 +103,7 @@ export function buildProfile(
       ? { retryRatio: budget.retryRatio, minRetriesPerSecond: budget.minRetriesPerSecond, ttl: duration(budget.ttlMs) }
       : DEFAULT_RETRY_BUDGET,
     dstOverrides: spSplit.length > 0 ? spSplit : fromRoutes.dstOverrides,
+    // From the Service alone, whether or not a ServiceProfile or route exists for it.
+    failureAccrual: failureAccrual(service?.meta),
   };
 }

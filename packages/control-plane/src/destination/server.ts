@@ -12,6 +12,7 @@ import type { Metrics } from '../admin/metrics.ts';
 import { ErrorCode } from '../errors.ts';
 import { grpcStatusOf } from '../grpc-status.ts';
 import type { ResourceStore } from '../store/store.ts';
+import { warnIgnoredAnnotations } from './annotation-warnings.ts';
 import { parseAuthority, parseContextToken, type ServiceTarget } from './authority.ts';
 import { EndpointIndex } from './endpoint-index.ts';
 import { EndpointStream } from './endpoint-stream.ts';
@@ -53,6 +54,7 @@ export function destinationService(
 ): UntypedServiceImplementation {
   const index = new EndpointIndex(store, cfg, encode.update);
   const profiles = new ProfileIndex(store, cfg.clusterDomain, encode.profile);
+  warnIgnoredAnnotations(store);
   const active = metrics.gauge('destination_streams', 'Open Get and GetProfile streams');
   const updates = metrics.counter('destination_updates_total', 'Updates sent on Get streams');
   const counts = { Get: 0, GetProfile: 0 };

@@ -1,7 +1,7 @@
 import type { Timeouts } from '../app/env.ts';
 import { PeakEwma } from '../balance/peak-ewma.ts';
 import { Breaker } from '../breaker/breaker.ts';
-import type { BreakerSettings } from '../breaker/settings.ts';
+import { BREAKER_OFF, type BreakerSettings, sameBreakerSettings } from '../breaker/settings.ts';
 import type { H1Upstream } from '../http/h1-forward.ts';
 import type { H2Upstream } from '../http/h2-forward.ts';
 import { H2Session } from '../http/h2-pool.ts';
@@ -30,8 +30,8 @@ export class Endpoint implements H1Upstream, H2Upstream {
   readonly authority: string;
   inflight = 0;
   draining = false;
-  /** Failure accrual; undefined when off. */
-  readonly breaker: Breaker | undefined;
+  /** Failure accrual; undefined when off. Replaced when the service's settings change. */
+  breaker: Breaker | undefined;
 
   constructor(
     authority: string,
@@ -39,11 +39,10 @@ export class Endpoint implements H1Upstream, H2Upstream {
     identity: LocalIdentity | undefined,
     timeouts: Timeouts,
     metrics: Metrics,
-    breaker?: BreakerSettings,
-    onBreakerChange?: () => void,
+    breaker: BreakerSettings = BREAKER_OFF,
+    onBreakerChange: () => void = () => {},
   ) {
-    this.breaker =
-      breaker && breaker.consecutive > 0 && onBreakerChange ? new Breaker(breaker, onBreakerChange) : undefined;
+    this.useBreaker(breaker, onBreakerChange);
     this.meta = meta;
     this.authority = authority;
     this.host = meta.host;
@@ -61,6 +60,18 @@ export class Endpoint implements H1Upstream, H2Upstream {
     const connectTarget = { host: meta.host, port: meta.port, tls: meshed ? meta.tls : undefined };
     this.agent = new PooledAgent(connectTarget, identity, timeouts.connectMs, tcp);
     this.h2 = new H2Session(connectTarget, identity, timeouts.connectMs, tcp);
+  }
+
+  /**
+   * Applies the service's failure accrual. Different settings start the count
+   * afresh, as a rebuilt balancer would (an ejected endpoint is readmitted),
+   * but pools, load estimate and requests in flight stay: a response still on
+   * its way is counted by the new breaker.
+   */
+  useBreaker(settings: BreakerSettings, onChange: () => void): void {
+    if (sameBreakerSettings(this.breaker?.settings ?? BREAKER_OFF, settings)) return;
+    this.breaker?.close();
+    this.breaker = settings.consecutive > 0 ? new Breaker(settings, onChange) : undefined;
   }
 
   load(now: number): number {

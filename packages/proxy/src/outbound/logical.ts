@@ -1,4 +1,5 @@
 import { pickP2c } from '../balance/p2c.ts';
+import { BREAKER_OFF, type BreakerSettings, sameBreakerSettings } from '../breaker/settings.ts';
 import { ProxyError } from '../errors.ts';
 import type { EndpointMeta, Resolver, Update } from '../resolve/update.ts';
 import type { RouteTable } from '../route/table.ts';
@@ -15,7 +16,11 @@ export type Waiter = (endpoint: Endpoint | undefined, error: ProxyError | undefi
 export interface LogicalOptions {
   readonly failFastMs: number;
   readonly queueCapacity: number;
+  /** Failure accrual of the endpoints until the service's profile says otherwise; off when absent. */
+  readonly breaker?: BreakerSettings;
 }
+
+export type MakeEndpoint = (meta: EndpointMeta, breaker: BreakerSettings, onBreakerChange: () => void) => Endpoint;
 
 interface Queued {
   readonly waiter: Waiter;
@@ -29,19 +34,16 @@ export class Logical {
   readonly #byKey = new Map<string, Endpoint>();
   readonly #queue = new Set<Queued>();
   readonly #opts: LogicalOptions;
-  readonly #make: (meta: EndpointMeta, onChange: () => void) => Endpoint;
+  readonly #make: MakeEndpoint;
   readonly #refresh = () => this.#rebuild();
   readonly #unsubscribe: () => void;
+  #breaker: BreakerSettings;
 
-  constructor(
-    authority: string,
-    resolver: Resolver,
-    make: (meta: EndpointMeta, onChange: () => void) => Endpoint,
-    opts: LogicalOptions,
-  ) {
+  constructor(authority: string, resolver: Resolver, make: MakeEndpoint, opts: LogicalOptions) {
     this.authority = authority;
     this.#make = make;
     this.#opts = opts;
+    this.#breaker = opts.breaker ?? BREAKER_OFF;
     this.#unsubscribe = resolver.resolve(authority, (u) => this.#apply(u));
   }
 
@@ -74,6 +76,14 @@ export class Logical {
     if (this.#queue.size > 0) return true;
     for (const ep of this.endpoints) if (ep.inflight > 0) return true;
     return false;
+  }
+
+  /** The service's failure accrual (from its profile, else the proxy's default), applied to its endpoints at once. */
+  configureBreaker(settings: BreakerSettings): void {
+    if (sameBreakerSettings(this.#breaker, settings)) return;
+    this.#breaker = settings;
+    for (const ep of this.#byKey.values()) ep.useBreaker(settings, this.#refresh);
+    this.#rebuild();
   }
 
   /** Waits (bounded) for an endpoint; `waiter` runs exactly once. */
@@ -137,7 +147,7 @@ export class Logical {
     // Same address, same identity: keep its pools and load estimate.
     if (existing && existing.meta.tls?.name === meta.tls?.name) return;
     if (existing) existing.drain();
-    this.#byKey.set(meta.key, this.#make(meta, this.#refresh));
+    this.#byKey.set(meta.key, this.#make(meta, this.#breaker, this.#refresh));
   }
 
   #remove(key: string, ep: Endpoint): void {

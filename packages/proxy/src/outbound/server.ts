@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Connections } from '../app/connections.ts';
 import type { Timeouts } from '../app/env.ts';
-import type { BreakerSettings } from '../breaker/settings.ts';
+import { BREAKER_OFF, type BreakerSettings } from '../breaker/settings.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { abortH1, abortH2, decide } from '../fault/fault.ts';
@@ -47,7 +47,7 @@ export interface OutboundOptions {
   readonly metrics: Metrics;
   /** Tap and tracing; called once a request's endpoint is known. */
   readonly observe?: Observers;
-  /** Failure accrual per endpoint; off when absent. */
+  /** Failure accrual per endpoint for services whose profile sets none; off when absent. */
   readonly breaker?: BreakerSettings;
 }
 
@@ -103,12 +103,12 @@ export class Outbound {
     let logical = this.#logicals.get(authority);
     if (!logical) {
       const { identity, timeouts, metrics, resolver } = this.#opts;
-      const breaker = this.#opts.breaker;
-      const make = (meta: EndpointMeta, onChange: () => void) =>
+      const make = (meta: EndpointMeta, breaker: BreakerSettings, onChange: () => void) =>
         new Endpoint(authority, meta, identity, timeouts, metrics, breaker, onChange);
       logical = new Logical(authority, resolver, make, {
         failFastMs: timeouts.failFastMs,
         queueCapacity: this.#opts.queueCapacity,
+        breaker: this.#opts.breaker,
       });
       this.#logicals.set(authority, logical);
       this.#watchProfile(logical);
@@ -143,6 +143,8 @@ export class Outbound {
         buildSplit(dsts, backend),
       );
       logical.split = buildSplit(profile.dstOverrides, backend);
+      // The Service's own failure accrual, else the proxy-wide default; unchanged settings keep every breaker's state.
+      logical.configureBreaker(profile.failureAccrual ?? this.#opts.breaker ?? BREAKER_OFF);
     };
     apply(EMPTY_PROFILE);
     if (resolver.profile) logical.unwatchProfile = resolver.profile(authority, apply);

@@ -1,5 +1,8 @@
+import type { BreakerSettings } from '../breaker/settings.ts';
+
 // A destination profile as the control plane sends it (GetProfile), in plain
-// data: what the proxy compiles into a route table (route/table.ts).
+// data: what the proxy compiles into a route table (route/table.ts), and the
+// service's circuit breaking (outbound/logical.ts).
 
 export type RequestMatch =
   | { readonly kind: 'all'; readonly matches: readonly RequestMatch[] }
@@ -56,6 +59,8 @@ export interface Profile {
   readonly routes: readonly ProfileRoute[];
   readonly retryBudget: RetryBudget;
   readonly dstOverrides: readonly WeightedDst[];
+  /** The Service's failure accrual; undefined: it sets none, and the proxy-wide default applies. */
+  readonly failureAccrual: BreakerSettings | undefined;
 }
 
 /** Linkerd's default budget: 20 % extra load, at least 10 retries a second, over 10 s. */
@@ -67,6 +72,7 @@ export const EMPTY_PROFILE: Profile = {
   routes: [],
   retryBudget: DEFAULT_BUDGET,
   dstOverrides: [],
+  failureAccrual: undefined,
 };
 
 export type ProfileListener = (profile: Profile) => void;

@@ -1,4 +1,6 @@
-import { Reader } from '../resolve/proto.ts';
+import type { BreakerSettings } from '../breaker/settings.ts';
+import { durationMs, Reader } from '../resolve/proto.ts';
+import { decodeFailureAccrual } from './failure-accrual.ts';
 import {
   DEFAULT_BUDGET,
   type Profile,
@@ -13,19 +15,6 @@ import {
 
 // weft.destination.DestinationProfile decoded by hand, as resolve/proto.ts
 // does for Update: no protobuf runtime in the proxy. Unknown fields skipped.
-
-function durationMs(r: Reader): number {
-  let seconds = 0;
-  let nanos = 0;
-  r.fields((n, w) => {
-    if (w !== 0) return false;
-    if (n === 1) seconds = r.varint();
-    else if (n === 2) nanos = r.varint();
-    else return false;
-    return true;
-  });
-  return seconds * 1000 + Math.round(nanos / 1e6);
-}
 
 /** HeaderMatch and QueryParamMatch: name = 1, oneof { exact = 2; regex = 3 }. */
 function valueMatch(r: Reader): ValueMatch {
@@ -167,11 +156,8 @@ function budget(r: Reader): RetryBudget {
   let minPerSecond = DEFAULT_BUDGET.minPerSecond;
   let ttlMs = DEFAULT_BUDGET.ttlMs;
   r.fields((n, w) => {
-    if (n === 1 && w === 5) {
-      if (r.pos + 4 > r.end) throw new Error('truncated float');
-      ratio = r.buf.readFloatLE(r.pos);
-      r.pos += 4;
-    } else if (n === 2 && w === 0) minPerSecond = r.varint();
+    if (n === 1 && w === 5) ratio = r.float32();
+    else if (n === 2 && w === 0) minPerSecond = r.varint();
     else if (n === 3 && w === 2) ttlMs = durationMs(r.sub());
     else return false;
     return true;
@@ -200,6 +186,7 @@ export function decodeProfile(buf: Buffer): Profile {
   const routes: ProfileRoute[] = [];
   let retryBudget = DEFAULT_BUDGET;
   const dstOverrides: WeightedDst[] = [];
+  let failureAccrual: BreakerSettings | undefined;
   r.fields((n, w) => {
     if (n === 1 && w === 2) fqn = r.string();
     else if (n === 2 && w === 0) opaque = r.varint() !== 0;
@@ -208,8 +195,9 @@ export function decodeProfile(buf: Buffer): Profile {
     else if (n === 5 && w === 2) {
       const d = weightedDst(r.sub());
       if (d.authority) dstOverrides.push(d);
-    } else return false;
+    } else if (n === 6 && w === 2) failureAccrual = decodeFailureAccrual(r.sub());
+    else return false;
     return true;
   });
-  return { fqn, opaque, routes, retryBudget, dstOverrides };
+  return { fqn, opaque, routes, retryBudget, dstOverrides, failureAccrual };
 }

@@ -42,6 +42,14 @@ export class Reader {
     return this.buf.toString('utf8', r.pos, r.end);
   }
 
+  /** A `float` field (wire type 5). */
+  float32(): number {
+    if (this.pos + 4 > this.end) throw new Error('truncated float');
+    const value = this.buf.readFloatLE(this.pos);
+    this.pos += 4;
+    return value;
+  }
+
   skip(wireType: number): void {
     if (wireType === 0) this.varint();
     else if (wireType === 1) this.pos += 8;
@@ -58,6 +66,20 @@ export class Reader {
       if (!field(Math.floor(tag / 8), wireType)) this.skip(wireType);
     }
   }
+}
+
+/** A google.protobuf.Duration in milliseconds. */
+export function durationMs(r: Reader): number {
+  let seconds = 0;
+  let nanos = 0;
+  r.fields((n, w) => {
+    if (w !== 0) return false;
+    if (n === 1) seconds = r.varint();
+    else if (n === 2) nanos = r.varint();
+    else return false;
+    return true;
+  });
+  return seconds * 1000 + Math.round(nanos / 1e6);
 }
 
 function mapEntry(r: Reader, into: Record<string, string>, prefix: string): void {

@@ -143,8 +143,11 @@ export class LocalStore implements ResourceStore {
   /** One batch: every kind's file-declared content, plus registrations re-derived against the new Services. */
   private folderChanges(): Change[] {
     const desired = new Map<ResourceKind, Map<string, Resource>>();
-    for (const resources of this.files.values()) {
-      for (const r of resources) {
+    // An object declared in several files is taken from the one whose path sorts last, whatever order
+    // the files were added in: so a copied-in file that redeclares a Service (an example that annotates
+    // it) overrides the original and, once removed, gives it back.
+    for (const name of [...this.files.keys()].sort()) {
+      for (const r of this.files.get(name) ?? []) {
         getOrCreate(desired, r.kind, () => new Map()).set(keyOf(r.meta), r);
       }
     }
