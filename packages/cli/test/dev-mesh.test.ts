@@ -1,75 +1,43 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
 import type { SpanRecord } from '../src/viz/otlp/span.ts';
 import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
 import { alive, childrenOf } from './support/processes.ts';
+import { WeftDev } from './support/weft-dev.ts';
 
-// `weft dev` started as `npm run dev` starts it, from a scratch directory (it
-// writes .weft/ there), with a faster vote-bot; then asked what a workshop
-// asks: are the edges mTLS between the right identities, and are the success
+// `weft dev` started as `npm run dev` starts it, with a faster vote-bot;
+// then asked what a workshop asks: are the edges mTLS between the right identities, and are the success
 // rates emojivoto's.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const run = promisify(execFile);
 const id = (sa: string) => `${sa}.emojivoto.serviceaccount.identity.weft-system.cluster.local`;
 
 // The bot votes for the doughnut (always fails) 15 % of the time and picks
 // uniformly among the 99 emojis otherwise, the doughnut among them.
 const VOTE_SUCCESS = 1 - (0.15 + 0.85 / 99);
 
-let dev: ChildProcess | undefined;
-let dir = '';
+let dev: WeftDev | undefined;
 let resources = '';
-let output = '';
 
 afterEach(async () => {
-  if (dev && dev.exitCode === null && dev.signalCode === null) {
-    dev.kill('SIGKILL');
-    await once(dev, 'exit');
-  }
+  await dev?.dispose();
   dev = undefined;
-  rmSync(dir, { recursive: true, force: true });
   if (resources) rmSync(resources, { recursive: true, force: true });
   resources = '';
 });
 
-function startDev(flags: string[], env: Record<string, string> = {}): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'weft-dev-'));
-  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  output = '';
-  const child = dev;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 40 s:\n${output}`)), 40_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/emojivoto is up: open (http:\/\/localhost:\d+)/);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`weft dev exited (${code}):\n${output}`)));
-  });
-}
-
-async function weft<T>(...args: string[]): Promise<T> {
-  const { stdout } = await run(process.execPath, [MAIN, ...args, '-o', 'json'], { cwd: dir });
-  return JSON.parse(stdout) as T;
+/** Starts `weft dev FLAGS` and waits until it prints the browser's URL. */
+async function startDev(flags: string[], env: Record<string, string> = {}): Promise<WeftDev> {
+  dev = new WeftDev(flags, env);
+  await dev.url;
+  return dev;
 }
 
 interface RouteRow {
@@ -117,17 +85,21 @@ describe('weft dev (meshed)', () => {
     resources = mkdtempSync(join(tmpdir(), 'weft-dev-resources-'));
     cpSync(join(REPO, 'deploy/local/resources'), resources, { recursive: true });
     // Apps export spans every 100 ms, so the traces listed (the newest) are whole.
-    const url = await startDev(['--resources', resources], { REQUEST_RATE: '20', OTEL_BSP_SCHEDULE_DELAY: '100' });
-    const profile = await run(
-      process.execPath,
-      [MAIN, 'profile', '--proto', join(REPO, 'apps/emojivoto-ts/proto/Voting.proto'), 'voting-svc', '-n', 'emojivoto'],
-      { cwd: dir },
+    const mesh = await startDev(['--resources', resources], { REQUEST_RATE: '20', OTEL_BSP_SCHEDULE_DELAY: '100' });
+    const url = await mesh.url;
+    const profile = await mesh.weft(
+      'profile',
+      '--proto',
+      join(REPO, 'apps/emojivoto-ts/proto/Voting.proto'),
+      'voting-svc',
+      '-n',
+      'emojivoto',
     );
     writeFileSync(join(resources, 'voting-profile.yaml'), profile.stdout);
-    const children = childrenOf(dev?.pid as number);
+    const children = childrenOf(mesh.pid);
     // identity, control plane, and four workloads of app + sidecar.
     expect(children).toHaveLength(10);
-    const tokens = join(dir, '.weft/dev/ca/tokens');
+    const tokens = join(mesh.dir, '.weft/dev/ca/tokens');
     for (const token of readdirSync(tokens)) expect(statSync(join(tokens, token)).mode & 0o777).toBe(0o600);
 
     // The browser's URL is web's sidecar.
@@ -136,12 +108,9 @@ describe('weft dev (meshed)', () => {
     expect((await list.json()) as unknown[]).toHaveLength(99);
 
     await sleep(15_000);
-    const edges = await weft<{ src: string; dst: string; secured: boolean; client_id: string; server_id: string }[]>(
-      'edges',
-      'deploy',
-      '-n',
-      'emojivoto',
-    );
+    const edges = await mesh.json<
+      { src: string; dst: string; secured: boolean; client_id: string; server_id: string }[]
+    >('edges', 'deploy', '-n', 'emojivoto');
     const byPair = new Map(edges.map((e) => [`${e.src}->${e.dst}`, e]));
     expect([...byPair.keys()].sort()).toEqual(['vote-bot->web', 'web->emoji', 'web->voting']);
     for (const [pair, client, server] of [
@@ -153,7 +122,7 @@ describe('weft dev (meshed)', () => {
     }
 
     const rows = new Map(
-      (await weft<StatRow[]>('stat', 'deploy', '-n', 'emojivoto', '-t', '1m')).map((r) => [r.name, r]),
+      (await mesh.json<StatRow[]>('stat', 'deploy', '-n', 'emojivoto', '-t', '1m')).map((r) => [r.name, r]),
     );
     const seconds = windowSeconds(rows.get('voting')?.time_window ?? '');
     const votes = (rows.get('voting')?.rps ?? 0) * seconds;
@@ -168,7 +137,7 @@ describe('weft dev (meshed)', () => {
     );
 
     // voting's own proxy labels what it served with the profile's routes: the doughnut always fails.
-    const routes = await weft<RouteRow[]>('routes', 'deploy/voting', '-n', 'emojivoto');
+    const routes = await mesh.json<RouteRow[]>('routes', 'deploy/voting', '-n', 'emojivoto');
     const doughnut = routes.find((r) => r.route === 'VoteDoughnut');
     expect(doughnut?.success).toBe(0);
     const otherVotes = routes.filter((r) => r.route.startsWith('Vote') && r.route !== 'VoteDoughnut');
@@ -177,10 +146,8 @@ describe('weft dev (meshed)', () => {
 
     // weft tap reaches the sidecars' tap ports with the certificate weft dev issued it.
     const doughnutPath = '/emojivoto.v1.VotingService/VoteDoughnut';
-    const tap = await run(
-      process.execPath,
-      [MAIN, 'tap', 'deploy/voting', '-n', 'emojivoto', '--path', doughnutPath, '--max-events', '6', '-o', 'json'],
-      { cwd: dir, timeout: 15_000 },
+    const tap = await mesh.weft(
+      ...['tap', 'deploy/voting', '-n', 'emojivoto', '--path', doughnutPath, '--max-events', '6', '-o', 'json'],
     );
     const events = tap.stdout
       .trim()
@@ -199,11 +166,11 @@ describe('weft dev (meshed)', () => {
     let chain: string[] = [];
     const hops = ['vote-bot', 'vote-bot-proxy', 'web', 'web-proxy', 'voting-proxy', 'voting'];
     while (Date.now() < deadline && chain.at(-1) !== 'vote-bot') {
-      const traces = await weft<{ traceId: string; services: string[] }[]>('trace', '--limit', '200');
+      const traces = await mesh.json<{ traceId: string; services: string[] }[]>('trace', '--limit', '200');
       // Newest first, and the newest may still miss the spans of a process that exports later: take the oldest.
       const candidate = traces.filter((t) => hops.every((h) => t.services.includes(h))).at(-1);
       if (candidate) {
-        const spans = await weft<Span[]>('trace', candidate.traceId);
+        const spans = await mesh.json<Span[]>('trace', candidate.traceId);
         const voting = spans.find((s) => s.service === 'voting');
         chain = voting ? servicesToRoot(spans, voting) : [];
       }
@@ -213,38 +180,42 @@ describe('weft dev (meshed)', () => {
 
     // Every check a workshop starts with passes: APIs reachable (identity over
     // TLS), certificates chaining to the anchors, proxies ready and scraped.
-    const check = await weft<{ success: boolean; categories: { checks: { description: string; result: string }[] }[] }>(
-      'check',
-    );
+    const check = await mesh.json<{
+      success: boolean;
+      categories: { checks: { description: string; result: string }[] }[];
+    }>('check');
     const failed = check.categories.flatMap((c) => c.checks).filter((c) => c.result !== 'success');
     expect(failed).toEqual([]);
     expect(check.success).toBe(true);
 
-    const exited = once(dev as ChildProcess, 'exit');
-    dev?.kill('SIGINT');
-    expect(((await exited) as [number | null])[0]).toBe(0);
+    expect(await mesh.stop('SIGINT')).toBe(0);
     expect(children.filter(alive)).toEqual([]);
-    expect(existsSync(join(dir, '.weft/viz.json'))).toBe(false);
+    expect(existsSync(join(mesh.dir, '.weft/viz.json'))).toBe(false);
   }, 90_000);
 
   it("reads emojivoto's success rates from a real Prometheus scraping every sidecar, whose /metrics promtool accepts", async () => {
-    await startDev([], { REQUEST_RATE: '20' });
-    const children = childrenOf(dev?.pid as number);
+    const mesh = await startDev([], { REQUEST_RATE: '20' });
+    const children = childrenOf(mesh.pid);
     let prom: RunningPrometheus | undefined;
     try {
-      prom = await startPrometheus(dir, '1s');
-      const targets = JSON.parse(readFileSync(join(dir, '.weft/prometheus-targets.json'), 'utf8')) as {
+      prom = await startPrometheus(mesh.dir, '1s');
+      const targets = JSON.parse(readFileSync(join(mesh.dir, '.weft/prometheus-targets.json'), 'utf8')) as {
         targets: string[];
       }[];
       const admins = targets.flatMap((t) => t.targets);
       expect(admins).toHaveLength(4);
       await sleep(15_000);
-      const stat = await run(
-        process.execPath,
-        [MAIN, 'stat', 'deploy', '-n', 'emojivoto', '-t', '1m', '--prometheus', prom.url, '-o', 'json'],
-        { cwd: dir },
+      const stat = await mesh.json<StatRow[]>(
+        'stat',
+        'deploy',
+        '-n',
+        'emojivoto',
+        '-t',
+        '1m',
+        '--prometheus',
+        prom.url,
       );
-      const rows = new Map((JSON.parse(stat.stdout) as StatRow[]).map((r) => [r.name, r]));
+      const rows = new Map(stat.map((r) => [r.name, r]));
       // Some 300 votes in 15 s; 150 keeps the bound loose enough for a busy machine.
       const bound = tolerance(VOTE_SUCCESS, 150);
       expect(rows.get('emoji')?.success).toBe(1);
@@ -262,9 +233,7 @@ describe('weft dev (meshed)', () => {
           );
         expect(check.status).toBe(3);
       }
-      const exited = once(dev as ChildProcess, 'exit');
-      dev?.kill('SIGINT');
-      expect(((await exited) as [number | null])[0]).toBe(0);
+      expect(await mesh.stop('SIGINT')).toBe(0);
       expect(children.filter(alive)).toEqual([]);
     } finally {
       await prom?.stop();
@@ -272,8 +241,8 @@ describe('weft dev (meshed)', () => {
   }, 90_000);
 
   it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
-    await startDev(['--no-bot', '--proxy-log-level', 'info']);
-    const children = childrenOf(dev?.pid as number);
+    const mesh = await startDev(['--no-bot', '--proxy-log-level', 'info']);
+    const children = childrenOf(mesh.pid);
     expect(children).toHaveLength(8);
     const proxy = children.find((pid) => {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -282,11 +251,11 @@ describe('weft dev (meshed)', () => {
     });
     expect(proxy).toBeDefined();
     // 'close': the exit code and every byte of output the runner wrote.
-    const exited = once(dev as ChildProcess, 'close');
+    const exited = once(mesh.child, 'close');
     process.kill(proxy as number, 'SIGKILL');
     expect(((await exited) as [number | null])[0]).toBe(1);
-    expect(output).toContain('[dev] emoji-proxy exited unexpectedly (killed by SIGKILL); stopping the others');
-    expect(output).toMatch(/last lines of emoji-proxy:\n( {4}.*\n)*? {4}.*certified identity/);
+    expect(mesh.output).toContain('[dev] emoji-proxy exited unexpectedly (killed by SIGKILL); stopping the others');
+    expect(mesh.output).toMatch(/last lines of emoji-proxy:\n( {4}.*\n)*? {4}.*certified identity/);
     expect(children.filter(alive)).toEqual([]);
   }, 60_000);
 
@@ -295,12 +264,13 @@ describe('weft dev (meshed)', () => {
     const collected: SpanRecord[] = [];
     const collector = await startOtlpGrpc({ listen: '127.0.0.1:0', onSpans: (spans) => collected.push(...spans) });
     try {
-      const url = await startDev(['--no-bot'], {
+      const mesh = await startDev(['--no-bot'], {
         ARTIFICIAL_DELAY: '1500ms',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.address}`,
         OTEL_BSP_SCHEDULE_DELAY: '100',
       });
-      const children = childrenOf(dev?.pid as number);
+      const url = await mesh.url;
+      const children = childrenOf(mesh.pid);
       expect((await fetch(`${url}/api/list`)).status).toBe(200);
       // web and emoji export on their own schedules: wait for both halves of the trace.
       const joined = () =>
@@ -314,7 +284,9 @@ describe('weft dev (meshed)', () => {
       // The viz server kept it too, with the spans of the two sidecars on the
       // way (they export to it over OTLP/HTTP on their own schedule).
       const services = async () =>
-        [...new Set((await weft<{ service: string }[]>('trace', web?.traceId as string)).map((s) => s.service))].sort();
+        [
+          ...new Set((await mesh.json<{ service: string }[]>('trace', web?.traceId as string)).map((s) => s.service)),
+        ].sort();
       const expected = ['emoji', 'emoji-proxy', 'web', 'web-proxy'];
       let seen = await services();
       while (seen.length < expected.length && Date.now() < deadline + 5000) {
@@ -326,12 +298,11 @@ describe('weft dev (meshed)', () => {
       const started = Date.now();
       const vote = fetch(`${url}/api/vote?choice=:joy:`);
       await sleep(300);
-      const exited = once(dev as ChildProcess, 'exit');
-      dev?.kill('SIGTERM');
+      const exited = mesh.stop('SIGTERM');
       // The vote waits 1.5 s in voting-svc, behind three sidecars that were told to stop.
       expect((await vote).status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-      expect(((await exited) as [number | null])[0]).toBe(0);
+      expect(await exited).toBe(0);
       expect(children.filter(alive)).toEqual([]);
     } finally {
       await collector.close();
