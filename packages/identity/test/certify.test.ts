@@ -45,6 +45,7 @@ describe('Certify over real gRPC', () => {
   it('issues a 24 h leaf for the identity that chains to the anchor (node:crypto and openssl agree)', async () => {
     const before = Date.now();
     const cert = await clientFor(WEB).ready();
+    const after = Date.now();
     const issuer = fixture.ca.issuer.certificate;
     const anchor = fixture.ca.trustAnchor.cert;
     expect(cert.leaf.checkIssued(issuer)).toBe(true);
@@ -53,10 +54,14 @@ describe('Certify over real gRPC', () => {
     expect(cert.leaf.subjectAltName).toBe(`DNS:${WEB}`);
     expect(cert.leaf.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
     expect(cert.leaf.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
-    // Back-dated by the 20 s clock-skew allowance; one day of life from now.
-    expect(cert.notBefore.getTime()).toBeLessThanOrEqual(before - 19_000);
-    expect(cert.expiresAt.getTime() - before).toBeGreaterThan(24 * 3600_000 - 5_000);
-    expect(cert.expiresAt.getTime() - before).toBeLessThanOrEqual(24 * 3600_000 + 5_000);
+    // Signed between `before` and `after`, back-dated by the 20 s clock-skew allowance, with one day
+    // of life. X.509 times are whole seconds, so each end may sit up to 1 s before the exact instant.
+    expect(cert.notBefore.getTime()).toBeGreaterThan(before - 20_000 - 1_000);
+    expect(cert.notBefore.getTime()).toBeLessThanOrEqual(after - 20_000);
+    expect(cert.expiresAt.getTime()).toBeGreaterThan(before + 24 * 3600_000 - 1_000);
+    expect(cert.expiresAt.getTime()).toBeLessThanOrEqual(after + 24 * 3600_000);
+    // Both ends come from one signing time, so together they span exactly the allowance and a day.
+    expect(cert.expiresAt.getTime() - cert.notBefore.getTime()).toBe(20_000 + 24 * 3600_000);
 
     const dir = await mkdtemp(join(tmpdir(), 'weft-identity-'));
     try {

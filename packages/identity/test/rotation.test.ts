@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
+import { type AddressInfo, createServer as createTcpServer, type Server, connect as tcpConnect } from 'node:net';
+import { connect, createServer, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMeshCa, issueWorkloadCertificate } from '../src/ca/in-process.ts';
 import { IdentityClient } from '../src/client/identity-client.ts';
@@ -18,9 +18,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function startClient(fixture: IdentityFixture, clock: ManualClock, logger = new CaptureLogger()): IdentityClient {
+function startClient(
+  fixture: IdentityFixture,
+  clock: ManualClock,
+  logger = new CaptureLogger(),
+  address = fixture.server.address,
+): IdentityClient {
   const client = new IdentityClient({
-    address: fixture.server.address,
+    address,
     identity: WEB,
     token: () => fixture.tokenFor(WEB),
     trustAnchorsPem: fixture.ca.trustAnchorsPem,
@@ -46,6 +51,27 @@ async function listen(server: Server): Promise<number> {
   await once(server, 'listening');
   cleanups.push(() => server.close());
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * A TCP front with a port of its own, as a Service address is: it drops every connection while
+ * `backend` is unset, and passes them to `backend` (host:port) once it is set. A client keeps one
+ * address while the service behind it goes away and comes back, and no other process can take
+ * that address in between, as it could a port the service gave up.
+ */
+async function startFront(): Promise<{ address: string; backend: string | undefined }> {
+  const front: { address: string; backend: string | undefined } = { address: '', backend: undefined };
+  const server = createTcpServer((socket) => {
+    socket.on('error', () => {});
+    if (!front.backend) return void socket.destroy();
+    const split = front.backend.lastIndexOf(':');
+    const upstream = tcpConnect(Number(front.backend.slice(split + 1)), front.backend.slice(0, split));
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    socket.pipe(upstream).pipe(socket);
+  });
+  front.address = `127.0.0.1:${await listen(server)}`;
+  return front;
 }
 
 describe('certificate rotation', () => {
@@ -125,12 +151,12 @@ describe('certificate rotation', () => {
 
   it('is not ready while identity is down, backs off, and certifies once it is back', async () => {
     const ca = createMeshCa();
+    const front = await startFront();
     const down = await startIdentityFixture({ ca });
-    const address = down.server.address;
     await down.close();
     const clock = new ManualClock();
     const logs = new CaptureLogger();
-    const web = startClient(down, clock, logs);
+    const web = startClient(down, clock, logs, front.address);
 
     clock.advance(0);
     await logs.waitFor(/attempt=1 /);
@@ -141,8 +167,9 @@ describe('certificate rotation', () => {
     expect(clock.pendingDelays()).toEqual([1000]);
     expect(web.metrics.render()).toMatch(/^control_identity_cert_refreshes_total\{result="failure"\} 2$/m);
 
-    const back = await startIdentityFixture({ ca, listen: address, tokenKey: down.tokenKey });
+    const back = await startIdentityFixture({ ca, tokenKey: down.tokenKey });
     cleanups.push(() => back.close());
+    front.backend = back.server.address;
     clock.advance(1000);
     const cert = await web.ready();
     expect(cert.identity).toBe(WEB);
