@@ -186,10 +186,14 @@ describe('Kubernetes backend against the API server wire protocol', () => {
     api.apply(SLICES, slice('emoji-svc-1', 'emoji-svc', ['10.2.0.1']));
     await eventually(() => store.state.get('EndpointSlice', 'emojivoto', 'emoji-svc-1') !== undefined);
     // Other kinds move the shared version on; the bookmark carries it to the slice watch.
+    const events = store.stats().events;
     api.apply(SERVICES, service('late-svc'));
     api.bookmark(SLICES);
     const bookmarkRv = api.version;
-    await new Promise((r) => setTimeout(r, 50));
+    // Both have reached the store: the late Service, and after it the bookmark, the only other event.
+    await eventually(
+      () => store.state.get('Service', 'emojivoto', 'late-svc') !== undefined && store.stats().events >= events + 2,
+    );
     const listsBefore = store.stats().lists;
 
     api.dropConnections();

@@ -60,7 +60,8 @@ describe('the control plane entry point', () => {
     child = proc.child;
     const ports = await proc.listening;
     let ready = await fetch(`http://127.0.0.1:${ports.admin}/ready`);
-    for (let i = 0; ready.status !== 200 && i < 100; i++) {
+    const deadline = Date.now() + 15_000;
+    while (ready.status !== 200 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       ready = await fetch(`http://127.0.0.1:${ports.admin}/ready`);
     }

@@ -115,8 +115,16 @@ describe('HTTPLocalRateLimitPolicy', () => {
       statuses = await burst(8);
     }
     // In a fresh one-second window, plaintext clients share one identity's budget: 3 of 8 pass.
-    await new Promise((r) => setTimeout(r, 1010 - (Date.now() % 1000)));
-    expect((await burst(8)).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    // The proxy counts whole seconds of the clock this process reads too. A burst that a busy
+    // machine spreads over two windows says nothing, so it is sent again in the next window.
+    let inOneWindow: number[] | undefined;
+    for (let window = 0; window < 5 && !inOneWindow; window++) {
+      await new Promise((r) => setTimeout(r, 1010 - (Date.now() % 1000)));
+      const sentAt = Date.now();
+      const got = await burst(8);
+      if (Math.floor(Date.now() / 1000) === Math.floor(sentAt / 1000)) inOneWindow = got;
+    }
+    expect(inOneWindow?.sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
 
     const watch = plane.watchPort('emojivoto', 'web-0', appPort);
     expect((await watch.next()).protocol?.http1?.localRateLimit).toEqual({

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -49,8 +49,15 @@ export class LocalPlane {
     return this;
   }
 
-  write(name: string, text: string): Promise<void> {
-    return writeFile(join(this.dir, name), text);
+  /**
+   * Replaces a file whole, as an editor that saves through a rename does. An in-place write is
+   * seen truncated before it is seen full, and a reload that falls in between takes the empty
+   * file for the folder's content.
+   */
+  async write(name: string, text: string): Promise<void> {
+    const temporary = join(this.dir, `.${name}.tmp`);
+    await writeFile(temporary, text);
+    await rename(temporary, join(this.dir, name));
   }
 
   get(path: string, contextToken = '{"ns":"emojivoto","pod":"test"}') {
