@@ -5,6 +5,7 @@ import { type CertificateSource, createMeshCa } from '@weft/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestDestination } from './support/destination-server.ts';
 import { startSidecar, workload } from './support/mesh.ts';
+import { TcpFront } from './support/tcp-front.ts';
 
 // What the app sees when the proxy cannot deliver: a bounded wait and a
 // status naming the cause in weft-proxy-error. Nothing waits unbounded.
@@ -67,7 +68,10 @@ describe('failure answers', () => {
     cleanup.push(() => app.close());
     const { destination, port } = await sidecar({ 'later.ns.svc.cluster.local:80': [] });
     const pending = get(port, 'later.ns.svc.cluster.local');
-    await new Promise((r) => setTimeout(r, 200));
+    // The request has reached the proxy once it asks for the service, and waits there.
+    const deadline = Date.now() + 10_000;
+    while (destination.watching === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(destination.watching).toBe(1);
     destination.add('later.ns.svc.cluster.local:80', { ip: '127.0.0.1', port: (app.address() as AddressInfo).port });
     const r = await pending;
     expect(r.status).toBe(200);
@@ -131,19 +135,27 @@ describe('failure answers', () => {
       cleanup.push(() => s.close());
     }
     const svc = 'steady.ns.svc.cluster.local:80';
-    const { destination, port } = await sidecar({
-      [svc]: [{ ip: '127.0.0.1', port: (one.address() as AddressInfo).port }],
-    });
+    const destination = new TestDestination();
+    destination.set(svc, [{ ip: '127.0.0.1', port: (one.address() as AddressInfo).port }]);
+    await destination.start();
+    cleanup.push(() => destination.stop());
+    // The proxy's control-plane address stays the front's while control planes come and go behind it.
+    const front = await new TcpFront(`127.0.0.1:${destination.port}`).start();
+    cleanup.push(() => front.close());
+    const proxy = await startSidecar(front, {});
+    cleanup.push(proxy.close);
+    const port = proxy.addresses.outbound.port;
     expect((await get(port, 'steady.ns.svc.cluster.local')).body).toBe('one');
-    const cpPort = destination.port;
+    front.backend = undefined;
     destination.stop();
     await new Promise((r) => setTimeout(r, 300));
     expect((await get(port, 'steady.ns.svc.cluster.local')).body).toBe('one');
     // Back, with the service moved to another endpoint.
     const again = new TestDestination();
     again.set(svc, [{ ip: '127.0.0.1', port: (two.address() as AddressInfo).port }]);
-    await again.start(cpPort);
+    await again.start();
     cleanup.push(() => again.stop());
+    front.backend = `127.0.0.1:${again.port}`;
     const deadline = Date.now() + 10_000;
     let body = '';
     while (Date.now() < deadline) {
@@ -163,13 +175,14 @@ describe('failure answers', () => {
     for (let i = 0; i < 30; i++) services[`svc-${i}.ns.svc.cluster.local:80`] = [];
     const { destination, port } = await sidecar(services, {
       WEFT_PROXY_FAILFAST_TIMEOUT: '100ms',
-      WEFT_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT: '300ms',
+      // Long enough that no service goes idle before the last of the 30 answers is back.
+      WEFT_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT: '1s',
     });
     const answers = await Promise.all(Object.keys(services).map((a) => get(port, a.replace(':80', ''))));
     expect(answers.every((r) => r.status === 503)).toBe(true);
     expect(destination.watching).toBeGreaterThan(20);
     const until = async (ok: () => boolean) => {
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 10_000;
       while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       return ok();
     };

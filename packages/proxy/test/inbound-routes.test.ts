@@ -117,7 +117,7 @@ async function h1(port: number, host: string, path: string, extra: Record<string
   return res.statusCode;
 }
 
-async function eventually(check: () => Promise<boolean>, withinMs = 2000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -129,10 +129,15 @@ describe('inbound route metrics', () => {
   const dst = { direction: 'inbound', dst: SERVICE };
 
   it("labels what the server side served with its service's routes", async () => {
-    // The first request starts the watch; it counts on the default route until the profile arrives.
+    // The first request starts the watches; it counts on the default route until the profile
+    // arrives, on each side.
     await eventually(async () => {
       await grpcCall('VoteDoughnut');
-      return metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) > 0;
+      const outbound = { direction: 'outbound', rt_route: 'VoteDoughnut' };
+      return (
+        metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) > 0 &&
+        metric(await clientScrape(), 'route_request_total', outbound) > 0
+      );
     });
     const before = await scrape();
     const doughnut0 = metric(before, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' });

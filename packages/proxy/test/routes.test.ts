@@ -19,9 +19,11 @@ const bodiesSeen: string[] = [];
 
 const FIVE_XX = [{ condition: { status: { min: 500, max: 599 } }, isFailure: true }];
 
-const profile = (budget: DestinationProfile['retryBudget']): DestinationProfile => ({
+const profile = (budget: DestinationProfile['retryBudget'], marker = 'first'): DestinationProfile => ({
   fullyQualifiedName: 'emoji-svc.emojivoto.svc.cluster.local',
   routes: [
+    // Only to show which version of the profile the proxy holds: its route label changes with it.
+    { condition: { path: { regex: '/marker' } }, metricsLabels: { route: `marker ${marker}` } },
     {
       condition: { all: { matches: [{ method: 'GET' }, { path: { regex: '/a' } }] } },
       metricsLabels: { route: 'GET /a' },
@@ -112,7 +114,7 @@ const get = async (path: string) => {
 };
 const scrape = async () => (await fetch(`http://127.0.0.1:${mesh.client.addresses?.admin.port}/metrics`)).text();
 
-async function eventually(check: () => Promise<boolean>, withinMs = 2000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -163,14 +165,18 @@ describe('routes from the profile', () => {
   });
 
   it('injects the declared faults: half the votes answered 503 by the proxy, a delay before the call', async () => {
-    const results = await pool(400, 10, async () => {
+    // Each vote is aborted with p = 0.5: over n = 1000 the share's standard deviation is
+    // sqrt(0.25 / 1000) = 0.016, so 8 points are 5 of them (an honest run fails about once in
+    // 2 million), while 25 % or 75 % fails for certain.
+    const N = 1000;
+    const results = await pool(N, 10, async () => {
       const res = await get('/vote');
       return res.headers.get('weft-proxy-error') === 'WEFT_PROXY_FAULT_INJECTED' ? res.status : res.status === 200;
     });
     const aborted = results.filter((r) => r === 503).length;
     expect(results.filter((r) => r !== 503 && r !== true)).toEqual([]);
-    expect(aborted / 400).toBeGreaterThan(0.42);
-    expect(aborted / 400).toBeLessThan(0.58);
+    expect(aborted / N).toBeGreaterThan(0.42);
+    expect(aborted / N).toBeLessThan(0.58);
     const text = await scrape();
     expect(
       metric(text, 'route_response_total', { rt_route: 'vote', status_code: '503', classification: 'failure' }),
@@ -219,8 +225,15 @@ describe('routes from the profile', () => {
   });
 
   it('stops retrying at the budget when everything fails, after a live budget change', async () => {
-    mesh.destination.setProfile(SERVICE, profile({ retryRatio: 0, minRetriesPerSecond: 5, ttl: { seconds: 1 } }));
-    await new Promise((r) => setTimeout(r, 200));
+    mesh.destination.setProfile(
+      SERVICE,
+      profile({ retryRatio: 0, minRetriesPerSecond: 5, ttl: { seconds: 1 } }, 'second'),
+    );
+    // The proxy holds the new profile, budget and all, once its marker route labels a request.
+    await eventually(async () => {
+      await get('/marker');
+      return (await scrape()).includes('rt_route="marker second"');
+    });
     const sel = { direction: 'outbound', rt_route: 'fail' };
     const before = await scrape();
     const sent0 = metric(before, 'route_request_total', sel);

@@ -12,9 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let app: Server;
 let appPort: number;
+let slowArrived = () => {};
 
 beforeAll(async () => {
-  app = createServer((req, res) => setTimeout(() => res.end('done'), req.url === '/slow' ? 1500 : 0));
+  app = createServer((req, res) => {
+    if (req.url === '/slow') slowArrived();
+    setTimeout(() => res.end('done'), req.url === '/slow' ? 1500 : 0);
+  });
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');
   appPort = (app.address() as AddressInfo).port;
@@ -60,8 +64,12 @@ describe('the proxy process', () => {
   it('finishes in-flight requests on SIGTERM, refuses new ones, and exits 0', async () => {
     const { child, upstream } = await startProxy();
     expect(await (await fetch(`http://127.0.0.1:${upstream}/`)).text()).toBe('done');
+    const arrived = new Promise<void>((resolve) => {
+      slowArrived = resolve;
+    });
     const inflight = fetch(`http://127.0.0.1:${upstream}/slow`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 150));
+    // In flight: through the proxy and at the app.
+    await arrived;
     child.kill('SIGTERM');
     // New connections are refused soon after the signal, while the slow request is still running.
     const deadline = Date.now() + 5000;

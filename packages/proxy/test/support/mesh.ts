@@ -54,9 +54,9 @@ export interface Mesh {
   close(): Promise<void>;
 }
 
-/** A lone sidecar whose discovery is `destination`, for tests of the outbound side. */
+/** A lone sidecar whose discovery is `destination` (or anything on its port), for tests of the outbound side. */
 export async function startSidecar(
-  destination: TestDestination,
+  destination: Pick<TestDestination, 'port'>,
   env: Record<string, string>,
   identity?: CertificateSource,
 ): Promise<{ sidecar: Sidecar; addresses: SidecarAddresses; close: () => Promise<void> }> {
