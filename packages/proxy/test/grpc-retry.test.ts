@@ -61,7 +61,7 @@ beforeAll(async () => {
     retryBudget: { retryRatio: 1, minRetriesPerSecond: 10, ttl: { seconds: 10 } },
   });
   client = new Client(`127.0.0.1:${mesh.upstreamPort}`, credentials.createInsecure());
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + 10_000;
   while (
     !(await fetch(`http://127.0.0.1:${mesh.client.addresses?.admin.port}/metrics`).then((r) => r.text())).includes(
       'rt_route="echo"',

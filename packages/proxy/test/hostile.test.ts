@@ -59,9 +59,9 @@ describe('hostile input', () => {
   it('closes connections of random bytes on every listener, and keeps serving with bounded memory', async () => {
     const ports = [mesh.outboundPort, mesh.upstreamPort, mesh.inboundPort];
     const rssBefore = process.memoryUsage.rss();
-    const until = Date.now() + 4000;
+    // A fixed number of connections, however long a busy machine takes over them.
     let sent = 0;
-    while (Date.now() < until && sent < 600) {
+    while (sent < 240) {
       const batch = Array.from({ length: 12 }, (_, i) => {
         const port = ports[(sent + i) % ports.length] as number;
         const junk = randomBytes(3 + Math.floor(Math.random() * 4096));
@@ -75,7 +75,6 @@ describe('hostile input', () => {
       for (const r of results) expect(r.closed).toBe(true);
       sent += batch.length;
     }
-    expect(sent).toBeGreaterThan(100);
     await stillServes();
     expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(150 * 1024 * 1024);
   });

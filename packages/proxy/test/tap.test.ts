@@ -141,7 +141,7 @@ function tap(side: 'client' | 'server', sa: string, match: TapMatch): Promise<Wa
 }
 
 async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + 15_000;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 

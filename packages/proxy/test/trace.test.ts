@@ -71,7 +71,7 @@ function get(headers: Record<string, string>): Promise<IncomingHttpHeaders> {
 }
 
 async function spansOf(traceId: string, count: number): Promise<Span[]> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const found = spans.filter((s) => s.traceId === traceId);
     if (found.length >= count || Date.now() > deadline) return found;

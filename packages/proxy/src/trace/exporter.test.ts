@@ -46,7 +46,7 @@ describe('span exporter', () => {
     for (let i = 0; i < 100; i++) exporter.add(span(i));
     expect(exporter.dropped).toBe(40);
     release();
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (exporter.exported < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(exporter.exported).toBe(60);
     expect(bodies.every((n) => n <= 10)).toBe(true);
@@ -57,7 +57,7 @@ describe('span exporter', () => {
     const exporter = new SpanExporter({ collector: '127.0.0.1:1', serviceName: 'x', batchSize: 5 });
     for (let i = 0; i < 5; i++) exporter.add(span(i));
     await exporter.flush();
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (exporter.failed < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(exporter.failed).toBe(5);
   });
