@@ -21,6 +21,15 @@ export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounc
 const YAML_FILE = /\.ya?ml$/;
 
 /**
+ * How long a file that had resources must stay empty before it is taken at
+ * its word. Saving in place (an editor, `>` in a shell) truncates the file and
+ * then writes it: a reload between the two would withdraw everything the file
+ * declares (a Server falling back to the default policy) and make the empty
+ * file the last good state that an invalid save then keeps.
+ */
+export const EMPTY_GRACE_MS = 500;
+
+/**
  * The local backend: a watched folder of Kubernetes-shaped YAML, plus the
  * workloads the local runner registers. A file that fails to parse is reported
  * by name and its last good content stays in force.
@@ -33,6 +42,8 @@ export class LocalStore implements ResourceStore {
   /** Last good resources of each file, by path relative to the folder. */
   private readonly files = new Map<string, Resource[]>();
   private readonly fileProblems = new Map<string, string>();
+  /** Files found empty that had resources, and since when (performance.now()). */
+  private readonly emptySince = new Map<string, number>();
   private readonly workloads = new Map<number, LocalWorkload>();
   private nextWorkload = 1;
   private watcher?: FSWatcher;
@@ -121,10 +132,13 @@ export class LocalStore implements ResourceStore {
     const seen = new Set(names);
     for (const name of [...this.files.keys()]) if (!seen.has(name)) this.files.delete(name);
     for (const name of [...this.fileProblems.keys()]) if (!seen.has(name)) this.fileProblems.delete(name);
+    for (const name of [...this.emptySince.keys()]) if (!seen.has(name)) this.emptySince.delete(name);
     for (const name of names) {
       const path = join(this.cfg.resourceDir, name);
       try {
-        const resources = parseYamlFile(relative(process.cwd(), path) || name, await readFile(path, 'utf8'));
+        const text = await readFile(path, 'utf8');
+        if (this.stillBeingWritten(name, text)) continue;
+        const resources = parseYamlFile(relative(process.cwd(), path) || name, text);
         this.files.set(name, resources);
         this.fileProblems.delete(name);
       } catch (err) {
@@ -138,6 +152,23 @@ export class LocalStore implements ResourceStore {
       }
     }
     this.bus.commit(this.folderChanges());
+  }
+
+  /** Whether `text`, an empty file that had resources, should keep them a little longer (EMPTY_GRACE_MS). */
+  private stillBeingWritten(name: string, text: string): boolean {
+    if (text.trim() !== '' || !this.files.get(name)?.length) {
+      this.emptySince.delete(name);
+      return false;
+    }
+    const since = getOrCreate(this.emptySince, name, () => performance.now());
+    if (performance.now() - since >= EMPTY_GRACE_MS) {
+      this.emptySince.delete(name);
+      return false;
+    }
+    // No further event comes if the file stays empty: look again once the grace is over.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(), EMPTY_GRACE_MS - (performance.now() - since));
+    return true;
   }
 
   /** One batch: every kind's file-declared content, plus registrations re-derived against the new Services. */
