@@ -178,7 +178,10 @@ describe('Certify refusals', () => {
     const port = fixture.server.port;
     const raw = connect(port, '127.0.0.1');
     await once(raw, 'connect');
-    raw.end(randomBytes(4096));
+    // Garbage that is not a TLS record from its first byte. Purely random bytes
+    // now and then read as the header of an SSLv2 hello (high bit set, type 1);
+    // OpenSSL then waits for the rest of it until the 120 s handshake timeout.
+    raw.end(Buffer.concat([Buffer.from('\x00not tls\r\n', 'latin1'), randomBytes(4096)]));
     await once(raw, 'close');
     const plain = connect(port, '127.0.0.1');
     await once(plain, 'connect');
