@@ -11,9 +11,20 @@ export class Connections {
   readonly #sessions = new Set<Http2Session>();
   draining = false;
 
-  add(socket: Socket): void {
+  /**
+   * The start of every accepted connection: tracked for the drain, errors end
+   * it quietly, and none is taken once draining began. False: it was refused.
+   */
+  admit(socket: Socket): boolean {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    if (this.draining) {
+      socket.destroy();
+      return false;
+    }
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
+    return true;
   }
 
   watchH2(server: Http2Server): void {

@@ -125,13 +125,7 @@ export class Inbound {
 
   /** The accept stage: every connection the listener takes starts here. */
   accept(socket: Socket): void {
-    socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    this.connections.add(socket);
-    if (this.connections.draining) {
-      socket.destroy();
-      return;
-    }
+    if (!this.connections.admit(socket)) return;
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'closed') return socket.destroy();
       if (protocol === 'tls') {

@@ -167,13 +167,7 @@ export class Outbound {
 
   /** `fixed` is the upstream of a per-upstream listener; undefined on the transparent one. */
   accept(socket: Socket, fixed: Logical | undefined): void {
-    socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    this.connections.add(socket);
-    if (this.connections.draining) {
-      socket.destroy();
-      return;
-    }
+    if (!this.connections.admit(socket)) return;
     this.#opts.metrics
       .tcp({ direction: 'outbound', peer: 'src', authority: fixed?.authority ?? '', tls: 'disabled' })
       .track(socket);
