@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDestination } from './support/destination-server.ts';
+import { FlakyPair } from './support/flaky-pair.ts';
 import { startSidecar } from './support/mesh.ts';
 
 // Failure accrual through a real sidecar: an endpoint that starts failing is
@@ -13,29 +12,14 @@ const SVC = 'emoji-svc.emojivoto.svc.cluster.local:8080';
 let destination: TestDestination;
 let sidecar: Awaited<ReturnType<typeof startSidecar>>;
 let port: number;
-let failing = false;
-const hits = { a: 0, b: 0 };
-let servers: Server[];
-
-async function backend(name: 'a' | 'b'): Promise<Server> {
-  const s = createServer((_req, res) => {
-    hits[name]++;
-    res.statusCode = name === 'a' && failing ? 500 : 200;
-    res.end(name);
-  });
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  return s;
-}
+const pair = new FlakyPair();
+const { hits } = pair;
 
 beforeAll(async () => {
-  servers = [await backend('a'), await backend('b')];
+  const endpoints = await pair.start();
   destination = new TestDestination();
   await destination.start();
-  destination.set(
-    SVC,
-    servers.map((s) => ({ ip: '127.0.0.1', port: (s.address() as AddressInfo).port })),
-  );
+  destination.set(SVC, endpoints);
   sidecar = await startSidecar(destination, {
     WEFT_PROXY_OUTBOUND_UPSTREAMS: `${SVC}=127.0.0.1:0`,
     WEFT_PROXY_FAILURE_ACCRUAL_CONSECUTIVE: '5',
@@ -48,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sidecar.close();
   destination.stop();
-  for (const s of servers) s.close();
+  pair.close();
 });
 
 const call = async () => {
@@ -63,7 +47,7 @@ describe('failure accrual', () => {
     const batch = async () => Promise.all([call(), call(), call(), call()]);
     for (let i = 0; i < 5; i++) await batch();
     expect(hits.a).toBeGreaterThan(0);
-    failing = true;
+    pair.failing = true;
     let failures = 0;
     for (let i = 0; i < 100 && failures < 5; i++) failures += (await batch()).filter((s) => s !== 200).length;
     expect(failures).toBeGreaterThanOrEqual(5);
@@ -74,7 +58,7 @@ describe('failure accrual', () => {
     expect(late).toBeLessThanOrEqual(2);
     expect(hits.a - start).toBeLessThanOrEqual(2);
 
-    failing = false;
+    pair.failing = false;
     // Readmitted by the first probe after the backoff (at most 1 s), then picked as before.
     const before = hits.a;
     const deadline = Date.now() + 10_000;

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DestinationProfile, TestDestination } from './support/destination-server.ts';
+import { FlakyPair } from './support/flaky-pair.ts';
 import { startSidecar } from './support/mesh.ts';
 
 // Failure accrual set per service by the control plane: a real sidecar whose
@@ -27,38 +26,14 @@ const WITHOUT_BREAKER: DestinationProfile = { fullyQualifiedName: FQN };
 let destination: TestDestination;
 let sidecar: Awaited<ReturnType<typeof startSidecar>>;
 let port: number;
-let servers: Server[];
-/** Whether endpoint a answers 500. */
-let failing = false;
-/** Requests each endpoint answered, /slow ones aside. */
-const hits = { a: 0, b: 0 };
-
-async function backend(name: 'a' | 'b'): Promise<Server> {
-  const s = createServer((req, res) => {
-    // A request still in flight when the settings change: its body takes 400 ms. The headers come at
-    // once, as a slow answer would make peak-EWMA steer requests away from its endpoint for seconds.
-    if (req.url === '/slow') {
-      res.write('slow ');
-      setTimeout(() => res.end('and whole'), 400);
-      return;
-    }
-    hits[name]++;
-    res.statusCode = name === 'a' && failing ? 500 : 200;
-    res.end(name);
-  });
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  return s;
-}
+const pair = new FlakyPair();
+const { hits } = pair;
 
 beforeAll(async () => {
-  servers = [await backend('a'), await backend('b')];
+  const endpoints = await pair.start();
   destination = new TestDestination();
   await destination.start();
-  destination.set(
-    SVC,
-    servers.map((s) => ({ ip: '127.0.0.1', port: (s.address() as AddressInfo).port })),
-  );
+  destination.set(SVC, endpoints);
   destination.setProfile(SVC, WITHOUT_BREAKER);
   sidecar = await startSidecar(destination, { WEFT_PROXY_OUTBOUND_UPSTREAMS: `${SVC}=127.0.0.1:0` });
   port = (sidecar.addresses.upstreams.get(SVC) as AddressInfo).port;
@@ -67,10 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sidecar.close();
   destination.stop();
-  for (const s of servers) {
-    s.closeAllConnections();
-    s.close();
-  }
+  pair.close();
 });
 
 const call = async () => {
@@ -95,7 +67,7 @@ async function untilEjected(limitMs: number): Promise<number | undefined> {
 
 describe('failure accrual from the profile', () => {
   it('ejects a failing endpoint only once the profile carries it, and readmits it after it recovers', async () => {
-    failing = true;
+    pair.failing = true;
     // No failure accrual yet: a keeps getting requests however often it fails (the breaker will eject after 3).
     const start = hits.a;
     let failures = 0;
@@ -112,7 +84,7 @@ describe('failure accrual from the profile', () => {
     // The request in flight while the settings changed was answered.
     expect(await slow).toBe('slow and whole');
 
-    failing = false;
+    pair.failing = false;
     // The first probe after the penalty (500 ms, then 1 s at most) readmits a; nothing fails meanwhile.
     const before = hits.a;
     const deadline = Date.now() + 3000;
@@ -121,7 +93,7 @@ describe('failure accrual from the profile', () => {
   });
 
   it('turns the breaker off within a second of the profile dropping it, on the same proxy', async () => {
-    failing = true;
+    pair.failing = true;
     expect(await untilEjected(3000)).toBeDefined();
 
     destination.setProfile(SVC, WITHOUT_BREAKER);
