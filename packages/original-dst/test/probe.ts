@@ -1,0 +1,41 @@
+// Run inside a test's network namespace (ip netns exec): `listen HOST` prints
+// its port, then one JSON line per accepted connection with where it landed
+// and where it was going; `connect HOST PORT` prints whether it reached a
+// listener. Lines on stdout are the whole interface with the test.
+import { connect, createServer } from 'node:net';
+import { originalDstOf } from '../src/index.ts';
+
+const [mode, host, port] = process.argv.slice(2);
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+if (mode === 'listen') {
+  const server = createServer((socket) => {
+    let originalDst: unknown = null;
+    let error: string | undefined;
+    try {
+      originalDst = originalDstOf(socket) ?? null;
+    } catch (err) {
+      error = (err as { code?: string }).code;
+    }
+    say({ local: socket.localAddress, localPort: socket.localPort, remote: socket.remoteAddress, originalDst, error });
+    socket.on('error', () => {});
+    socket.end('landed\n');
+  });
+  server.listen({ host, port: 0 }, () => say({ port: (server.address() as { port: number }).port }));
+  // The test ends the listener by closing stdin, so it cannot outlive the test's process.
+  process.stdin.on('end', () => process.exit(0)).resume();
+} else if (mode === 'connect') {
+  const socket = connect({ host, port: Number(port), timeout: 10_000 });
+  socket.once('data', (data) => {
+    say({ connected: true, reply: data.toString().trim() });
+    socket.destroy();
+  });
+  socket.once('timeout', () => {
+    say({ connected: false, error: 'ETIMEDOUT' });
+    socket.destroy();
+  });
+  socket.once('error', (err: NodeJS.ErrnoException) => say({ connected: false, error: err.code }));
+} else {
+  console.error(`usage: probe.ts listen HOST | connect HOST PORT (got ${mode})`);
+  process.exit(2);
+}
