@@ -155,9 +155,13 @@ export class Netns {
       (peer ?? this).run('ip', ['addr', 'add', addr, 'dev', b, ...(addr.includes(':') ? ['nodad'] : [])]);
   }
 
-  /** A probe listener on host, port 0, in this namespace. */
-  listen(host: string, opts: RunOptions = {}): Promise<ProbeListener> {
-    return ProbeListener.start(this.spawn(process.execPath, [PROBE, 'listen', host], opts));
+  /**
+   * A probe listener on host, port 0, in this namespace; it asks `lookupModule`'s
+   * `originalDst(socket)` where each connection was going, or this package's own.
+   */
+  listen(host: string, opts: RunOptions & { lookupModule?: string } = {}): Promise<ProbeListener> {
+    const args = [PROBE, 'listen', host, ...(opts.lookupModule ? [opts.lookupModule] : [])];
+    return ProbeListener.start(this.spawn(process.execPath, args, opts));
   }
 
   /** Connects from this namespace (as opts.uid, if given) and reports whether a listener answered. */

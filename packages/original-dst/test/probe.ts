@@ -1,11 +1,14 @@
-// Run inside a test's network namespace (ip netns exec): `listen HOST` prints
-// its port, then one JSON line per accepted connection with where it landed
-// and where it was going; `connect HOST PORT` prints whether it reached a
+// Run inside a test's network namespace (ip netns exec): `listen HOST [MODULE]`
+// prints its port, then one JSON line per accepted connection with where it
+// landed and where it was going (asked of MODULE's `originalDst(socket)` when
+// given, e.g. the proxy's); `connect HOST PORT` prints whether it reached a
 // listener. Lines on stdout are the whole interface with the test.
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { originalDstOf } from '../src/index.ts';
 
 const [mode, host, port] = process.argv.slice(2);
+const lookup: (socket: Socket) => unknown =
+  mode === 'listen' && process.argv[4] ? (await import(process.argv[4])).originalDst : originalDstOf;
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 if (mode === 'listen') {
@@ -13,7 +16,7 @@ if (mode === 'listen') {
     let originalDst: unknown = null;
     let error: string | undefined;
     try {
-      originalDst = originalDstOf(socket) ?? null;
+      originalDst = lookup(socket) ?? null;
     } catch (err) {
       error = (err as { code?: string }).code;
     }
