@@ -28,7 +28,8 @@ export interface Reached {
 export interface RunOptions {
   /** Run as this uid and gid (setpriv), as a pod's containers run as their own users. */
   readonly uid?: number;
-  readonly env?: NodeJS.ProcessEnv;
+  /** Variables set for the command alone (through env(1), so `ip` itself keeps this process's PATH). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function netnsExists(name: string): boolean {
@@ -115,12 +116,13 @@ export class Netns {
   #argv(cmd: string, args: readonly string[], opts: RunOptions): string[] {
     const user =
       opts.uid === undefined ? [] : ['setpriv', `--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups'];
-    return ['netns', 'exec', this.name, ...user, cmd, ...args];
+    const env = opts.env ? ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`)] : [];
+    return ['netns', 'exec', this.name, ...user, ...env, cmd, ...args];
   }
 
   /** Runs a command in the namespace and returns its result, whatever the exit status. */
   exec(cmd: string, args: readonly string[], opts: RunOptions = {}) {
-    return spawnSync('ip', this.#argv(cmd, args, opts), { encoding: 'utf8', timeout: DEADLINE_MS, env: opts.env });
+    return spawnSync('ip', this.#argv(cmd, args, opts), { encoding: 'utf8', timeout: DEADLINE_MS });
   }
 
   /** Runs a command in the namespace; its stdout, or an error carrying its stderr. */
@@ -132,7 +134,7 @@ export class Netns {
 
   /** Starts a long-running process in the namespace; remove() stops it. */
   spawn(cmd: string, args: readonly string[], opts: RunOptions = {}): ChildProcess {
-    const child = spawn('ip', this.#argv(cmd, args, opts), { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env });
+    const child = spawn('ip', this.#argv(cmd, args, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
     return child;

@@ -13,6 +13,12 @@ export const InjectorErrorCode = {
   InvalidConfig: 'WEFT_CP_INJECT_INVALID_CONFIG',
   /** A JSON patch that does not apply to its document. */
   InvalidPatch: 'WEFT_CP_INJECT_INVALID_PATCH',
+  /** proxy-init found no iptables binaries (of the chosen backend or any other) on PATH. */
+  NoIptables: 'WEFT_CP_INJECT_NO_IPTABLES',
+  /** proxy-init ran without the rights to change the firewall (not root / no CAP_NET_ADMIN). */
+  IptablesPermission: 'WEFT_CP_INJECT_IPTABLES_PERMISSION',
+  /** iptables refused proxy-init's rules or could not list the nat table. */
+  IptablesFailed: 'WEFT_CP_INJECT_IPTABLES_FAILED',
   /** A fault inside the injector itself; the pod is still admitted. */
   Internal: 'WEFT_CP_INJECT_INTERNAL',
 } as const;

@@ -1,22 +1,19 @@
-// weft-init: installs the pod's iptables redirect before any other container
-// starts. Run by the init container the injector adds.
-import { execFileSync } from 'node:child_process';
+#!/usr/bin/env node
+// weft-proxy-init: installs the pod's iptables redirect before any other
+// container starts. Run by the init container the injector adds; safe to run
+// again (a restarted init container leaves the same rules).
 import { parseProxyInitArgs } from './args.ts';
-import { alreadyInstalled, natRules } from './rules.ts';
+import { chooseFirewall, restoreNat, saveNat } from './firewall.ts';
+import { natRules } from './rules.ts';
 
 try {
   const options = parseProxyInitArgs(process.argv.slice(2));
-  const saved = execFileSync(options.firewallSaveBinPath, ['-t', 'nat'], { encoding: 'utf8' });
-  if (alreadyInstalled(saved)) {
-    console.log('proxy-init: rules already installed, nothing to do');
-  } else {
-    const rules = natRules(options);
-    // --noflush keeps rules other software (e.g. a CNI) put in PREROUTING/OUTPUT.
-    execFileSync(`${options.firewallBinPath}-restore`, ['--noflush'], {
-      input: rules,
-      stdio: ['pipe', 'inherit', 'inherit'],
-    });
-    console.log(`proxy-init: installed\n${rules}`);
+  for (const family of options.ipv6 ? ([4, 6] as const) : ([4] as const)) {
+    const fw = chooseFirewall(options.iptablesMode, family);
+    if (fw.mode !== options.iptablesMode)
+      console.warn(`proxy-init: iptables-${options.iptablesMode} is not installed; using ${fw.restore}`);
+    restoreNat(fw, natRules(options, family, saveNat(fw)));
+    console.log(`proxy-init: IPv${family} rules installed with ${fw.restore}\n${saveNat(fw)}`);
   }
 } catch (err) {
   console.error((err as Error).message);
