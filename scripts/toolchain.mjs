@@ -22,7 +22,7 @@ const PNPM_VERSION = manifest.packageManager.split('@')[1];
 
 // Debian packages the tests drive as real peers: a headless browser for the
 // UI test, openssl for certificate checks, promtool for the metrics format.
-const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus' };
+const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus', iptables: 'iptables' };
 
 const TASKS = {
   dev: [['node', 'packages/cli/src/main.ts', 'dev']],
