@@ -18,8 +18,19 @@ COPY packages/api/package.json packages/api/
 COPY packages/identity/package.json packages/identity/
 COPY packages/control-plane/package.json packages/control-plane/
 COPY packages/proxy/package.json packages/proxy/
-RUN pnpm install --frozen-lockfile --prod \
-  --filter @weft/api --filter @weft/identity --filter @weft/control-plane --filter @weft/proxy
+# The proxy's SO_ORIGINAL_DST addon is compiled by its install script; the
+# compiler leaves the image in the same layer.
+COPY packages/original-dst/package.json packages/original-dst/
+COPY packages/original-dst/scripts packages/original-dst/scripts
+COPY packages/original-dst/src packages/original-dst/src
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends gcc libc6-dev \
+  && pnpm install --frozen-lockfile --prod \
+    --filter @weft/api --filter @weft/identity --filter @weft/control-plane --filter @weft/proxy \
+    --filter @weft/original-dst \
+  && test -f packages/original-dst/build/original_dst.node \
+  && apt-get purge -y --auto-remove gcc libc6-dev \
+  && rm -rf /var/lib/apt/lists/*
 
 COPY packages/api packages/api
 COPY packages/identity/src packages/identity/src
