@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,12 +46,15 @@ static napi_value result(napi_env env, const char *address, int port, int family
 static napi_value original_dst(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  int32_t fd = -1;
+  double value = -1;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+  // Read as a double: napi_get_value_int32 would turn NaN into 0 (stdin) and wrap 2^32 + n into n.
+  if (argc < 1 || napi_get_value_double(env, argv[0], &value) != napi_ok || !(value >= 0) || value > INT_MAX ||
+      value != (double)(int)value) {
     napi_throw_type_error(env, "EINVAL", "originalDst needs a socket's file descriptor, a non-negative integer");
     return NULL;
   }
+  int fd = (int)value;
 #ifndef __linux__
   return throw_errno(env, ENOPROTOOPT, "SO_ORIGINAL_DST exists only on Linux");
 #else

@@ -130,8 +130,12 @@ describe('bad descriptors', () => {
     }
   });
 
-  it('a negative or non-numeric descriptor is BAD_SOCKET', () => {
+  it('a negative, fractional, out-of-range or non-numeric descriptor is BAD_SOCKET, never another descriptor', () => {
     expect(() => originalDstOfFd(-1)).toThrow(expect.objectContaining({ code: ERROR_CODES.BAD_SOCKET }));
+    expect(() => originalDstOfFd(1.5)).toThrow(expect.objectContaining({ code: ERROR_CODES.BAD_SOCKET }));
+    // NaN would read as 0 and 2^32 + 1 as 1 if taken as an int32: stdin and stdout, both files here.
+    expect(() => originalDstOfFd(Number.NaN)).toThrow(expect.objectContaining({ errno: 'EINVAL' }));
+    expect(() => originalDstOfFd(2 ** 32 + 1)).toThrow(expect.objectContaining({ errno: 'EINVAL' }));
     expect(() => originalDstOfFd('7' as unknown as number)).toThrow(
       expect.objectContaining({ code: ERROR_CODES.BAD_SOCKET }),
     );
