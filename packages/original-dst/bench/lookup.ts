@@ -91,7 +91,8 @@ async function measure(): Promise<void> {
     nsPerCall: race({
       [BASELINE]: [redirected.accepted, getsockname],
       'originalDstOf(socket), redirected': [redirected.accepted, originalDstOf],
-      'addon alone (fd known), redirected': [redirected.accepted, (s) => raw(socketFd(s) as number)],
+      'addon, fd only (it asks getsockname), redirected': [redirected.accepted, (s) => raw(socketFd(s) as number)],
+      'addon, fd and family, redirected': [redirected.accepted, (s) => raw(socketFd(s) as number, 4)],
       'originalDstOf(socket), tracked, not redirected': [direct.accepted, originalDstOf],
     }),
   };

@@ -1,4 +1,4 @@
-// originalDst(fd): where a connection that iptables REDIRECTed was going.
+// originalDst(fd, family?): where a connection that iptables REDIRECTed was going.
 // The kernel keeps it in the connection's conntrack entry and hands it back
 // through getsockopt(SO_ORIGINAL_DST) for IPv4 and IP6T_SO_ORIGINAL_DST for
 // IPv6. Built against node_api.h only, so one build serves every Node version.
@@ -44,8 +44,8 @@ static napi_value result(napi_env env, const char *address, int port, int family
 }
 
 static napi_value original_dst(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   double value = -1;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   // Read as a double: napi_get_value_int32 would turn NaN into 0 (stdin) and wrap 2^32 + n into n.
@@ -58,18 +58,24 @@ static napi_value original_dst(napi_env env, napi_callback_info info) {
 #ifndef __linux__
   return throw_errno(env, ENOPROTOOPT, "SO_ORIGINAL_DST exists only on Linux");
 #else
-  struct sockaddr_storage local;
-  socklen_t len = sizeof local;
-  if (getsockname(fd, (struct sockaddr *)&local, &len) != 0) return throw_errno(env, errno, "getsockname");
-
-  // A dual-stack socket carries IPv4 connections as ::ffff:a.b.c.d; their
-  // conntrack entry is IPv4, so they are asked with the IPv4 option.
-  int v4 = local.ss_family == AF_INET ||
-           (local.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&local)->sin6_addr));
-  if (!v4 && local.ss_family != AF_INET6) return throw_errno(env, EAFNOSUPPORT, "not an IP socket");
+  // The caller may already know the connection's family (Node caches a
+  // socket's local address), which saves a getsockname per connection.
+  int32_t family = 0;
+  if (argc >= 2 && napi_get_value_int32(env, argv[1], &family) != napi_ok) family = 0;
+  int v4 = family == 4;
+  if (family != 4 && family != 6) {
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    if (getsockname(fd, (struct sockaddr *)&local, &local_len) != 0) return throw_errno(env, errno, "getsockname");
+    // A dual-stack socket carries IPv4 connections as ::ffff:a.b.c.d; their
+    // conntrack entry is IPv4, so they are asked with the IPv4 option.
+    v4 = local.ss_family == AF_INET ||
+         (local.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&local)->sin6_addr));
+    if (!v4 && local.ss_family != AF_INET6) return throw_errno(env, EAFNOSUPPORT, "not an IP socket");
+  }
 
   struct sockaddr_storage dst;
-  len = sizeof dst;
+  socklen_t len = sizeof dst;
   int rc = v4 ? getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &dst, &len)
               : getsockopt(fd, SOL_IPV6, IP6T_SO_ORIGINAL_DST, &dst, &len);
   if (rc != 0) {

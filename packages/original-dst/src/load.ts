@@ -10,8 +10,12 @@ export interface OriginalDst {
   readonly family: 4 | 6;
 }
 
-/** The addon's one function: undefined when netfilter never rewrote the connection. */
-export type NativeLookup = (fd: number) => OriginalDst | undefined;
+/**
+ * The addon's one function: undefined when netfilter never rewrote the
+ * connection. `family` (4 for IPv4, also as ::ffff:a.b.c.d on a dual-stack
+ * socket; 6 for IPv6) spares it asking the kernel for the socket's address.
+ */
+export type NativeLookup = (fd: number, family?: 4 | 6) => OriginalDst | undefined;
 
 export type OriginalDstSupport =
   | { readonly available: true; readonly lookup: NativeLookup }

@@ -16,6 +16,8 @@ export interface Landed {
   readonly localPort: number;
   readonly remote: string;
   readonly originalDst: OriginalDst | null;
+  /** The same asked of the bare descriptor, without the family. */
+  readonly viaFd: OriginalDst | null;
   readonly error?: string;
 }
 

@@ -2,7 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, loadOriginalDst, originalDstOf, originalDstOfFd, socketFd } from '../src/index.ts';
-import { Netns, netnsExists } from './netns.ts';
+import { type Landed, Netns, netnsExists } from './netns.ts';
 
 // The addon is built by `pnpm install` on Linux; the tests of the lookup need it.
 describe('loading', () => {
@@ -10,6 +10,12 @@ describe('loading', () => {
     expect(loadOriginalDst()).toMatchObject({ available: true });
   });
 });
+
+/** The lookup by descriptor alone (the addon finding the family) agrees with the socket's. */
+const sameViaFd = (landed: Landed) => {
+  expect(landed.viaFd).toEqual(landed.originalDst);
+  return landed;
+};
 
 describe('connections that iptables redirected', () => {
   let ns: Netns;
@@ -48,7 +54,7 @@ describe('connections that iptables redirected', () => {
     const listener = await ns.listen('127.0.0.1');
     redirect('iptables', '10.77.0.9', 8080, listener.port);
     expect(await ns.connect('10.77.0.9', 8080)).toEqual({ connected: true, reply: 'landed' });
-    expect(await listener.landed()).toMatchObject({
+    expect(sameViaFd(await listener.landed())).toMatchObject({
       local: '127.0.0.1',
       localPort: listener.port,
       originalDst: { address: '10.77.0.9', port: 8080, family: 4 },
@@ -59,7 +65,7 @@ describe('connections that iptables redirected', () => {
     const listener = await ns.listen('::');
     redirect('iptables', '10.77.0.10', 9090, listener.port);
     expect(await ns.connect('10.77.0.10', 9090)).toMatchObject({ connected: true });
-    expect(await listener.landed()).toMatchObject({
+    expect(sameViaFd(await listener.landed())).toMatchObject({
       local: '::ffff:127.0.0.1',
       originalDst: { address: '10.77.0.10', port: 9090, family: 4 },
     });
@@ -69,7 +75,7 @@ describe('connections that iptables redirected', () => {
     const listener = await ns.listen('::1');
     redirect('ip6tables', 'fd77::9', 8443, listener.port);
     expect(await ns.connect('fd77::9', 8443)).toMatchObject({ connected: true });
-    expect(await listener.landed()).toMatchObject({
+    expect(sameViaFd(await listener.landed())).toMatchObject({
       local: '::1',
       originalDst: { address: 'fd77::9', port: 8443, family: 6 },
     });
@@ -79,7 +85,7 @@ describe('connections that iptables redirected', () => {
     // The nat rules above make the namespace track every connection; this one matches none.
     const listener = await ns.listen('10.77.0.1');
     expect(await ns.connect('10.77.0.1', listener.port)).toMatchObject({ connected: true });
-    expect(await listener.landed()).toMatchObject({
+    expect(sameViaFd(await listener.landed())).toMatchObject({
       originalDst: { address: '10.77.0.1', port: listener.port, family: 4 },
     });
   });

@@ -1,10 +1,11 @@
 // Run inside a test's network namespace (ip netns exec): `listen HOST [MODULE]`
 // prints its port, then one JSON line per accepted connection with where it
 // landed and where it was going (asked of MODULE's `originalDst(socket)` when
-// given, e.g. the proxy's); `connect HOST PORT` prints whether it reached a
+// given, e.g. the proxy's, and as `viaFd` of the bare descriptor, the addon
+// finding the family itself); `connect HOST PORT` prints whether it reached a
 // listener. Lines on stdout are the whole interface with the test.
 import { connect, createServer, type Socket } from 'node:net';
-import { originalDstOf } from '../src/index.ts';
+import { originalDstOf, originalDstOfFd, socketFd } from '../src/index.ts';
 
 const [mode, host, port] = process.argv.slice(2);
 const lookup: (socket: Socket) => unknown =
@@ -14,13 +15,17 @@ const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (mode === 'listen') {
   const server = createServer((socket) => {
     let originalDst: unknown = null;
+    let viaFd: unknown = null;
     let error: string | undefined;
     try {
+      // Asked of the bare descriptor first, before Node has read the socket's local address.
+      viaFd = originalDstOfFd(socketFd(socket) as number) ?? null;
       originalDst = lookup(socket) ?? null;
     } catch (err) {
       error = (err as { code?: string }).code;
     }
-    say({ local: socket.localAddress, localPort: socket.localPort, remote: socket.remoteAddress, originalDst, error });
+    const { localAddress: local, localPort, remoteAddress: remote } = socket;
+    say({ local, localPort, remote, originalDst, viaFd, error });
     socket.on('error', () => {});
     socket.end('landed\n');
   });
