@@ -48,7 +48,12 @@ class Lines {
   constructor(child: ChildProcess) {
     const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     rl.on('line', (text) => {
-      const line = JSON.parse(text) as object;
+      let line: object;
+      try {
+        line = JSON.parse(text) as object;
+      } catch {
+        line = { unexpected: text }; // fails the test's match, with the text to read
+      }
       const waiter = this.#waiters.shift();
       if (waiter) waiter(line);
       else this.#queue.push(line);
@@ -107,7 +112,12 @@ export class Netns {
 
   constructor() {
     this.#ip(['netns', 'add', this.name]);
-    this.run('ip', ['link', 'set', 'lo', 'up']);
+    try {
+      this.run('ip', ['link', 'set', 'lo', 'up']);
+    } catch (err) {
+      this.remove(); // nobody else holds the name yet
+      throw err;
+    }
   }
 
   #ip(args: string[]): void {
