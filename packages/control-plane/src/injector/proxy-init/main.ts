@@ -11,7 +11,7 @@ try {
   for (const family of options.ipv6 ? ([4, 6] as const) : ([4] as const)) {
     const fw = chooseFirewall(options.iptablesMode, family);
     if (fw.mode !== options.iptablesMode)
-      console.warn(`proxy-init: iptables-${options.iptablesMode} is not installed; using ${fw.restore}`);
+      console.warn(`proxy-init: no ${options.iptablesMode} iptables installed; using ${fw.restore}`);
     restoreNat(fw, natRules(options, family, saveNat(fw)));
     console.log(`proxy-init: IPv${family} rules installed with ${fw.restore}\n${saveNat(fw)}`);
   }

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Netns, netnsExists, type ProbeListener } from '@weft/original-dst/netns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InjectorErrorCode } from '../errors.ts';
 
 // weft-proxy-init run for real: a "pod" namespace joined by a veth pair to a
@@ -118,12 +122,15 @@ describe('weft-proxy-init in a pod network namespace', () => {
   });
 });
 
-describe('weft-proxy-init --iptables-mode legacy', () => {
+describe('weft-proxy-init and the iptables front ends', () => {
   let ns: Netns | undefined;
-  afterAll(() => {
+  let bin: string | undefined;
+  afterEach(() => {
     const name = ns?.name;
     ns?.remove();
+    ns = undefined;
     if (name) expect(netnsExists(name)).toBe(false);
+    if (bin) rmSync(bin, { recursive: true, force: true });
   });
 
   it('installs the rules with iptables-legacy, not nft', () => {
@@ -132,5 +139,16 @@ describe('weft-proxy-init --iptables-mode legacy', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(ns.run('iptables-legacy-save', ['-t', 'nat'])).toMatch(/^-A OUTPUT .*-j PROXY_INIT_OUTPUT$/m);
     expect(ns.run('iptables-nft-save', ['-t', 'nat'])).not.toContain('PROXY_INIT');
+  });
+
+  it('falls back to the legacy front end, and says so, on a machine that has only that one', () => {
+    ns = new Netns();
+    bin = mkdtempSync(join(tmpdir(), 'weft-legacy-only-'));
+    for (const name of ['iptables-legacy-save', 'iptables-legacy-restore'])
+      symlinkSync(execFileSync('which', [name], { encoding: 'utf8' }).trim(), join(bin, name));
+    const r = ns.exec(process.execPath, [MAIN, '--ipv6=false'], { env: { PATH: bin } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('proxy-init: no nft iptables installed; using iptables-legacy-restore');
+    expect(ns.run('iptables-legacy-save', ['-t', 'nat'])).toMatch(/^-A PREROUTING .*-j PROXY_INIT_REDIRECT$/m);
   });
 });
