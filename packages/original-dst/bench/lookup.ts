@@ -115,6 +115,7 @@ function report(f: Figures): string {
     `- Machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)} at start`,
     `- ${CONNECTIONS} accepted connections in a network namespace, redirected by an iptables REDIRECT rule`,
     `  (or made straight to the listener); ${f.calls} calls per pass, best of ${REPEATS} interleaved passes.`,
+    '- Other work shares the machine: compare rows of one run, not runs (they differ by up to 2× under load).',
     '',
     '| call | ns per call | vs baseline |',
     '|---|---:|---:|',
