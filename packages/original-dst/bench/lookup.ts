@@ -14,8 +14,8 @@ import { loadOriginalDst, originalDstOf, socketFd } from '../src/index.ts';
 import { Netns } from '../test/netns.ts';
 
 const CONNECTIONS = 100;
-const ROUNDS = 200;
-const REPEATS = 5;
+const ROUNDS = 20;
+const REPEATS = 50;
 const TARGET = '10.79.0.9';
 const BASELINE = "getsockname via Node's handle (baseline)";
 
