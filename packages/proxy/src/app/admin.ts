@@ -83,7 +83,7 @@ async function streamMetrics(hooks: AdminHooks, res: ServerResponse): Promise<vo
       cause: err,
     });
     log.error('metrics scrape failed', { code: failure.code, error: String(err), sent: res.headersSent });
-    if (res.headersSent) return void res.destroy(failure);
+    if (res.headersSent) return void res.destroy();
     res.setHeader(PROXY_ERROR_HEADER, failure.code);
     reply(res, failure.status, `${failure.message}\n`);
   }
