@@ -38,7 +38,8 @@ export async function startProxyProcess(env: Record<string, string>): Promise<Pr
     child.kill('SIGKILL');
     await exited;
   };
-  const deadline = Date.now() + 15_000;
+  // Generous: the first start strips the TypeScript of every module, on a busy machine.
+  const deadline = Date.now() + 30_000;
   while (!log.includes('"listening"')) {
     if (Date.now() > deadline || child.exitCode !== null) {
       await kill();
