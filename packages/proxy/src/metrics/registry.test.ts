@@ -54,6 +54,20 @@ describe('Metrics label bounds', () => {
   });
 });
 
+describe('label values', () => {
+  it('escapes quotes, backslashes and newlines a peer sends, and leaves other values as they are', () => {
+    const m = new Metrics();
+    m.http({ direction: 'inbound', authority: 'a"b\\c\nd' }).requests++;
+    m.http({ direction: 'inbound', authority: 'web:80' }).requests++;
+    for (const alone of ['"', '\\', '\n']) m.http({ direction: 'outbound', authority: alone }).requests++;
+    const out = text(m);
+    for (const escaped of ['\\"', '\\\\', '\\n'])
+      expect(out).toContain(`request_total{direction="outbound",authority="${escaped}"} 1\n`);
+    expect(out).toContain('request_total{direction="inbound",authority="a\\"b\\\\c\\nd"} 1\n');
+    expect(out).toContain('request_total{direction="inbound",authority="web:80"} 1\n');
+  });
+});
+
 describe('response series', () => {
   it('reads a grpc-status gRPC does not define as UNKNOWN', () => {
     const s = new Metrics().http({ direction: 'outbound' });
