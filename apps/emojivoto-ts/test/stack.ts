@@ -50,6 +50,7 @@ export interface Stack {
   readonly emojiAddress: string;
   readonly votingAddress: string;
   readonly votingMetricsUrl: string;
+  readonly emojiMetricsUrl: string;
   readonly services: Service[];
   /** True while every service is still running. */
   allAlive(): boolean;
@@ -66,8 +67,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, webEnv: 
     const emoji = await startService(
       'emoji',
       'emoji/main.ts',
-      { GRPC_PORT: '0', ...extraEnv },
-      /gRPC server listening on port (\d+)/,
+      { GRPC_PORT: '0', PROM_PORT: '0', ...extraEnv },
+      /gRPC server listening on port (\d+)[\s\S]*metrics listening on port (\d+)/,
     );
     services.push(emoji.service);
     const voting = await startService(
@@ -93,6 +94,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, webEnv: 
       emojiAddress,
       votingAddress,
       votingMetricsUrl: `http://127.0.0.1:${voting.match[2]}/metrics`,
+      emojiMetricsUrl: `http://127.0.0.1:${emoji.match[2]}/metrics`,
       services,
       allAlive: () => services.every((s) => s.child.exitCode === null && s.child.signalCode === null),
       stop,

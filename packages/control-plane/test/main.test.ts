@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { loadDestinationApi, loadRegistrationApi } from '@weft/api';
+import { promtoolProblems } from '@weft/api/testing/promtool';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamReader } from './support/stream.ts';
 
@@ -91,6 +92,8 @@ describe('the control plane entry point', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${ports.admin}/metrics`)).text();
     expect(metrics).toMatch(/^destination_streams\{rpc="Get"\} 1$/m);
     expect(metrics).toMatch(/^registered_workloads 1$/m);
+    expect(metrics).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+    expect(await promtoolProblems(metrics)).toEqual([]);
 
     get.cancel();
     reg.cancel();

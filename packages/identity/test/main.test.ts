@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promtoolProblems } from '@weft/api/testing/promtool';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer, createTrustAnchor } from '../src/ca/authority.ts';
 import { IdentityClient } from '../src/client/identity-client.ts';
@@ -87,6 +88,7 @@ describe('the identity service as a process (local token mode)', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
     expect(metrics).toMatch(/^identity_certify_requests_total\{result="ok"\} 1$/m);
     expect(metrics).toMatch(/^issuer_cert_ttl_seconds \d+$/m);
+    expect(await promtoolProblems(metrics)).toEqual([]);
     expect(lines.some((l) => l.includes('msg="issued certificate"') && l.includes(`identity=${WEB}`))).toBe(true);
   });
 

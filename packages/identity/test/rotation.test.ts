@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createTcpServer, type Server, connect as tcpConnect } from 'node:net';
 import { connect, createServer, type TLSSocket } from 'node:tls';
+import { promtoolProblems } from '@weft/api/testing/promtool';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMeshCa, issueWorkloadCertificate } from '../src/ca/in-process.ts';
 import { IdentityClient } from '../src/client/identity-client.ts';
@@ -180,5 +181,7 @@ describe('certificate rotation', () => {
     expect(metrics).toContain(
       `control_identity_cert_expiration_timestamp_seconds ${cert.expiresAt.getTime() / 1000}\n`,
     );
+    // The text a proxy appends to its own /metrics.
+    expect(await promtoolProblems(metrics)).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@ export type ProxyErrorCode =
   | 'WEFT_PROXY_UNAUTHORIZED'
   | 'WEFT_PROXY_NO_ROUTE'
   | 'WEFT_PROXY_RATE_LIMITED'
-  | 'WEFT_PROXY_FAULT_INJECTED';
+  | 'WEFT_PROXY_FAULT_INJECTED'
+  | 'WEFT_PROXY_METRICS_RENDER';
 
 const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_CONFIG: 500,
@@ -33,6 +34,7 @@ const STATUS: Record<ProxyErrorCode, number> = {
   WEFT_PROXY_NO_ROUTE: 404,
   WEFT_PROXY_RATE_LIMITED: 429,
   WEFT_PROXY_FAULT_INJECTED: 500,
+  WEFT_PROXY_METRICS_RENDER: 500,
 };
 
 // gRPC callers read grpc-status, not the HTTP status (which stays 200).

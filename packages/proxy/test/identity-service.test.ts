@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { promtoolProblems } from '@weft/api/testing/promtool';
 import {
   createLocalTokenKey,
   createMeshCa,
@@ -19,12 +18,12 @@ import {
 } from '@weft/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDestination } from './support/destination-server.ts';
+import { type ProxyProcess, startProxyProcess } from './support/proxy-process.ts';
 
 // The shipped process end to end: two proxies (src/main.ts) get their
 // certificates from the real identity service, find each other through the
 // destination API, and carry a request over mTLS.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const DOMAIN = { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' };
 const SERVICE = 'emoji-svc.emojivoto.svc.cluster.local:8080';
 const WEB = identityName('web', 'emojivoto', DOMAIN);
@@ -34,41 +33,25 @@ let identity: IdentityServer;
 let destination: TestDestination;
 let app: Server;
 let dir: string;
-const children: ChildProcess[] = [];
+const proxies: ProxyProcess[] = [];
 const ca = createMeshCa();
 const key = createLocalTokenKey();
 
-async function startProxy(name: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+async function startProxy(name: string, env: Record<string, string>): Promise<ProxyProcess['listening']> {
   const tokenFile = join(dir, `${name}.token`);
   writeFileSync(tokenFile, mintLocalToken({ identity: name, key }));
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.port}`,
-      WEFT_PROXY_IDENTITY_LOCAL_NAME: name,
-      WEFT_PROXY_IDENTITY_TRUST_ANCHORS: ca.trustAnchorsPem,
-      WEFT_PROXY_IDENTITY_SVC_ADDR: identity.address,
-      WEFT_PROXY_IDENTITY_SVC_NAME: identity.serverIdentity,
-      WEFT_PROXY_IDENTITY_TOKEN_FILE: tokenFile,
-      WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '1s',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const proxy = await startProxyProcess({
+    WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.port}`,
+    WEFT_PROXY_IDENTITY_LOCAL_NAME: name,
+    WEFT_PROXY_IDENTITY_TRUST_ANCHORS: ca.trustAnchorsPem,
+    WEFT_PROXY_IDENTITY_SVC_ADDR: identity.address,
+    WEFT_PROXY_IDENTITY_SVC_NAME: identity.serverIdentity,
+    WEFT_PROXY_IDENTITY_TOKEN_FILE: tokenFile,
+    WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '1s',
+    ...env,
   });
-  children.push(child);
-  let log = '';
-  child.stderr?.on('data', (c) => {
-    log += c;
-  });
-  const deadline = Date.now() + 15_000;
-  while (!log.includes('"listening"')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`proxy did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return JSON.parse(log.split('\n').find((l) => l.includes('"listening"')) as string);
+  proxies.push(proxy);
+  return proxy.listening;
 }
 
 async function untilReady(admin: number): Promise<number> {
@@ -98,12 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  }
+  await Promise.all(proxies.map((proxy) => proxy.kill()));
   destination.stop();
   await identity.close();
   app.close();
@@ -115,14 +93,17 @@ describe('proxies certified by the identity service', () => {
     const server = await startProxy(EMOJI, {
       WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${(app.address() as AddressInfo).port}`,
     });
-    destination.set(SERVICE, [{ ip: '127.0.0.1', port: server.inbound as number, identity: EMOJI }]);
+    destination.set(SERVICE, [{ ip: '127.0.0.1', port: server.inbound, identity: EMOJI }]);
     const client = await startProxy(WEB, { WEFT_PROXY_OUTBOUND_UPSTREAMS: `${SERVICE}=127.0.0.1:0` });
-    expect(await untilReady(server.admin as number)).toBe(200);
-    expect(await untilReady(client.admin as number)).toBe(200);
-    const port = (client.upstreams as Record<string, number>)[SERVICE];
+    expect(await untilReady(server.admin)).toBe(200);
+    expect(await untilReady(client.admin)).toBe(200);
+    const port = client.upstreams[SERVICE];
     const reply = await fetch(`http://127.0.0.1:${port}/`);
     expect(await reply.text()).toBe(`hello ${WEB}`);
     const metrics = await (await fetch(`http://127.0.0.1:${client.admin}/metrics`)).text();
     expect(metrics).toContain(`server_id="${EMOJI}"`);
+    // The identity client's series follow the proxy's own on the same page.
+    expect(metrics).toMatch(/^control_identity_cert_refreshes_total\{result="ok"\} 1$/m);
+    expect(await promtoolProblems(metrics)).toEqual([]);
   });
 });

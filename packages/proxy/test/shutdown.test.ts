@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ProxyProcess, startProxyProcess } from './support/proxy-process.ts';
 
 // The real process (src/main.ts): it starts from WEFT_PROXY_* variables, and
 // on SIGTERM (or POST /shutdown) stops accepting, finishes what is in
 // flight, and exits.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let app: Server;
 let appPort: number;
 let slowArrived = () => {};
@@ -28,36 +27,20 @@ afterAll(() => {
   app.close();
 });
 
-interface Running {
-  child: ChildProcess;
-  upstream: number;
-  admin: number;
-}
+const running: ProxyProcess[] = [];
 
-async function startProxy(): Promise<Running> {
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((proxy) => proxy.kill()));
+});
+
+async function startProxy(): Promise<{ child: ChildProcess; upstream: number; admin: number }> {
   const authority = `127.0.0.1:${appPort}`;
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_PROXY_OUTBOUND_UPSTREAMS: `${authority}=127.0.0.1:0`,
-      WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const proxy = await startProxyProcess({
+    WEFT_PROXY_OUTBOUND_UPSTREAMS: `${authority}=127.0.0.1:0`,
+    WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
   });
-  let log = '';
-  child.stderr?.on('data', (c) => {
-    log += c;
-  });
-  const deadline = Date.now() + 15_000;
-  while (!log.includes('"listening"')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`proxy did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const line = JSON.parse(log.split('\n').find((l) => l.includes('"listening"')) as string);
-  return { child, upstream: line.upstreams[authority], admin: line.admin };
+  running.push(proxy);
+  return { child: proxy.child, upstream: proxy.listening.upstreams[authority] as number, admin: proxy.listening.admin };
 }
 
 describe('the proxy process', () => {

@@ -15,15 +15,15 @@ export async function startAdmin(
   isReady: () => boolean,
 ): Promise<{ app: FastifyInstance; port: number }> {
   const app = Fastify({ logger: false });
-  const rss = metrics.gauge('process_resident_memory_bytes', 'Resident memory');
-  const heap = metrics.gauge('nodejs_heap_used_bytes', 'V8 heap in use');
-  const cpu = metrics.gauge('process_cpu_seconds_total', 'User and system CPU time');
-  app.get('/metrics', async (_req, reply) => {
-    const mem = process.memoryUsage();
-    rss({}, mem.rss);
-    heap({}, mem.heapUsed);
+  metrics.sampled('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () =>
+    process.memoryUsage.rss(),
+  );
+  metrics.sampled('nodejs_heap_used_bytes', 'V8 heap in use in bytes.', 'gauge', () => process.memoryUsage().heapUsed);
+  metrics.sampled('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
     const usage = process.cpuUsage();
-    cpu({}, (usage.user + usage.system) / 1e6);
+    return (usage.user + usage.system) / 1e6;
+  });
+  app.get('/metrics', async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
     return metrics.render();
   });

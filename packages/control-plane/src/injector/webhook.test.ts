@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
+import { promtoolProblems } from '@weft/api/testing/promtool';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from './admission.ts';
@@ -146,6 +147,7 @@ describe('injector metrics', () => {
     expect(count(text, injected)).toBe(count(before, injected) + 1);
     expect(count(text, skipped)).toBe(count(before, skipped) + 1);
     expect(text).toContain('# TYPE proxy_inject_admission_requests_total counter');
+    expect(await promtoolProblems(text)).toEqual([]);
   });
 });
 

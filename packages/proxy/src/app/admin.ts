@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ProxyError } from '../errors.ts';
+import { PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { isLogLevel, log, logLevel, setLogLevel } from './log.ts';
 
 // The admin port: /metrics, /ready, /live, /proxy-log-level and /shutdown.
 // Changing state (log level, shutdown) is allowed from loopback only.
 
 export interface AdminHooks {
-  metrics(): string;
+  /** The exposition in chunks; it may throw at any point, which fails that scrape only. */
+  metrics(): Iterable<string>;
   ready(): boolean;
   shutdown(): void;
   readonly shutdownEnabled: boolean;
@@ -32,7 +35,7 @@ function route(hooks: AdminHooks, req: IncomingMessage, res: ServerResponse) {
   const local = isLoopback(req.socket.remoteAddress);
   switch (path) {
     case '/metrics':
-      return reply(res, 200, hooks.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+      return streamMetrics(hooks, res);
     case '/ready':
       return hooks.ready() ? reply(res, 200, 'ready\n') : reply(res, 503, 'not ready\n');
     case '/live':
@@ -57,6 +60,32 @@ function route(hooks: AdminHooks, req: IncomingMessage, res: ServerResponse) {
       return;
     default:
       return reply(res, 404, 'not found\n');
+  }
+}
+
+/**
+ * Writes each chunk as it is rendered, waiting for the client to take the
+ * last one (a slow scraper holds one chunk, not the whole text). A render
+ * that fails before anything was sent answers 500; after that the status is
+ * gone, so the response is cut short, which a scraper counts as a failed scrape.
+ */
+async function streamMetrics(hooks: AdminHooks, res: ServerResponse): Promise<void> {
+  try {
+    for (const chunk of hooks.metrics()) {
+      if (res.destroyed) return;
+      if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end();
+  } catch (err) {
+    const failure = new ProxyError('WEFT_PROXY_METRICS_RENDER', `rendering /metrics failed: ${String(err)}`, {
+      cause: err,
+    });
+    log.error('metrics scrape failed', { code: failure.code, error: String(err), sent: res.headersSent });
+    if (res.headersSent) return void res.destroy();
+    res.setHeader(PROXY_ERROR_HEADER, failure.code);
+    reply(res, failure.status, `${failure.message}\n`);
   }
 }
 

@@ -10,6 +10,18 @@ describe('readConfig', () => {
     expect(c.timeouts.detectMs).toBe(10_000);
     expect(c.timeouts.failFastMs).toBe(3_000);
     expect(c.identity).toBeUndefined();
+    expect(c.metrics).toEqual({ maxLabelValues: 100, maxTargets: 1000 });
+  });
+
+  it('reads the bounds on metric label values, and refuses what is not a count', () => {
+    const env: Record<string, string> = {
+      WEFT_PROXY_METRICS_MAX_LABEL_VALUES: '20',
+      WEFT_PROXY_METRICS_MAX_TARGETS: '50',
+    };
+    expect(readConfig((n) => env[n]).metrics).toEqual({ maxLabelValues: 20, maxTargets: 50 });
+    expect(() => readConfig((n) => (n === 'WEFT_PROXY_METRICS_MAX_LABEL_VALUES' ? 'many' : undefined))).toThrow(
+      /WEFT_PROXY_METRICS_MAX_LABEL_VALUES: expected a non-negative integer/,
+    );
   });
 
   it('parses per-upstream listeners', () => {

@@ -1,5 +1,6 @@
 import { type BreakerSettings, readBreakerSettings } from '../breaker/settings.ts';
 import { ProxyError } from '../errors.ts';
+import type { MetricsLimits } from '../metrics/bounds.ts';
 import { type PolicySettings, readPolicySettings } from '../policy/settings.ts';
 import { readTapSettings, type TapSettings } from '../tap/settings.ts';
 import { readTraceSettings, type TraceSettings } from '../trace/tracer.ts';
@@ -80,6 +81,8 @@ export interface ProxyConfig {
   /** Failure accrual per outbound endpoint. */
   readonly breaker: BreakerSettings;
   readonly policy: PolicySettings;
+  /** How many distinct values a label a peer chooses may take before it reads "overflow". */
+  readonly metrics: MetricsLimits;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -120,10 +123,14 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const addr = (suffix: string, fallback: string) => parseHostPort(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const dur = (suffix: string, fallback: string) => parseDuration(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const identityName = env('WEFT_PROXY_IDENTITY_LOCAL_NAME');
-  const capacity = Number(str('QUEUE_CAPACITY', '10000'));
-  if (!Number.isInteger(capacity) || capacity < 0) {
-    throw new ProxyError('WEFT_PROXY_CONFIG', 'WEFT_PROXY_QUEUE_CAPACITY: expected a non-negative integer');
-  }
+  const count = (suffix: string, fallback: string): number => {
+    const n = Number(str(suffix, fallback));
+    if (!Number.isInteger(n) || n < 0) {
+      throw new ProxyError('WEFT_PROXY_CONFIG', `WEFT_PROXY_${suffix}: expected a non-negative integer`);
+    }
+    return n;
+  };
+  const capacity = count('QUEUE_CAPACITY', '10000');
   return {
     outboundListen: addr('OUTBOUND_LISTEN_ADDR', '127.0.0.1:4140'),
     inboundListen: addr('INBOUND_LISTEN_ADDR', '0.0.0.0:4143'),
@@ -152,6 +159,10 @@ export function readConfig(env: EnvReader): ProxyConfig {
     tap: readTapSettings(env),
     breaker: readBreakerSettings(env),
     policy: readPolicySettings(env),
+    metrics: {
+      maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100'),
+      maxTargets: count('METRICS_MAX_TARGETS', '1000'),
+    },
   };
 }
 

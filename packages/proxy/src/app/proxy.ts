@@ -40,7 +40,7 @@ export interface SidecarAddresses {
 }
 
 export class Sidecar {
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   readonly inbound: Inbound;
   readonly outbound: Outbound;
   readonly observers: Observers;
@@ -56,6 +56,7 @@ export class Sidecar {
   constructor(parts: SidecarParts) {
     this.#parts = parts;
     const { config, identity } = parts;
+    this.metrics = new Metrics(config.metrics);
     const collector = config.trace.collector;
     this.#tracer = collector ? new Tracer({ ...config.trace, collector }) : undefined;
     // Tap needs mTLS to know who asks: no identity of our own, no tap.
@@ -83,7 +84,7 @@ export class Sidecar {
       breaker: config.breaker,
     });
     this.#admin = createAdminServer({
-      metrics: () => this.metrics.render() + (parts.extraMetrics?.() ?? ''),
+      metrics: () => withExtra(this.metrics.render(), parts.extraMetrics),
       ready: () => this.ready,
       shutdown: () => (this.#onShutdownRequest ? this.#onShutdownRequest() : void this.shutdown()),
       shutdownEnabled: config.shutdownEndpointEnabled,
@@ -163,4 +164,9 @@ export class Sidecar {
       (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
     await this.#tracer?.close();
   }
+}
+
+function* withExtra(chunks: Iterable<string>, extra: (() => string) | undefined): Generator<string> {
+  yield* chunks;
+  if (extra) yield extra();
 }

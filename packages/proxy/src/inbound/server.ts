@@ -187,7 +187,8 @@ export class Inbound {
         ? { tls: 'true', client_id: clientId }
         : { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' };
       s = this.#opts.metrics.http({ direction: 'inbound', authority, ...this.#baseLabels, ...tls });
-      this.#series.set(key, s);
+      // Past the registry's bound every new authority shares one series: kept by each key, this Map would grow.
+      if (!s.overflow) this.#series.set(key, s);
     }
     return s;
   }

@@ -1,25 +1,32 @@
-import { type Classify, LATENCY_BUCKETS_MS, RequestSeries, type RouteSeries } from './http.ts';
-import { joinLabels, type Labels, renderLabels } from './labels.ts';
+import { DEFAULT_METRICS_LIMITS, LabelBounds, type MetricsLimits } from './bounds.ts';
+import { chunked, httpFamilies, overflowFamily, processFamilies, tcpFamilies } from './exposition.ts';
+import { type Classify, RequestSeries, type RouteSeries } from './http.ts';
+import { type Labels, renderLabels } from './labels.ts';
 import { TcpSeries } from './tcp.ts';
 
 // All of the proxy's series, created on first use and kept for the process
-// lifetime, rendered as Prometheus text on /metrics.
+// lifetime, rendered as Prometheus text on /metrics. Every label set passes
+// the label bounds first, so no caller can grow the registry without end.
 
 export class Metrics {
+  readonly #bounds: LabelBounds;
   readonly #http = new Map<string, RequestSeries>();
   readonly #tcp = new Map<string, TcpSeries>();
   readonly #route = new Map<string, RequestSeries>();
   readonly #routeActual = new Map<string, RequestSeries>();
   readonly #started = Date.now() / 1000;
 
-  http(labels: Labels): RequestSeries {
-    return this.httpRendered(renderLabels(labels));
+  constructor(limits: MetricsLimits = DEFAULT_METRICS_LIMITS) {
+    this.#bounds = new LabelBounds(limits);
   }
 
-  httpRendered(rendered: string): RequestSeries {
+  /** Callers keep the series they get (unless it is `overflow`): this renders the labels on every call. */
+  http(labels: Labels): RequestSeries {
+    const bounded = this.#bounds.apply(labels);
+    const rendered = renderLabels(bounded);
     let s = this.#http.get(rendered);
     if (!s) {
-      s = new RequestSeries(rendered);
+      s = new RequestSeries(rendered, undefined, bounded !== labels);
       this.#http.set(rendered, s);
     }
     return s;
@@ -27,12 +34,13 @@ export class Metrics {
 
   /** Per-route series (labels direction, dst, rt_route, ...); a new profile with the same labels keeps counting. */
   route(labels: Labels, classify: Classify): RouteSeries {
-    const rendered = renderLabels(labels);
+    const bounded = this.#bounds.apply(labels);
+    const rendered = renderLabels(bounded);
     let effective = this.#route.get(rendered);
     let actual = this.#routeActual.get(rendered);
     if (!effective || !actual) {
-      effective = new RequestSeries(rendered, classify);
-      actual = new RequestSeries(rendered, classify);
+      effective = new RequestSeries(rendered, classify, bounded !== labels);
+      actual = new RequestSeries(rendered, classify, bounded !== labels);
       this.#route.set(rendered, effective);
       this.#routeActual.set(rendered, actual);
     }
@@ -43,7 +51,7 @@ export class Metrics {
   }
 
   tcp(labels: Labels): TcpSeries {
-    const rendered = renderLabels(labels);
+    const rendered = renderLabels(this.#bounds.apply(labels));
     let s = this.#tcp.get(rendered);
     if (!s) {
       s = new TcpSeries(rendered);
@@ -52,63 +60,17 @@ export class Metrics {
     return s;
   }
 
-  render(): string {
-    const out: string[] = [];
-    const family = (name: string, type: string, help: string) =>
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    renderHttp(out, '', this.#http.values());
-    renderHttp(out, 'route_', this.#route.values());
-    renderHttp(out, 'route_actual_', this.#routeActual.values());
-    family('tcp_open_total', 'counter', 'Total count of opened connections.');
-    for (const s of this.#tcp.values()) out.push(`tcp_open_total{${s.labels}} ${s.opened}`);
-    family('tcp_open_connections', 'gauge', 'Number of currently-open connections.');
-    for (const s of this.#tcp.values()) out.push(`tcp_open_connections{${s.labels}} ${s.open.size}`);
-    family('tcp_read_bytes_total', 'counter', 'Total count of bytes read from peers.');
-    for (const s of this.#tcp.values()) out.push(`tcp_read_bytes_total{${s.labels}} ${s.readBytes()}`);
-    family('tcp_write_bytes_total', 'counter', 'Total count of bytes written to peers.');
-    for (const s of this.#tcp.values()) out.push(`tcp_write_bytes_total{${s.labels}} ${s.writeBytes()}`);
-    family('tcp_close_total', 'counter', 'Total count of closed connections.');
-    for (const s of this.#tcp.values()) {
-      for (const [errno, n] of s.closedByErrno)
-        out.push(`tcp_close_total{${joinLabels(s.labels, `errno="${errno}"`)}} ${n}`);
-    }
-    const cpu = process.cpuUsage();
-    family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.');
-    out.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
-    family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.');
-    out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
-    family('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.');
-    out.push(`process_start_time_seconds ${this.#started}`);
-    family('proxy_build_info', 'gauge', 'Proxy build info.');
-    out.push(`proxy_build_info{version="0.1.0",vendor="weft",node="${process.version}"} 1`);
-    return `${out.join('\n')}\n`;
+  /** The exposition in chunks of about `chunkBytes`, so a scrape never builds one string of everything. */
+  render(chunkBytes = 64 * 1024): Generator<string> {
+    return chunked(this.#families(), chunkBytes);
   }
-}
 
-function renderHttp(out: string[], prefix: string, all: Iterable<RequestSeries>): void {
-  const family = (name: string, type: string, help: string) =>
-    out.push(`# HELP ${prefix}${name} ${help}`, `# TYPE ${prefix}${name} ${type}`);
-  const series = [...all];
-  if (prefix !== '' && series.length === 0) return;
-  family('request_total', 'counter', 'Total count of HTTP requests.');
-  for (const s of series) out.push(`${prefix}request_total{${s.labels}} ${s.requests}`);
-  family('response_total', 'counter', 'Total count of HTTP responses.');
-  for (const s of series) {
-    for (const r of s.responses()) out.push(`${prefix}response_total{${r.labels}} ${r.count}`);
-  }
-  family('response_latency_ms', 'histogram', 'Elapsed times between a request and its response stream end.');
-  for (const s of series) {
-    for (const r of s.responses()) {
-      let cumulative = 0;
-      for (let i = 0; i <= LATENCY_BUCKETS_MS.length; i++) {
-        cumulative += r.buckets[i] as number;
-        const le = i < LATENCY_BUCKETS_MS.length ? String(LATENCY_BUCKETS_MS[i]) : '+Inf';
-        out.push(`${prefix}response_latency_ms_bucket{${joinLabels(r.labels, `le="${le}"`)}} ${cumulative}`);
-      }
-      out.push(
-        `${prefix}response_latency_ms_sum{${r.labels}} ${r.sumMs}`,
-        `${prefix}response_latency_ms_count{${r.labels}} ${r.count}`,
-      );
-    }
+  *#families(): Generator<string> {
+    yield* httpFamilies('', this.#http.values());
+    yield* httpFamilies('route_', this.#route.values());
+    yield* httpFamilies('route_actual_', this.#routeActual.values());
+    yield* tcpFamilies(this.#tcp);
+    yield* overflowFamily(this.#bounds.overflows());
+    yield* processFamilies(this.#started);
   }
 }
