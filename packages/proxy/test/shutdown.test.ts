@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // The real process (src/main.ts): it starts from WEFT_PROXY_* variables, and
 // on SIGTERM (or POST /shutdown) stops accepting, finishes what is in
@@ -28,13 +28,19 @@ afterAll(() => {
   app.close();
 });
 
+// Proxies a test leaves running (because it failed) are stopped here.
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 interface Running {
   child: ChildProcess;
   upstream: number;
   admin: number;
 }
 
-async function startProxy(): Promise<Running> {
+async function startProxy(extraEnv: Record<string, string> = {}): Promise<Running> {
   const authority = `127.0.0.1:${appPort}`;
   const child = spawn(process.execPath, [MAIN], {
     env: {
@@ -44,9 +50,11 @@ async function startProxy(): Promise<Running> {
       WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
       WEFT_PROXY_OUTBOUND_UPSTREAMS: `${authority}=127.0.0.1:0`,
       WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
+      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  started.push(child);
   let log = '';
   child.stderr?.on('data', (c) => {
     log += c;
@@ -91,8 +99,15 @@ describe('the proxy process', () => {
     expect(code).toBe(0);
   });
 
-  it('shuts down on POST /shutdown from loopback', async () => {
+  it('keeps POST /shutdown off unless configured: 404, and the proxy stays up', async () => {
     const { child, admin } = await startProxy();
+    expect((await fetch(`http://127.0.0.1:${admin}/shutdown`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${admin}/live`)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('shuts down on POST /shutdown from loopback when enabled', async () => {
+    const { child, admin } = await startProxy({ WEFT_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' });
     const exited = once(child, 'exit');
     expect((await fetch(`http://127.0.0.1:${admin}/shutdown`, { method: 'POST' })).status).toBe(202);
     const [code] = await exited;

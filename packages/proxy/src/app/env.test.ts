@@ -10,6 +10,7 @@ describe('readConfig', () => {
     expect(c.timeouts.detectMs).toBe(10_000);
     expect(c.timeouts.failFastMs).toBe(3_000);
     expect(c.identity).toBeUndefined();
+    expect(c.shutdownEndpointEnabled).toBe(false);
   });
 
   it('parses per-upstream listeners', () => {

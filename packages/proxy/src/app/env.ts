@@ -74,6 +74,7 @@ export interface ProxyConfig {
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
   readonly logLevel: string;
+  /** POST /shutdown on the admin port; off unless asked for, since anyone on the host's loopback could use it. */
   readonly shutdownEndpointEnabled: boolean;
   readonly trace: TraceSettings;
   readonly tap: TapSettings;
@@ -147,7 +148,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
-    shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',
+    shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'false') === 'true',
     trace: readTraceSettings(env),
     tap: readTapSettings(env),
     breaker: readBreakerSettings(env),
