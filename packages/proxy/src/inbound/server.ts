@@ -13,7 +13,7 @@ import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
 import { ORIG_PROTO_HEADER } from '../http/h2-headers.ts';
-import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, MESH_HEADERS, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -29,7 +29,8 @@ import { InboundRoutes, type ProfileWatch } from './routes.ts';
 // The inbound side: accept → detect → (TLS termination → peer identity) →
 // HTTP/1, HTTP/2 or opaque → the local app. Meshed peers name their protocol
 // with ALPN; plaintext clients are detected. The app learns who called from
-// weft-client-id, which a caller can never set itself.
+// weft-client-id, which a caller can never set itself: a plaintext client's
+// weft-* headers and trailers are all dropped, whatever their case or spelling.
 
 interface Peer {
   /** The verified identity of a meshed client; undefined for plaintext. */
@@ -73,17 +74,19 @@ export class Inbound {
     const { app, timeouts, metrics } = opts;
     this.app = new AppUpstream(app.host, app.port, timeouts, metrics);
     this.#baseLabels = { target_addr: `${app.host}:${app.port}`, target_ip: app.host, target_port: String(app.port) };
-    const policy = (informational: boolean): ForwardPolicy => ({
+    const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
+      stripRequest,
       stripResponse: undefined,
       informational,
     });
-    this.#plain = { clientId: undefined, policy: policy(false) };
+    this.#plain = { clientId: undefined, policy: policy(false, MESH_HEADERS) };
     if (opts.policy?.initial) this.#policy = new InboundPolicy(opts.policy.initial);
     this.#unwatchPolicy = opts.policy?.watch((p) => {
       this.#policy = new InboundPolicy(p);
     });
-    const meshedPolicy = policy(true);
+    // A meshed peer's proxy sets weft-* headers itself (its app's never leave it), but who called is ours to say.
+    const meshedPolicy = policy(true, CLIENT_ID_HEADER);
     this.#routes = opts.profiles ? new InboundRoutes(opts.profiles, metrics) : undefined;
     this.h1 = createH1Server(timeouts, {
       request: (req, res) => this.#onRequest(req, res),
@@ -248,7 +251,7 @@ export class Inbound {
       );
       return;
     }
-    forwardUpgrade(req, socket, head, this.app, CLIENT_ID_HEADER, peer.clientId, peer.policy.informational);
+    forwardUpgrade(req, socket, head, this.app, peer.policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
