@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import { Connections } from '../app/connections.ts';
-import type { Timeouts } from '../app/env.ts';
+import type { Timeouts, UndetectedAction } from '../app/env.ts';
 import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
@@ -44,6 +44,8 @@ type WithPeer<T> = T & { [kPeer]?: Peer };
 export interface InboundOptions {
   readonly identity: LocalIdentity | undefined;
   readonly app: { readonly host: string; readonly port: number };
+  /** A plaintext connection detection cannot name; meshed peers' opaque connections are always forwarded. */
+  readonly undetected: UndetectedAction;
   readonly timeouts: Timeouts;
   readonly metrics: Metrics;
   /** Tap and tracing; called as each request starts. */
@@ -146,6 +148,12 @@ export class Inbound {
           ...this.#baseLabels,
         })
         .track(socket);
+      if ((protocol === 'timeout' || protocol === 'opaque') && this.#opts.undetected === 'close') {
+        // An unauthenticated peer's unclassified bytes would pass route policy, rate limit, tap and metrics.
+        this.#opts.metrics.detectFailures[protocol === 'timeout' ? 'timeout' : 'unrecognized']++;
+        socket.destroy();
+        return;
+      }
       this.#route(socket, protocol);
     });
   }

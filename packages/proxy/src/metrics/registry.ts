@@ -11,6 +11,8 @@ export class Metrics {
   readonly #route = new Map<string, RequestSeries>();
   readonly #routeActual = new Map<string, RequestSeries>();
   readonly #started = Date.now() / 1000;
+  /** Plaintext inbound connections closed because detection named no protocol; a fixed set of reasons. */
+  readonly detectFailures = { timeout: 0, unrecognized: 0 };
 
   http(labels: Labels): RequestSeries {
     return this.httpRendered(renderLabels(labels));
@@ -72,6 +74,13 @@ export class Metrics {
       for (const [errno, n] of s.closedByErrno)
         out.push(`tcp_close_total{${joinLabels(s.labels, `errno="${errno}"`)}} ${n}`);
     }
+    family(
+      'inbound_detect_failures_total',
+      'counter',
+      'Plaintext inbound connections closed because no protocol was detected, on a port not marked opaque.',
+    );
+    for (const [reason, n] of Object.entries(this.detectFailures))
+      out.push(`inbound_detect_failures_total{reason="${reason}"} ${n}`);
     const cpu = process.cpuUsage();
     family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.');
     out.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
