@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
 import type { SpanRecord } from '../src/viz/otlp/span.ts';
 import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
-import { alive, childrenOf } from './support/processes.ts';
+import { alive, childrenOf, listeningAddresses } from './support/processes.ts';
 import { WeftDev } from './support/weft-dev.ts';
 
 // `weft dev` started as `npm run dev` starts it, with a faster vote-bot;
@@ -233,10 +233,17 @@ describe('weft dev (meshed)', () => {
     }
   }, 90_000);
 
-  it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
+  it('keeps every app on loopback behind its sidecar, names a sidecar that dies, with its last log lines, and stops the rest', async () => {
     const mesh = await startDev(['--no-bot', '--proxy-log-level', 'info']);
     const children = childrenOf(mesh.pid);
     expect(children).toHaveLength(8);
+    const apps = children.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('emojivoto-ts/src/'));
+    expect(apps).toHaveLength(3);
+    for (const pid of apps) {
+      const addresses = listeningAddresses(pid);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
     const proxy = children.find((pid) => {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');

@@ -25,6 +25,14 @@ import { DOMAIN, EMOJI, WEB } from './support/identity-fixture.ts';
 const ACCOUNTS: Record<string, string> = {
   'web-token': 'system:serviceaccount:emojivoto:web',
   'admin-token': 'kubernetes-admin',
+  // Valid, but the API server answers as one that ignores spec.audiences (or checks only its own).
+  'api-audience-token': 'system:serviceaccount:emojivoto:web',
+  'no-audience-token': 'system:serviceaccount:emojivoto:web',
+};
+/** The audiences the stand-in reports for a token it authenticates; undefined leaves the field out. */
+const AUDIENCES: Record<string, string[] | undefined> = {
+  'api-audience-token': ['https://kubernetes.default.svc.cluster.local'],
+  'no-audience-token': undefined,
 };
 const SERVICE_TOKEN = 'identity-service-token';
 
@@ -54,8 +62,9 @@ describe('TokenReview against an API server', () => {
         const review = JSON.parse(body);
         reviews.push({ authorization: req.headers.authorization, spec: review.spec });
         const username = review.spec.audiences?.includes('identity.weft.dev') ? ACCOUNTS[review.spec.token] : undefined;
+        const audiences = review.spec.token in AUDIENCES ? AUDIENCES[review.spec.token] : review.spec.audiences;
         const statusBody = username
-          ? { authenticated: true, user: { username } }
+          ? { authenticated: true, user: { username }, audiences }
           : { authenticated: false, error: 'token is invalid or has the wrong audience' };
         res.writeHead(201, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ...review, status: statusBody }));
@@ -87,6 +96,19 @@ describe('TokenReview against an API server', () => {
       /belongs to kubernetes-admin, not a ServiceAccount/,
     );
     await expect(validator.validate(Buffer.alloc(0))).rejects.toMatchObject({ code: 'WEFT_IDENTITY_UNAUTHENTICATED' });
+  });
+
+  it('refuses an authenticated token whose answer does not name our audience', async () => {
+    const validator = tokenReviewValidator(options);
+    await expect(validator.validate(Buffer.from('api-audience-token'))).rejects.toMatchObject({
+      code: 'WEFT_IDENTITY_UNAUTHENTICATED',
+      message:
+        'ServiceAccount token was authenticated for audiences ["https://kubernetes.default.svc.cluster.local"], which do not include identity.weft.dev',
+    });
+    await expect(validator.validate(Buffer.from('no-audience-token'))).rejects.toMatchObject({
+      code: 'WEFT_IDENTITY_UNAUTHENTICATED',
+      message: 'ServiceAccount token was authenticated for audiences [], which do not include identity.weft.dev',
+    });
   });
 
   it('serves Certify with TokenReview: the right account gets its certificate, others are refused', async () => {

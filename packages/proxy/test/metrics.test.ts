@@ -79,11 +79,11 @@ describe('/metrics', () => {
       expect(await promtoolProblems(await scrape(port))).toEqual([]);
   });
 
-  it('answers the probes, and keeps shutdown and log level to loopback', async () => {
+  it('answers the probes, has no shutdown endpoint unless configured, and keeps log level to loopback', async () => {
     const admin = `http://127.0.0.1:${mesh.server.addresses?.admin.port}`;
     expect((await fetch(`${admin}/ready`)).status).toBe(200);
     expect(await (await fetch(`${admin}/live`)).text()).toBe('live\n');
-    expect((await fetch(`${admin}/shutdown`)).status).toBe(405);
+    expect((await fetch(`${admin}/shutdown`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${admin}/proxy-log-level`, { method: 'PUT', body: 'debug' })).status).toBe(204);
     expect(await (await fetch(`${admin}/proxy-log-level`)).text()).toBe('debug\n');
     expect((await fetch(`${admin}/proxy-log-level`, { method: 'PUT', body: 'info' })).status).toBe(204);

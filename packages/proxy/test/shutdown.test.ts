@@ -33,11 +33,14 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((proxy) => proxy.kill()));
 });
 
-async function startProxy(): Promise<{ child: ChildProcess; upstream: number; admin: number }> {
+async function startProxy(
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; upstream: number; admin: number }> {
   const authority = `127.0.0.1:${appPort}`;
   const proxy = await startProxyProcess({
     WEFT_PROXY_OUTBOUND_UPSTREAMS: `${authority}=127.0.0.1:0`,
     WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
+    ...extraEnv,
   });
   running.push(proxy);
   return { child: proxy.child, upstream: proxy.listening.upstreams[authority] as number, admin: proxy.listening.admin };
@@ -74,8 +77,15 @@ describe('the proxy process', () => {
     expect(code).toBe(0);
   });
 
-  it('shuts down on POST /shutdown from loopback', async () => {
+  it('keeps POST /shutdown off unless configured: 404, and the proxy stays up', async () => {
     const { child, admin } = await startProxy();
+    expect((await fetch(`http://127.0.0.1:${admin}/shutdown`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${admin}/live`)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('shuts down on POST /shutdown from loopback when enabled', async () => {
+    const { child, admin } = await startProxy({ WEFT_PROXY_SHUTDOWN_ENDPOINT_ENABLED: 'true' });
     const exited = once(child, 'exit');
     expect((await fetch(`http://127.0.0.1:${admin}/shutdown`, { method: 'POST' })).status).toBe(202);
     const [code] = await exited;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { configInvalid, configMissing } from '../errors.ts';
 import { parseGoDuration } from './duration.ts';
 
@@ -27,6 +28,20 @@ export function port(env: EnvReader, name: string): number {
 
 export function optionalPort(env: EnvReader, name: string): number | undefined {
   return present(env, name) === undefined ? undefined : port(env, name);
+}
+
+/**
+ * LISTEN_HOST: the address the service's servers bind. Every interface by
+ * default, as in a container; a local runner that puts a proxy in front sets
+ * loopback so the proxy cannot be bypassed from the network.
+ */
+export function listenHost(env: EnvReader): string {
+  const text = present(env, 'LISTEN_HOST');
+  if (text === undefined) return '0.0.0.0';
+  if (isIP(text) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(text)) {
+    throw configInvalid('LISTEN_HOST', text, 'an IP address or host name');
+  }
+  return text;
 }
 
 /** A `host:port` address, the form the original takes for EMOJISVC_HOST, WEB_HOST and friends. */

@@ -17,6 +17,14 @@ describe('service configuration', () => {
     expect(config.tracing.serviceName).toBe('voting');
   });
 
+  it('listens on every interface unless LISTEN_HOST names one', () => {
+    const web = { WEB_PORT: '8080', EMOJISVC_HOST: 'e:1', VOTINGSVC_HOST: 'v:1' };
+    expect(readWebConfig(envOf(web)).listenHost).toBe('0.0.0.0');
+    expect(readWebConfig(envOf({ ...web, LISTEN_HOST: '127.0.0.1' })).listenHost).toBe('127.0.0.1');
+    expect(readVotingConfig(envOf({ GRPC_PORT: '1', LISTEN_HOST: '::1' })).listenHost).toBe('::1');
+    expect(() => readVotingConfig(envOf({ GRPC_PORT: '1', LISTEN_HOST: '127.0.0.1:80' }))).toThrow(/LISTEN_HOST/);
+  });
+
   it('names the variable when a required one is missing', () => {
     expect(() => readVotingConfig(envOf({}))).toThrow(/GRPC_PORT is required/);
     try {

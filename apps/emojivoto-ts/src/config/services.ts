@@ -3,6 +3,7 @@ import {
   type EnvReader,
   hostPort,
   integer,
+  listenHost,
   optional,
   optionalPort,
   port,
@@ -22,6 +23,8 @@ export interface TracingConfig {
 }
 
 export interface EmojiConfig {
+  /** LISTEN_HOST, for the gRPC and metrics servers. */
+  readonly listenHost: string;
   readonly grpcPort: number;
   readonly promPort: number | undefined;
   readonly tracing: TracingConfig;
@@ -35,6 +38,8 @@ export interface VotingConfig extends EmojiConfig {
 }
 
 export interface WebConfig {
+  /** LISTEN_HOST. */
+  readonly listenHost: string;
   readonly webPort: number;
   readonly emojiHost: string;
   readonly votingHost: string;
@@ -67,11 +72,17 @@ function tracing(env: EnvReader, serviceName: string): TracingConfig {
 }
 
 export function readEmojiConfig(env: EnvReader): EmojiConfig {
-  return { grpcPort: port(env, 'GRPC_PORT'), promPort: optionalPort(env, 'PROM_PORT'), tracing: tracing(env, 'emoji') };
+  return {
+    listenHost: listenHost(env),
+    grpcPort: port(env, 'GRPC_PORT'),
+    promPort: optionalPort(env, 'PROM_PORT'),
+    tracing: tracing(env, 'emoji'),
+  };
 }
 
 export function readVotingConfig(env: EnvReader): VotingConfig {
   return {
+    listenHost: listenHost(env),
     grpcPort: port(env, 'GRPC_PORT'),
     promPort: optionalPort(env, 'PROM_PORT'),
     failureRate: probability(env, 'FAILURE_RATE'),
@@ -82,6 +93,7 @@ export function readVotingConfig(env: EnvReader): VotingConfig {
 
 export function readWebConfig(env: EnvReader): WebConfig {
   return {
+    listenHost: listenHost(env),
     webPort: port(env, 'WEB_PORT'),
     emojiHost: hostPort(env, 'EMOJISVC_HOST'),
     votingHost: hostPort(env, 'VOTINGSVC_HOST'),

@@ -12,9 +12,17 @@ await runService('emoji-svc', async () => {
   const config = readEmojiConfig(processEnv);
   const tracing = startTracing(config.tracing, 'parent-based');
   const metrics = grpcServerMetrics();
-  const grpc = await serveGrpc(config.grpcPort, [tracingServerInterceptor, metrics.interceptor], registerEmojiService);
+  const grpc = await serveGrpc(
+    config.listenHost,
+    config.grpcPort,
+    [tracingServerInterceptor, metrics.interceptor],
+    registerEmojiService,
+  );
   console.log(`emoji-svc: gRPC server listening on port ${grpc.port}`);
-  const prom = config.promPort === undefined ? undefined : await startMetricsServer(config.promPort, [metrics.handled]);
+  const prom =
+    config.promPort === undefined
+      ? undefined
+      : await startMetricsServer(config.listenHost, config.promPort, [metrics.handled]);
   if (prom) console.log(`emoji-svc: metrics listening on port ${boundPort(prom)}`);
   return async () => {
     prom?.close();

@@ -6,8 +6,9 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
-/** Binds a plaintext gRPC server on every interface, as the original does on GRPC_PORT. */
+/** Binds a plaintext gRPC server on `host` (every interface, as the original, unless LISTEN_HOST says otherwise). */
 export async function serveGrpc(
+  host: string,
   port: number,
   interceptors: ServerInterceptor[],
   register: (server: Server) => void,
@@ -15,8 +16,10 @@ export async function serveGrpc(
   const server = new Server({ interceptors });
   register(server);
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (error, actual) =>
-      error ? reject(error) : resolve(actual),
+    server.bindAsync(
+      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      ServerCredentials.createInsecure(),
+      (error, actual) => (error ? reject(error) : resolve(actual)),
     );
   });
   return {

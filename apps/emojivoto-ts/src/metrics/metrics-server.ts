@@ -6,7 +6,7 @@ export interface MetricsSource {
 }
 
 /** Serves GET /metrics on PROM_PORT, as the original emoji and voting services do. */
-export function startMetricsServer(port: number, sources: readonly MetricsSource[]): Promise<Server> {
+export function startMetricsServer(host: string, port: number, sources: readonly MetricsSource[]): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?', 1)[0];
     if (path !== '/metrics') {
@@ -23,7 +23,7 @@ export function startMetricsServer(port: number, sources: readonly MetricsSource
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 

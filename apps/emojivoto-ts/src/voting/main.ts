@@ -20,14 +20,17 @@ await runService('voting-svc', async () => {
     artificialDelayMs: config.artificialDelayMs,
     random: Math.random,
   };
-  const grpc = await serveGrpc(config.grpcPort, [tracingServerInterceptor, metrics.interceptor], (server) =>
-    registerVotingService(server, new Tally(), votesTotal, behaviour),
+  const grpc = await serveGrpc(
+    config.listenHost,
+    config.grpcPort,
+    [tracingServerInterceptor, metrics.interceptor],
+    (server) => registerVotingService(server, new Tally(), votesTotal, behaviour),
   );
   console.log(`voting-svc: gRPC server listening on port ${grpc.port}`);
   const prom =
     config.promPort === undefined
       ? undefined
-      : await startMetricsServer(config.promPort, [votesTotal, metrics.handled]);
+      : await startMetricsServer(config.listenHost, config.promPort, [votesTotal, metrics.handled]);
   if (prom) console.log(`voting-svc: metrics listening on port ${boundPort(prom)}`);
   return async () => {
     prom?.close();

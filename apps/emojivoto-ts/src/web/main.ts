@@ -17,7 +17,7 @@ await runService('web', async () => {
     assets: loadUiAssets(config.indexBundle),
     messageOfTheDay: config.messageOfTheDay,
   });
-  await app.listen({ port: config.webPort, host: '0.0.0.0' });
+  await app.listen({ port: config.webPort, host: config.listenHost });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.webPort;
   console.log(`web: listening on port ${port} (emoji-svc ${config.emojiHost}, voting-svc ${config.votingHost})`);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, childrenOf } from '../../test/support/processes.ts';
+import { alive, childrenOf, listeningAddresses } from '../../test/support/processes.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -71,6 +71,21 @@ describe('weft dev', () => {
     dev?.kill('SIGTERM');
     expect(((await exited) as [number | null])[0]).toBe(0);
     expect(children.filter(alive)).toEqual([]);
+  });
+
+  it('binds every app to loopback only', async () => {
+    await startDev('--no-mesh', '--no-bot');
+    const apps = childrenOf(dev?.pid as number);
+    expect(apps).toHaveLength(3);
+    for (const pid of apps) {
+      const addresses = listeningAddresses(pid);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
+    const exited = once(dev as ChildProcess, 'exit');
+    dev?.kill('SIGINT');
+    await exited;
+    expect(apps.filter(alive)).toEqual([]);
   });
 
   it('stops the others and exits 1 naming the process that died', async () => {

@@ -35,13 +35,23 @@ export function passThrough(
   return picked;
 }
 
+/**
+ * An app process. Locally it binds loopback (LISTEN_HOST): on a networked
+ * laptop an app on every interface could be called around its sidecar.
+ */
 export function nodeSpec(
   name: string,
   entry: string,
   env: Record<string, string>,
   ready: ProcessSpec['ready'],
 ): ProcessSpec {
-  return { name, command: process.execPath, args: [`${APP_SRC}${entry}`], env, ready };
+  return {
+    name,
+    command: process.execPath,
+    args: [`${APP_SRC}${entry}`],
+    env: { ...env, LISTEN_HOST: '127.0.0.1' },
+    ready,
+  };
 }
 
 /**

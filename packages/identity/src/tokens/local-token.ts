@@ -14,13 +14,17 @@ export const DEFAULT_LOCAL_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
+export const LOCAL_TOKEN_ISSUER = 'weft-local';
+
 /** The claims a local token carries. */
 export interface LocalTokenClaims {
-  readonly iss: 'weft-local';
+  readonly iss: typeof LOCAL_TOKEN_ISSUER;
   readonly aud: typeof TOKEN_AUDIENCE;
   /** The one identity name this token may be exchanged for. */
   readonly sub: string;
   readonly iat: number;
+  /** Not valid before (seconds): a token dated in the future proves nothing yet. */
+  readonly nbf: number;
   readonly exp: number;
 }
 
@@ -56,10 +60,11 @@ export interface MintOptions {
 export function mintLocalToken(options: MintOptions): string {
   const now = options.now ?? Date.now();
   const claims: LocalTokenClaims = {
-    iss: 'weft-local',
+    iss: LOCAL_TOKEN_ISSUER,
     aud: TOKEN_AUDIENCE,
     sub: options.identity,
     iat: Math.floor(now / 1000),
+    nbf: Math.floor(now / 1000),
     exp: Math.floor((now + (options.ttlMs ?? DEFAULT_LOCAL_TOKEN_TTL_MS)) / 1000),
   };
   const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
@@ -75,11 +80,13 @@ function parseClaims(encoded: string): LocalTokenClaims {
   } catch {
     throw refuse('claims are not JSON');
   }
-  const c = claims as Partial<LocalTokenClaims>;
-  if (typeof c.sub !== 'string' || typeof c.exp !== 'number' || c.aud !== TOKEN_AUDIENCE) {
-    throw refuse('is missing its subject, expiry or audience');
+  const c = claims as Partial<Record<keyof LocalTokenClaims, unknown>> | null;
+  if (typeof c?.sub !== 'string' || typeof c.exp !== 'number' || typeof c.nbf !== 'number') {
+    throw refuse('is missing its subject, expiry or not-before time');
   }
-  return c as LocalTokenClaims;
+  if (c.iss !== LOCAL_TOKEN_ISSUER) throw refuse(`was issued by ${JSON.stringify(c.iss)}, not ${LOCAL_TOKEN_ISSUER}`);
+  if (c.aud !== TOKEN_AUDIENCE) throw refuse(`is for audience ${JSON.stringify(c.aud)}, not ${TOKEN_AUDIENCE}`);
+  return c as unknown as LocalTokenClaims;
 }
 
 /** Checks local tokens against the runner's key. */
@@ -98,7 +105,9 @@ export function localTokenValidator(key: Buffer, clock: { now(): number } = Date
       if (given.length !== expected.length || !timingSafeEqual(given, expected))
         throw refuse('signature does not verify');
       const claims = parseClaims(payload);
-      if (claims.exp * 1000 <= clock.now()) throw refuse(`expired at ${new Date(claims.exp * 1000).toISOString()}`);
+      const now = clock.now();
+      if (claims.exp * 1000 <= now) throw refuse(`expired at ${new Date(claims.exp * 1000).toISOString()}`);
+      if (claims.nbf * 1000 > now) throw refuse(`is not valid before ${new Date(claims.nbf * 1000).toISOString()}`);
       return claims.sub;
     },
   };

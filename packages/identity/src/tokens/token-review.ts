@@ -22,6 +22,8 @@ export interface TokenReviewOptions {
 interface TokenReviewStatus {
   readonly authenticated?: boolean;
   readonly user?: { readonly username?: string };
+  /** The audiences the token is valid for, of those asked about; an answer without ours proves nothing to us. */
+  readonly audiences?: readonly string[];
   readonly error?: string;
 }
 
@@ -135,6 +137,13 @@ export function tokenReviewValidator(options: TokenReviewOptions): TokenValidato
       // it would accept tokens minted for other audiences.
       const status = await review(options, token, [audience]);
       if (!status.authenticated) throw refuse(`was not authenticated${status.error ? `: ${status.error}` : ''}`);
+      // An API server that ignored spec.audiences (or authenticated the token for its own
+      // audience) answers without ours: such a token could be any pod's token for anything.
+      if (!Array.isArray(status.audiences) || !status.audiences.includes(audience)) {
+        throw refuse(
+          `was authenticated for audiences ${JSON.stringify(status.audiences ?? [])}, which do not include ${audience}`,
+        );
+      }
       return identityOfUsername(status.user?.username, options.domain);
     },
   };

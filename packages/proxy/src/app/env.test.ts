@@ -11,6 +11,8 @@ describe('readConfig', () => {
     expect(c.timeouts.failFastMs).toBe(3_000);
     expect(c.identity).toBeUndefined();
     expect(c.metrics).toEqual({ maxLabelValues: 100, maxTargets: 1000 });
+    expect(c.shutdownEndpointEnabled).toBe(false);
+    expect(c.inboundUndetected).toBe('close');
   });
 
   it('reads the bounds on metric label values, and refuses what is not a count', () => {
@@ -22,6 +24,19 @@ describe('readConfig', () => {
     expect(() => readConfig((n) => (n === 'WEFT_PROXY_METRICS_MAX_LABEL_VALUES' ? 'many' : undefined))).toThrow(
       /WEFT_PROXY_METRICS_MAX_LABEL_VALUES: expected a non-negative integer/,
     );
+  });
+
+  it("forwards undetected plaintext as opaque only on the injector's opaque ports, or when told to", () => {
+    const cfg = (env: Record<string, string>) => readConfig((n) => env[n]);
+    const app = { WEFT_PROXY_INBOUND_FORWARD_ADDR: '127.0.0.1:3306' };
+    const opaque = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
+    expect(cfg({ ...app, [opaque]: '25,3300-3310' }).inboundUndetected).toBe('opaque');
+    expect(cfg({ ...app, [opaque]: '25,5432' }).inboundUndetected).toBe('close');
+    // The port the pod's resources name, where the app listens elsewhere (weft dev).
+    expect(cfg({ ...app, WEFT_PROXY_POLICY_PORT: '25', [opaque]: '25' }).inboundUndetected).toBe('opaque');
+    expect(cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'opaque' }).inboundUndetected).toBe('opaque');
+    expect(() => cfg({ ...app, [opaque]: '25,99999' })).toThrow(/PROTOCOL_DETECTION.*"99999"/);
+    expect(() => cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'forward' })).toThrow(/close or opaque/);
   });
 
   it('parses per-upstream listeners', () => {

@@ -58,6 +58,13 @@ export type IdentitySettings =
       readonly keyFile: string;
     };
 
+/**
+ * What the inbound side does with a plaintext connection whose protocol
+ * detection cannot name (nothing within the detect timeout, or bytes that are
+ * not HTTP or TLS): hand it to the app as opaque TCP, or close it.
+ */
+export type UndetectedAction = 'opaque' | 'close';
+
 export interface ProxyConfig {
   readonly outboundListen: HostPort;
   readonly inboundListen: HostPort;
@@ -65,6 +72,12 @@ export interface ProxyConfig {
   readonly upstreams: readonly Upstream[];
   /** Where the inbound side delivers traffic: the local application. */
   readonly appAddr: HostPort;
+  /**
+   * Opaque when the inbound port is in WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION
+   * (the injector's opaque ports), else WEFT_PROXY_INBOUND_DETECT_FALLBACK (default close):
+   * an unauthenticated peer's bytes reach the app unclassified only where that was asked for.
+   */
+  readonly inboundUndetected: UndetectedAction;
   readonly destinationAddr: string | undefined;
   readonly destinationScheme: string;
   readonly contextToken: string;
@@ -75,6 +88,7 @@ export interface ProxyConfig {
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
   readonly logLevel: string;
+  /** POST /shutdown on the admin port; off unless asked for, since anyone on the host's loopback could use it. */
   readonly shutdownEndpointEnabled: boolean;
   readonly trace: TraceSettings;
   readonly tap: TapSettings;
@@ -101,6 +115,36 @@ export function parseHostPort(name: string, text: string): HostPort {
     throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected host:port, got "${text}"`);
   }
   return { host: m[1], port };
+}
+
+/** Whether `port` is in a list like `25,3306,8000-8100`. */
+export function inPortList(name: string, text: string, port: number): boolean {
+  let found = false;
+  for (const item of text.split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(entry);
+    const from = Number(m?.[1]);
+    const to = m?.[2] === undefined ? from : Number(m[2]);
+    if (!m || from < 1 || to > 65535 || from > to) {
+      throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected ports like 3306,8000-8100, got "${entry}"`);
+    }
+    if (port >= from && port <= to) found = true;
+  }
+  return found;
+}
+
+function undetectedAction(env: EnvReader, port: number): UndetectedAction {
+  const opaquePorts = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
+  if (inPortList(opaquePorts, env(opaquePorts) ?? '', port)) return 'opaque';
+  const fallback = env('WEFT_PROXY_INBOUND_DETECT_FALLBACK') ?? 'close';
+  if (fallback !== 'close' && fallback !== 'opaque') {
+    throw new ProxyError(
+      'WEFT_PROXY_CONFIG',
+      `WEFT_PROXY_INBOUND_DETECT_FALLBACK: expected close or opaque, got "${fallback}"`,
+    );
+  }
+  return fallback;
 }
 
 /** `name:port=127.0.0.1:15001,...` */
@@ -131,12 +175,16 @@ export function readConfig(env: EnvReader): ProxyConfig {
     return n;
   };
   const capacity = count('QUEUE_CAPACITY', '10000');
+  const appAddr = addr('INBOUND_FORWARD_ADDR', '127.0.0.1:8080');
+  const policy = readPolicySettings(env);
   return {
     outboundListen: addr('OUTBOUND_LISTEN_ADDR', '127.0.0.1:4140'),
     inboundListen: addr('INBOUND_LISTEN_ADDR', '0.0.0.0:4143'),
     adminListen: addr('ADMIN_LISTEN_ADDR', '127.0.0.1:4191'),
     upstreams: parseUpstreams('WEFT_PROXY_OUTBOUND_UPSTREAMS', str('OUTBOUND_UPSTREAMS', '')),
-    appAddr: addr('INBOUND_FORWARD_ADDR', '127.0.0.1:8080'),
+    appAddr,
+    // The port the pod's resources name (opaque-ports annotation, policy): the policy's, else the app's.
+    inboundUndetected: undetectedAction(env, policy.port ?? appAddr.port),
     destinationAddr: env('WEFT_PROXY_DESTINATION_ADDR') || undefined,
     destinationScheme: str('DESTINATION_SCHEME', 'local'),
     contextToken: str('DESTINATION_CONTEXT', ''),
@@ -154,11 +202,11 @@ export function readConfig(env: EnvReader): ProxyConfig {
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
-    shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'true') !== 'false',
+    shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'false') === 'true',
     trace: readTraceSettings(env),
     tap: readTapSettings(env),
     breaker: readBreakerSettings(env),
-    policy: readPolicySettings(env),
+    policy,
     metrics: {
       maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100'),
       maxTargets: count('METRICS_MAX_TARGETS', '1000'),

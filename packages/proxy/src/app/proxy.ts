@@ -68,6 +68,7 @@ export class Sidecar {
       profiles: parts.resolver.profile?.bind(parts.resolver),
       identity,
       app: config.appAddr,
+      undetected: config.inboundUndetected,
       timeouts: config.timeouts,
       metrics: this.metrics,
       observe,

@@ -5,7 +5,7 @@ import type { RequestSeries, RouteSeries } from '../metrics/http.ts';
 import { MAX_REPLAY_BYTES, type RetryPolicy } from '../retry/policy.ts';
 import { resetConnection } from '../timeout/cancel.ts';
 import { sendH1Error } from './error-response.ts';
-import { forwardRawHeaders } from './headers.ts';
+import { forwardRawHeaders, trailerPairs } from './headers.ts';
 
 // Forwards one HTTP/1 request to an upstream over a pooled connection and
 // streams the response back: bodies piped with backpressure, trailers,
@@ -27,6 +27,11 @@ export interface H1Upstream {
 
 export interface ForwardPolicy {
   readonly responseTimeoutMs: number;
+  /**
+   * Request headers and trailers to remove before the upstream sees them (see isStripped):
+   * the mesh's own, which only a proxy may set, or the one a meshed peer's proxy may not.
+   */
+  readonly stripRequest: string | undefined;
   /** A response header to remove before the client sees it. */
   readonly stripResponse: string | undefined;
   /** Whether our own error answers carry weft-proxy-error. */
@@ -110,7 +115,14 @@ export function forwardH1(
   addValue: string | undefined,
 ): void {
   series.requests++;
-  const ex = new Exchange(req, res, up, series, policy, forwardRawHeaders(req.rawHeaders, addName, addName, addValue));
+  const ex = new Exchange(
+    req,
+    res,
+    up,
+    series,
+    policy,
+    forwardRawHeaders(req.rawHeaders, policy.stripRequest, addName, addValue),
+  );
   if (policy.route) {
     policy.route.effective.requests++;
     policy.route.actual.requests++;
@@ -212,7 +224,7 @@ function onRequestEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
   const upReq = ex.upReq as ClientRequest;
   ex.requestEnded = true;
-  if (this.rawTrailers.length > 0) upReq.addTrailers(pairs(this.rawTrailers));
+  if (this.rawTrailers.length > 0) upReq.addTrailers(trailerPairs(this.rawTrailers, ex.policy.stripRequest));
   upReq.end();
 }
 
@@ -241,7 +253,7 @@ function retryResponse(ex: Exchange, upRes: IncomingMessage, status: number): bo
   ex.attemptStart = now;
   const upReq = send(ex);
   for (const chunk of ex.replay) upReq.write(chunk);
-  if (ex.req.rawTrailers.length > 0) upReq.addTrailers(pairs(ex.req.rawTrailers));
+  if (ex.req.rawTrailers.length > 0) upReq.addTrailers(trailerPairs(ex.req.rawTrailers, ex.policy.stripRequest));
   upReq.end();
   return true;
 }
@@ -288,7 +300,7 @@ function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>)
 
 function onResponseEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
-  if (this.rawTrailers.length > 0) ex.res.addTrailers(pairs(this.rawTrailers));
+  if (this.rawTrailers.length > 0) ex.res.addTrailers(trailerPairs(this.rawTrailers, ex.policy.stripResponse));
   ex.res.end();
   ex.finish(ex.status);
 }
@@ -336,11 +348,4 @@ function onClientClose(this: Tagged<ServerResponse>): void {
   // The client went away before the exchange completed: stop the upstream too.
   ex.upReq?.destroy();
   ex.finish(ex.status || 499);
-}
-
-/** rawTrailers as [[name, value], ...], which addTrailers accepts with duplicates. */
-function pairs(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
-  return out;
 }

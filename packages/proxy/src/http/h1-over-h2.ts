@@ -65,6 +65,8 @@ export function forwardH1OverH2(
   series: RequestSeries,
   policy: ForwardPolicy,
   hasBody: boolean,
+  addName: string | undefined,
+  addValue: string | undefined,
 ): void {
   series.requests++;
   const ex = new Upgraded(req, res, up, series, policy);
@@ -76,9 +78,11 @@ export function forwardH1OverH2(
     ':authority': req.headers.host ?? '',
     [ORIG_PROTO_HEADER]: req.httpVersion === '1.0' ? 'HTTP/1.0' : 'HTTP/1.1',
   };
+  rawToH2(req.rawHeaders, headers, policy.stripRequest);
+  if (addName !== undefined && addValue !== undefined) headers[addName] = addValue;
   let stream: Tagged<ClientHttp2Stream>;
   try {
-    stream = up.h2.get().request(rawToH2(req.rawHeaders, headers, undefined), { endStream: !hasBody });
+    stream = up.h2.get().request(headers, { endStream: !hasBody });
   } catch (err) {
     ex.fail(err);
     return;

@@ -2,7 +2,7 @@ import { type IncomingMessage, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { upstreamError } from '../errors.ts';
 import { splice } from '../tcp/splice.ts';
-import type { H1Upstream } from './h1-forward.ts';
+import type { ForwardPolicy, H1Upstream } from './h1-forward.ts';
 import { forwardRawHeaders, PROXY_ERROR_HEADER } from './headers.ts';
 
 // HTTP/1.1 Upgrade (WebSocket and friends): forward the handshake, and once
@@ -13,9 +13,9 @@ export function forwardUpgrade(
   client: Duplex,
   head: Buffer,
   up: H1Upstream,
+  policy: ForwardPolicy,
   addName: string | undefined,
   addValue: string | undefined,
-  informational: boolean,
 ): void {
   client.on('error', () => client.destroy());
   const upReq = request({
@@ -24,7 +24,7 @@ export function forwardUpgrade(
     port: up.port,
     method: req.method,
     path: req.url,
-    headers: forwardRawHeaders(req.rawHeaders, addName, addName, addValue, true),
+    headers: forwardRawHeaders(req.rawHeaders, policy.stripRequest, addName, addValue, true),
     setHost: false,
   });
   upReq.on('upgrade', (upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
@@ -43,7 +43,7 @@ export function forwardUpgrade(
   });
   upReq.on('error', (err) => {
     const failure = upstreamError(err, up.name);
-    const extra = informational ? `${PROXY_ERROR_HEADER}: ${failure.code}\r\n` : '';
+    const extra = policy.informational ? `${PROXY_ERROR_HEADER}: ${failure.code}\r\n` : '';
     client.end(`HTTP/1.1 ${failure.status} ${failure.code}\r\ncontent-length: 0\r\nconnection: close\r\n${extra}\r\n`);
   });
   client.on('close', () => upReq.destroy());

@@ -66,7 +66,7 @@ export function forwardH2AsH1(
   const ex = new Downgraded(stream, up, series, policy);
   up.started();
   const raw = ['host', headers[':authority'] ?? ''];
-  h2ToRaw(headers, addName, raw);
+  h2ToRaw(headers, policy.stripRequest, raw);
   if (addName !== undefined && addValue !== undefined) raw.push(addName, addValue);
   const hasBody = !stream.endAfterHeaders;
   // HTTP/2 frames the body itself; HTTP/1 needs a length or chunked framing.

@@ -11,6 +11,7 @@ import { MAX_REPLAY_BYTES } from '../retry/policy.ts';
 import { isGrpc, sendH2Error } from './error-response.ts';
 import type { ForwardPolicy } from './h1-forward.ts';
 import type { H2Session } from './h2-pool.ts';
+import { isStripped } from './headers.ts';
 
 // Forwards one HTTP/2 stream (gRPC included) over a multiplexed session:
 // headers, data both ways with flow control, trailers (grpc-status), resets
@@ -105,8 +106,9 @@ export function forwardH2(
   }
   up.started();
   const out: OutgoingHttpHeaders = {};
+  const strip = policy.stripRequest;
   for (const name in headers) {
-    if (name !== addName) out[name] = headers[name];
+    if (!isStripped(name, strip)) out[name] = headers[name];
   }
   if (addName !== undefined && addValue !== undefined) out[addName] = addValue;
   if (policy.retry) {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { isStripped } from './headers.ts';
 
 // Header translation for HTTP/1 requests carried over HTTP/2 between proxies
 // (Linkerd's orig-proto upgrade). Names become lower case, as HTTP/2 requires;
@@ -42,7 +43,7 @@ export function rawToH2(
   const listed = connectionListed(raw);
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
-    if (CONNECTION_SPECIFIC.has(name) || name === strip || listed?.has(name)) continue;
+    if (CONNECTION_SPECIFIC.has(name) || isStripped(name, strip) || listed?.has(name)) continue;
     const value = raw[i + 1] as string;
     const prev = into[name];
     if (prev === undefined) into[name] = value;
@@ -52,10 +53,10 @@ export function rawToH2(
   return into;
 }
 
-/** HTTP/2 header object → HTTP/1 raw headers, without pseudo-headers and `strip`. */
+/** HTTP/2 header object → HTTP/1 raw headers, without pseudo-headers and those `strip` names (isStripped). */
 export function h2ToRaw(headers: IncomingHttpHeaders, strip: string | undefined, out: string[]): string[] {
   for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* : */ || name === strip || name === ORIG_PROTO_HEADER) continue;
+    if (name.charCodeAt(0) === 58 /* : */ || isStripped(name, strip) || name === ORIG_PROTO_HEADER) continue;
     const value = headers[name];
     if (value === undefined) continue;
     if (Array.isArray(value)) {

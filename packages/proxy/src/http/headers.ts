@@ -10,11 +10,41 @@ export const PROXY_ERROR_HEADER = 'weft-proxy-error';
  */
 export const DST_CANONICAL_HEADER = 'weft-dst-canonical';
 
+/**
+ * Stands for every mesh header (`weft-*`) where a header name to strip is
+ * expected: what the inbound side drops from a peer it has not authenticated,
+ * and the outbound side from the app, so that only a proxy sets them.
+ */
+export const MESH_HEADERS = 'weft-*';
+
+/**
+ * Whether a lower-cased header name starts with `weft-` or `weft_`: node:http
+ * keeps underscores as sent, and many app frameworks read `Weft_Client_Id` as
+ * `weft-client-id`.
+ */
+export function isMeshHeader(name: string): boolean {
+  const sep = name.charCodeAt(4);
+  return (
+    (sep === 45 /* - */ || sep === 95) /* _ */ &&
+    name.charCodeAt(0) === 119 /* w */ &&
+    name.charCodeAt(1) === 101 /* e */ &&
+    name.charCodeAt(2) === 102 /* f */ &&
+    name.charCodeAt(3) === 116 /* t */
+  );
+}
+
+/** Whether a lower-cased header name is dropped by `strip`: MESH_HEADERS, or one name in either spelling. */
+export function isStripped(name: string, strip: string | undefined): boolean {
+  if (strip === undefined) return false;
+  if (strip === MESH_HEADERS) return isMeshHeader(name);
+  return name === strip || (name.length === strip.length && name.replaceAll('_', '-') === strip);
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'http2-settings']);
 
 /**
  * Copies `raw` (name, value, name, value, ...) without hop-by-hop headers,
- * without `strip`, and with `add` appended. `keepUpgrade` keeps Connection and
+ * without those `strip` names (isStripped), and with `add` appended. `keepUpgrade` keeps Connection and
  * Upgrade for protocol-switch requests.
  */
 export function forwardRawHeaders(
@@ -47,9 +77,19 @@ export function forwardRawHeaders(
         continue;
       }
     }
-    if (name === strip || extraHop?.has(name)) continue;
+    if (isStripped(name, strip) || extraHop?.has(name)) continue;
     out.push(original, raw[i + 1] as string);
   }
   if (addName !== undefined && addValue !== undefined) out.push(addName, addValue);
+  return out;
+}
+
+/** Trailers as [[name, value], ...] for addTrailers (which keeps duplicates), without those `strip` names. */
+export function trailerPairs(raw: readonly string[], strip: string | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (!isStripped(name.toLowerCase(), strip)) out.push([name, raw[i + 1] as string]);
+  }
   return out;
 }

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import { Connections } from '../app/connections.ts';
-import type { Timeouts } from '../app/env.ts';
+import type { Timeouts, UndetectedAction } from '../app/env.ts';
 import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
@@ -13,7 +13,7 @@ import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2AsH1 } from '../http/h2-as-h1.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
 import { ORIG_PROTO_HEADER } from '../http/h2-headers.ts';
-import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, MESH_HEADERS, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -29,7 +29,8 @@ import { InboundRoutes, type ProfileWatch } from './routes.ts';
 // The inbound side: accept → detect → (TLS termination → peer identity) →
 // HTTP/1, HTTP/2 or opaque → the local app. Meshed peers name their protocol
 // with ALPN; plaintext clients are detected. The app learns who called from
-// weft-client-id, which a caller can never set itself.
+// weft-client-id, which a caller can never set itself: a plaintext client's
+// weft-* headers and trailers are all dropped, whatever their case or spelling.
 
 interface Peer {
   /** The verified identity of a meshed client; undefined for plaintext. */
@@ -43,6 +44,8 @@ type WithPeer<T> = T & { [kPeer]?: Peer };
 export interface InboundOptions {
   readonly identity: LocalIdentity | undefined;
   readonly app: { readonly host: string; readonly port: number };
+  /** A plaintext connection detection cannot name; meshed peers' opaque connections are always forwarded. */
+  readonly undetected: UndetectedAction;
   readonly timeouts: Timeouts;
   readonly metrics: Metrics;
   /** Tap and tracing; called as each request starts. */
@@ -73,17 +76,19 @@ export class Inbound {
     const { app, timeouts, metrics } = opts;
     this.app = new AppUpstream(app.host, app.port, timeouts, metrics);
     this.#baseLabels = { target_addr: `${app.host}:${app.port}`, target_ip: app.host, target_port: String(app.port) };
-    const policy = (informational: boolean): ForwardPolicy => ({
+    const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
+      stripRequest,
       stripResponse: undefined,
       informational,
     });
-    this.#plain = { clientId: undefined, policy: policy(false) };
+    this.#plain = { clientId: undefined, policy: policy(false, MESH_HEADERS) };
     if (opts.policy?.initial) this.#policy = new InboundPolicy(opts.policy.initial);
     this.#unwatchPolicy = opts.policy?.watch((p) => {
       this.#policy = new InboundPolicy(p);
     });
-    const meshedPolicy = policy(true);
+    // A meshed peer's proxy sets weft-* headers itself (its app's never leave it), but who called is ours to say.
+    const meshedPolicy = policy(true, CLIENT_ID_HEADER);
     this.#routes = opts.profiles ? new InboundRoutes(opts.profiles, metrics) : undefined;
     this.h1 = createH1Server(timeouts, {
       request: (req, res) => this.#onRequest(req, res),
@@ -143,6 +148,12 @@ export class Inbound {
           ...this.#baseLabels,
         })
         .track(socket);
+      if ((protocol === 'timeout' || protocol === 'opaque') && this.#opts.undetected === 'close') {
+        // An unauthenticated peer's unclassified bytes would pass route policy, rate limit, tap and metrics.
+        this.#opts.metrics.detectFailures[protocol === 'timeout' ? 'timeout' : 'unrecognized']++;
+        socket.destroy();
+        return;
+      }
       this.#route(socket, protocol);
     });
   }
@@ -249,7 +260,7 @@ export class Inbound {
       );
       return;
     }
-    forwardUpgrade(req, socket, head, this.app, CLIENT_ID_HEADER, peer.clientId, peer.policy.informational);
+    forwardUpgrade(req, socket, head, this.app, peer.policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {

@@ -70,6 +70,16 @@ export function* overflowFamily(
   for (const b of bounds) yield `${name}{direction="${b.direction}",label="${b.label}"} ${b.overflowed}\n`;
 }
 
+export function* detectFailuresFamily(failures: Readonly<Record<string, number>>): Generator<string> {
+  const name = 'inbound_detect_failures_total';
+  yield header(
+    name,
+    'counter',
+    'Plaintext inbound connections closed because no protocol was detected, on a port not marked opaque.',
+  );
+  for (const [reason, n] of Object.entries(failures)) yield `${name}{reason="${reason}"} ${n}\n`;
+}
+
 export function* processFamilies(started: number): Generator<string> {
   const cpu = process.cpuUsage();
   yield header('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.');

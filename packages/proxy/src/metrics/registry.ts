@@ -1,5 +1,12 @@
 import { DEFAULT_METRICS_LIMITS, LabelBounds, type MetricsLimits } from './bounds.ts';
-import { chunked, httpFamilies, overflowFamily, processFamilies, tcpFamilies } from './exposition.ts';
+import {
+  chunked,
+  detectFailuresFamily,
+  httpFamilies,
+  overflowFamily,
+  processFamilies,
+  tcpFamilies,
+} from './exposition.ts';
 import { type Classify, RequestSeries, type RouteSeries } from './http.ts';
 import { type Labels, renderLabels } from './labels.ts';
 import { TcpSeries } from './tcp.ts';
@@ -15,6 +22,8 @@ export class Metrics {
   readonly #route = new Map<string, RequestSeries>();
   readonly #routeActual = new Map<string, RequestSeries>();
   readonly #started = Date.now() / 1000;
+  /** Plaintext inbound connections closed because detection named no protocol; a fixed set of reasons. */
+  readonly detectFailures = { timeout: 0, unrecognized: 0 };
 
   constructor(limits: MetricsLimits = DEFAULT_METRICS_LIMITS) {
     this.#bounds = new LabelBounds(limits);
@@ -71,6 +80,7 @@ export class Metrics {
     yield* httpFamilies('route_actual_', this.#routeActual.values());
     yield* tcpFamilies(this.#tcp);
     yield* overflowFamily(this.#bounds.overflows());
+    yield* detectFailuresFamily(this.detectFailures);
     yield* processFamilies(this.#started);
   }
 }

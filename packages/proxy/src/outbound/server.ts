@@ -13,7 +13,7 @@ import { type ForwardPolicy, forwardH1, hasBody } from '../http/h1-forward.ts';
 import { forwardH1OverH2 } from '../http/h1-over-h2.ts';
 import { forwardUpgrade } from '../http/h1-upgrade.ts';
 import { forwardH2 } from '../http/h2-forward.ts';
-import { DST_CANONICAL_HEADER, PROXY_ERROR_HEADER } from '../http/headers.ts';
+import { DST_CANONICAL_HEADER, MESH_HEADERS, PROXY_ERROR_HEADER } from '../http/headers.ts';
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
@@ -65,9 +65,11 @@ export class Outbound {
 
   constructor(opts: OutboundOptions) {
     this.#opts = opts;
-    // Errors the peer proxy reports stay between proxies; our own reach the app.
+    // Errors the peer proxy reports stay between proxies; our own reach the app. Mesh
+    // headers an app sends never leave: the peer's proxy trusts those that arrive over mTLS.
     this.#policy = {
       responseTimeoutMs: opts.timeouts.responseMs,
+      stripRequest: MESH_HEADERS,
       stripResponse: PROXY_ERROR_HEADER,
       informational: true,
     };
@@ -250,7 +252,8 @@ export class Outbound {
 
   #forwardH1(req: IncomingMessage, res: ServerResponse, ep: Endpoint, policy: ForwardPolicy): void {
     this.#opts.observe?.observeH1('outbound', req, res, ep.meta.key, undefined, serverId(ep));
-    if (ep.meshed && this.#opts.h1OverH2) forwardH1OverH2(req, res, ep, ep.series, policy, hasBody(req));
+    if (ep.meshed && this.#opts.h1OverH2)
+      forwardH1OverH2(req, res, ep, ep.series, policy, hasBody(req), ...canonical(ep));
     else forwardH1(req, res, ep, ep.series, policy, ...canonical(ep));
   }
 
@@ -259,7 +262,7 @@ export class Outbound {
     const go = (ep: Endpoint | undefined, err: ProxyError | undefined) => {
       if (ep) {
         ep.series.requests++;
-        forwardUpgrade(req, socket, head, ep, undefined, undefined, true);
+        forwardUpgrade(req, socket, head, ep, this.#policy, undefined, undefined);
         return;
       }
       const failure = err ?? new ProxyError('WEFT_PROXY_NO_TARGET', 'request names no authority');
@@ -330,7 +333,7 @@ export class Outbound {
   }
 }
 
-/** Meshed peers learn which service was called; an app's own header of that name never passes. */
+/** Meshed peers learn which service was called; an app's own header of that name never passes (MESH_HEADERS). */
 function canonical(ep: Endpoint): [string, string | undefined] {
   return [DST_CANONICAL_HEADER, ep.meshed ? ep.authority : undefined];
 }
