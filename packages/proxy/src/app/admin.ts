@@ -74,7 +74,7 @@ async function streamMetrics(hooks: AdminHooks, res: ServerResponse): Promise<vo
     for (const chunk of hooks.metrics()) {
       if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(chunk)) await drained(res);
     }
     if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end();
@@ -87,6 +87,17 @@ async function streamMetrics(hooks: AdminHooks, res: ServerResponse): Promise<vo
     res.setHeader(PROXY_ERROR_HEADER, failure.code);
     reply(res, failure.status, `${failure.message}\n`);
   }
+}
+
+/** Resolves when the client took what was written, or went away; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function readSmall(req: IncomingMessage, done: (body: string) => unknown): void {
