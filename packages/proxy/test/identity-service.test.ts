@@ -11,6 +11,7 @@ import {
   createMeshCa,
   type IdentityServer,
   identityName,
+  issueWorkloadCertificate,
   localTokenValidator,
   mintLocalToken,
   silentLogger,
@@ -22,13 +23,15 @@ import { TestDestination } from './support/destination-server.ts';
 
 // The shipped process end to end: two proxies (src/main.ts) get their
 // certificates from the real identity service, find each other through the
-// destination API, and carry a request over mTLS.
+// destination API (itself reached over mTLS once they are certified), and
+// carry a request over mTLS.
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const DOMAIN = { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' };
 const SERVICE = 'emoji-svc.emojivoto.svc.cluster.local:8080';
 const WEB = identityName('web', 'emojivoto', DOMAIN);
 const EMOJI = identityName('emoji', 'emojivoto', DOMAIN);
+const CONTROL_PLANE = identityName('weft-destination', 'weft-system', DOMAIN);
 
 let identity: IdentityServer;
 let destination: TestDestination;
@@ -48,6 +51,7 @@ async function startProxy(name: string, env: Record<string, string>): Promise<Re
       WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
       WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
       WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.port}`,
+      WEFT_PROXY_DESTINATION_SVC_NAME: CONTROL_PLANE,
       WEFT_PROXY_IDENTITY_LOCAL_NAME: name,
       WEFT_PROXY_IDENTITY_TRUST_ANCHORS: ca.trustAnchorsPem,
       WEFT_PROXY_IDENTITY_SVC_ADDR: identity.address,
@@ -91,7 +95,7 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   destination = new TestDestination();
-  await destination.start();
+  await destination.start(0, issueWorkloadCertificate(ca.issuer, CONTROL_PLANE));
   app = createServer((req, res) => res.end(`hello ${req.headers['weft-client-id']}`));
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');
