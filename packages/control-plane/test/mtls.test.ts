@@ -1,6 +1,7 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { loadDestinationApi } from '@weft/api';
-import { createMeshCa } from '@weft/identity';
+import type { DestinationClient } from '@weft/api/gen/weft/destination/Destination.ts';
+import { CertificateStore, checkPeerIdentity, createMeshCa, issueWorkloadCertificate } from '@weft/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, LocalPlane, meshIdentity } from './support/local-plane.ts';
 import { StreamReader } from './support/stream.ts';
@@ -12,8 +13,8 @@ import { StreamReader } from './support/stream.ts';
 const SERVICE =
   'apiVersion: v1\nkind: Service\nmetadata: { name: web-svc, namespace: emojivoto }\nspec: { ports: [{ port: 80 }] }\n';
 const PATH = 'web-svc.emojivoto.svc.cluster.local:80';
-const get = (client: ReturnType<LocalPlane['client']>, contextToken = '{"ns":"emojivoto","pod":"test"}') =>
-  new StreamReader((client as LocalPlane['destination']).Get({ scheme: 'local', path: PATH, contextToken }));
+const get = (client: DestinationClient, contextToken = '{"ns":"emojivoto","pod":"test"}') =>
+  new StreamReader(client.Get({ scheme: 'local', path: PATH, contextToken }));
 
 describe('the control plane over mTLS', () => {
   let plane: LocalPlane;
@@ -43,10 +44,7 @@ describe('the control plane over mTLS', () => {
     plane = await new LocalPlane().start({ 'svc.yaml': SERVICE });
     const stranger = plane.client('destination', meshIdentity('web'), createMeshCa());
     const call = new StreamReader(
-      (stranger as LocalPlane['destination']).Get(
-        { scheme: 'local', path: PATH, contextToken: '' },
-        { deadline: Date.now() + 10_000 },
-      ),
+      stranger.Get({ scheme: 'local', path: PATH, contextToken: '' }, { deadline: Date.now() + 10_000 }),
     );
     const err = await call.failure(15_000);
     expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain(err.code);
@@ -82,6 +80,56 @@ describe('the control plane over mTLS', () => {
     for (const call of [...held, replacement, other]) call.cancel();
   });
 
+  it('answers once its certificate arrives, and serves each renewal to new connections', async () => {
+    const name = 'weft-destination.weft.serviceaccount.identity.weft.cluster.local';
+    const own = new CertificateStore(name);
+    plane = await new LocalPlane().start({ 'svc.yaml': SERVICE }, {}, own);
+    const ready = async () => (await fetch(`http://127.0.0.1:${plane.cp.adminPort}/ready`)).status;
+    expect(await ready()).toBe(503);
+    // Without a certificate there is nothing to handshake with: connections are dropped.
+    expect((await get(plane.destination).failure(15_000)).code).toBe(status.UNAVAILABLE);
+
+    // Each client records the serial of the certificate the control plane served it.
+    const served: string[] = [];
+    const client = () => {
+      const mine = issueWorkloadCertificate(plane.ca.issuer, meshIdentity('web'));
+      const Destination = loadDestinationApi().weft.destination.Destination;
+      const c = new Destination(
+        `127.0.0.1:${plane.cp.grpcPort}`,
+        credentials.createSsl(
+          Buffer.from(plane.ca.trustAnchorsPem),
+          Buffer.from(mine.keyPem),
+          Buffer.from(mine.certChainPem),
+          {
+            checkServerIdentity: (_host, cert) => {
+              served.push(cert.serialNumber);
+              return checkPeerIdentity(cert, name);
+            },
+          },
+        ),
+        { 'grpc.ssl_target_name_override': name },
+      );
+      return c;
+    };
+    const first = issueWorkloadCertificate(plane.ca.issuer, name);
+    own.set(first);
+    expect(await ready()).toBe(200);
+    const a = client();
+    const call = get(a);
+    expect((await call.next()).noEndpoints).toEqual({ exists: true });
+    call.cancel();
+    a.close();
+
+    const renewed = issueWorkloadCertificate(plane.ca.issuer, name);
+    own.set(renewed);
+    const b = client();
+    const again = get(b);
+    expect((await again.next()).noEndpoints).toEqual({ exists: true });
+    again.cancel();
+    b.close();
+    expect([served[0], served.at(-1)]).toEqual([first.leaf.serialNumber, renewed.leaf.serialNumber]);
+  });
+
   it('lets only the runner register workloads', async () => {
     plane = await new LocalPlane().start({ 'svc.yaml': SERVICE });
     const workload = {
@@ -93,7 +141,7 @@ describe('the control plane over mTLS', () => {
       meshed: true,
     };
     const impostor = plane.client('registration', meshIdentity('web'));
-    const refused = new StreamReader((impostor as LocalPlane['registration']).Register(workload));
+    const refused = new StreamReader(impostor.Register(workload));
     const err = await refused.failure();
     expect(err.code).toBe(status.PERMISSION_DENIED);
     expect(err.details).toContain(

@@ -9,6 +9,7 @@ import type { Registered__Output } from '@weft/api/gen/weft/registration/Registe
 import type { RegistrationClient } from '@weft/api/gen/weft/registration/Registration.ts';
 import type { Workload } from '@weft/api/gen/weft/registration/Workload.ts';
 import {
+  type CertificateSource,
   checkPeerIdentity,
   createMeshCa,
   issueWorkloadCertificate,
@@ -60,7 +61,12 @@ export class LocalPlane {
   readonly problems: StoreProblem[] = [];
   readonly #clients: { close(): void }[] = [];
 
-  async start(files: Record<string, string>, env: Record<string, string> = {}): Promise<this> {
+  /** `certificates`: where the control plane's certificate comes from; default one issued now by `ca`. */
+  async start(
+    files: Record<string, string>,
+    env: Record<string, string> = {},
+    certificates?: CertificateSource,
+  ): Promise<this> {
     this.dir = await mkdtemp(join(tmpdir(), 'weft-cp-'));
     for (const [name, text] of Object.entries(files)) await writeFile(join(this.dir, name), text);
     this.cfg = loadConfig(
@@ -79,7 +85,8 @@ export class LocalPlane {
     );
     this.store = new LocalStore(this.cfg, (p) => this.problems.push(p));
     const name = this.cfg.identity?.name;
-    const certificate = name ? staticCertificateSource(issueWorkloadCertificate(this.ca.issuer, name)) : undefined;
+    const certificate =
+      certificates ?? (name ? staticCertificateSource(issueWorkloadCertificate(this.ca.issuer, name)) : undefined);
     this.cp = await startControlPlane(this.cfg, this.store, certificate);
     await this.store.ready();
     this.destination = this.client('destination', meshIdentity('web'));
