@@ -1,5 +1,6 @@
 import { type ChannelCredentials, type ChannelOptions, credentials } from '@grpc/grpc-js';
 import { checkPeerIdentity, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_TRUST_DOMAIN, identityName } from '@weft/identity';
+import { CliError, CliErrorCode } from '../errors.ts';
 import { type TapCredentials, tapCredentials } from './tap-client.ts';
 import type { MeshInfo } from './workload.ts';
 
@@ -38,5 +39,14 @@ export function controlPlaneChannel(
   env: Readonly<Record<string, string | undefined>>,
   mesh: MeshInfo,
 ): ControlPlaneChannel {
-  return meshChannel(tapCredentials(env, mesh), controlPlaneIdentity(mesh));
+  let own: TapCredentials;
+  try {
+    own = tapCredentials(env, mesh);
+  } catch (err) {
+    throw new CliError(
+      CliErrorCode.ControlPlane,
+      `the control plane answers mesh clients only, and the CLI's certificate (the one tap uses) is missing: ${(err as Error).message}`,
+    );
+  }
+  return meshChannel(own, controlPlaneIdentity(mesh));
 }

@@ -136,6 +136,16 @@ describe('weft check', () => {
     expect(policy.stdout).toMatch(/^labels:\n {2}group: ""\n {2}kind: default\n {2}name: all-unauthenticated$/m);
   });
 
+  it('says the control plane needs the CLI’s certificate when it has none', async () => {
+    const noCertificate = { WEFT_API_ADDR: m.viz.address, WEFT_TAP_CERT_FILE: join(m.dir, 'missing.crt') };
+    const policy = await runCli(['diagnostics', 'policy', '-n', 'emojivoto', 'po/emoji-0', '8080'], noCertificate);
+    expect(policy.code).not.toBe(0);
+    expect(policy.stderr).toContain("the control plane answers mesh clients only, and the CLI's certificate");
+    expect(policy.stderr).toContain('WEFT_CLI_CONTROL_PLANE');
+    const { stdout } = await runCli(['check'], noCertificate);
+    expect(stdout).toMatch(/× destination API is reachable\n {4}the control plane answers mesh clients only/);
+  });
+
   it('fails with the pod and a hint when a proxy is down', async () => {
     await m.mesh.server.shutdown(100);
     await m.viz.scrapeNow();
