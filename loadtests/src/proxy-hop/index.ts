@@ -197,6 +197,8 @@ const bench: Bench = {
         {
           ...proxyEnv(client),
           WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.captured}`,
+          // The benchmark's stand-in destination serves plaintext; discovery is not what is measured.
+          WEFT_PROXY_CONTROL_PLANE_PLAINTEXT: 'true',
           WEFT_PROXY_OUTBOUND_UPSTREAMS: `${AUTHORITY}=127.0.0.1:0`,
         },
         /"upstreams":\{"[^"]+":(\d+)\}/,
@@ -208,6 +210,8 @@ const bench: Bench = {
         {
           ...proxyEnv(client),
           WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.captured}`,
+          // The benchmark's stand-in destination serves plaintext; discovery is not what is measured.
+          WEFT_PROXY_CONTROL_PLANE_PLAINTEXT: 'true',
           WEFT_PROXY_OUTBOUND_UPSTREAMS: `${AUTHORITY}=127.0.0.1:0`,
           WEFT_PROXY_OUTBOUND_H1_OVER_H2: 'true',
         },

@@ -28,17 +28,62 @@ export interface ControlPlaneConfig {
   debounceMs: number;
   /** Kubeconfig file; empty means in-cluster or the default kubeconfig. */
   kubeconfig: string;
+  /** Where the gRPC server's certificate comes from; undefined serves plaintext (WEFT_CP_PLAINTEXT=true only). */
+  identity: ControlPlaneIdentity | undefined;
+  /** Concurrent Get, GetProfile and WatchPort streams one client identity (or connection) may hold. */
+  maxWatchesPerClient: number;
+  /** The only identity allowed to register workloads (the local runner's). */
+  registrationIdentity: string;
+}
+
+/** The control plane is a workload of the mesh: it certifies its own identity like a proxy does. */
+export interface ControlPlaneIdentity {
+  /** Our identity: the SAN proxies check, `weft-destination.<ns>.serviceaccount.identity.<ns>.<td>`. */
+  name: string;
+  trustAnchorsPem: string;
+  /** host:port of the identity service. */
+  serviceAddr: string;
+  /** The identity service's own name, checked on its certificate. */
+  serviceName: string;
+  /** The ServiceAccount token (Kubernetes) or the runner's minted token (local). */
+  tokenFile: string;
 }
 
 const DEFAULT_CLUSTER_NETWORKS = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
 
-function parseListen(name: string, value: string): ListenAddress {
+const LOOPBACK = '127.0.0.1';
+/** The control plane's ServiceAccount, whose identity proxies expect on destination and policy. */
+export const CONTROL_PLANE_SERVICE_ACCOUNT = 'weft-destination';
+/** The local runner's ServiceAccount: the one client registration accepts. */
+export const RUNNER_SERVICE_ACCOUNT = 'weft-dev';
+
+/**
+ * Pods reach a cluster's control plane from other hosts, so Kubernetes binds
+ * every address; locally nothing but this machine's own processes may, so a
+ * non-loopback host is refused rather than quietly exposing the mesh's API.
+ */
+function parseListen(name: string, value: string, backend: 'k8s' | 'local'): ListenAddress {
   const match = /^(?:\[?([^\]]*)\]?:)?(\d+)$/.exec(value);
   const port = Number(match?.[2]);
   if (!match || port > 65535) {
     throw cpError(ErrorCode.InvalidConfig, `${name}=${value} is not [host:]port`, { name, value });
   }
-  return { host: match[1] || '0.0.0.0', port };
+  const host = match[1] || (backend === 'local' ? LOOPBACK : '0.0.0.0');
+  if (backend === 'local' && host !== LOOPBACK && host !== '::1') {
+    throw cpError(ErrorCode.InvalidConfig, `${name}=${value}: the local backend listens on loopback only`, {
+      name,
+      value,
+    });
+  }
+  return { host, port };
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw cpError(ErrorCode.InvalidConfig, `${name}=${text} is not a positive whole number`);
+  }
+  return value;
 }
 
 /** Reads the WEFT_CP_* variables once; every value is checked here so a bad one stops startup with its name. */
@@ -55,6 +100,9 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
       `WEFT_CP_DEFAULT_INBOUND_POLICY=${policy} is not one of ${DEFAULT_POLICY_NAMES.join(', ')}`,
     );
   }
+  const namespace = read('WEFT_CP_NAMESPACE', 'weft');
+  const trustDomain = read('WEFT_CP_TRUST_DOMAIN', 'cluster.local');
+  const domain = { namespace, trustDomain };
   const debounceMs = Number(read('WEFT_CP_DEBOUNCE_MS', '100'));
   if (!Number.isInteger(debounceMs) || debounceMs < 0) {
     throw cpError(ErrorCode.InvalidConfig, `WEFT_CP_DEBOUNCE_MS=${env('WEFT_CP_DEBOUNCE_MS')} is not a whole number`);
@@ -62,11 +110,11 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
   return {
     backend,
     resourceDir: read('WEFT_CP_RESOURCE_DIR', 'weft-resources'),
-    listen: parseListen('WEFT_CP_LISTEN_ADDR', read('WEFT_CP_LISTEN_ADDR', '0.0.0.0:8086')),
-    admin: parseListen('WEFT_CP_ADMIN_ADDR', read('WEFT_CP_ADMIN_ADDR', '0.0.0.0:9996')),
+    listen: parseListen('WEFT_CP_LISTEN_ADDR', read('WEFT_CP_LISTEN_ADDR', '8086'), backend),
+    admin: parseListen('WEFT_CP_ADMIN_ADDR', read('WEFT_CP_ADMIN_ADDR', '9996'), backend),
     clusterDomain: read('WEFT_CP_CLUSTER_DOMAIN', 'cluster.local'),
-    namespace: read('WEFT_CP_NAMESPACE', 'weft'),
-    trustDomain: read('WEFT_CP_TRUST_DOMAIN', 'cluster.local'),
+    namespace,
+    trustDomain,
     defaultInboundPolicy: policy as DefaultPolicyName,
     clusterNetworks: read('WEFT_CP_CLUSTER_NETWORKS', DEFAULT_CLUSTER_NETWORKS.join(','))
       .split(',')
@@ -74,6 +122,38 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
       .filter(Boolean),
     debounceMs,
     kubeconfig: read('WEFT_CP_KUBECONFIG', ''),
+    identity: read('WEFT_CP_PLAINTEXT', 'false') === 'true' ? undefined : readIdentity(read, domain),
+    maxWatchesPerClient: positiveInteger(
+      'WEFT_CP_MAX_WATCHES_PER_CLIENT',
+      read('WEFT_CP_MAX_WATCHES_PER_CLIENT', '1000'),
+    ),
+    registrationIdentity: read(
+      'WEFT_CP_REGISTRATION_IDENTITY',
+      identityName(domain, RUNNER_SERVICE_ACCOUNT, namespace),
+    ),
+  };
+}
+
+function readIdentity(
+  read: (name: string, fallback: string) => string,
+  domain: Pick<ControlPlaneConfig, 'namespace' | 'trustDomain'>,
+): ControlPlaneIdentity {
+  const required = (name: string) => {
+    const value = read(name, '');
+    if (!value) {
+      throw cpError(
+        ErrorCode.InvalidConfig,
+        `${name} is required: the control plane serves mTLS with a certificate from the identity service (WEFT_CP_PLAINTEXT=true serves plaintext, for tests)`,
+      );
+    }
+    return value;
+  };
+  return {
+    name: read('WEFT_CP_IDENTITY_LOCAL_NAME', identityName(domain, CONTROL_PLANE_SERVICE_ACCOUNT, domain.namespace)),
+    trustAnchorsPem: required('WEFT_CP_IDENTITY_TRUST_ANCHORS'),
+    serviceAddr: required('WEFT_CP_IDENTITY_SVC_ADDR'),
+    serviceName: read('WEFT_CP_IDENTITY_SVC_NAME', identityName(domain, 'weft-identity', domain.namespace)),
+    tokenFile: read('WEFT_CP_IDENTITY_TOKEN_FILE', '/var/run/secrets/tokens/weft-identity-token'),
   };
 }
 

@@ -20,6 +20,10 @@ export const ErrorCode = {
   DuplicateRegistration: 'WEFT_CP_DUPLICATE_REGISTRATION',
   /** A list or watch request to the Kubernetes API failed. */
   KubernetesApi: 'WEFT_CP_KUBERNETES_API',
+  /** A caller the mesh authenticated but that may not use this API (registration by anyone but the local runner). */
+  PermissionDenied: 'WEFT_CP_PERMISSION_DENIED',
+  /** A client already holds as many watches as one client may (WEFT_CP_MAX_WATCHES_PER_CLIENT). */
+  TooManyWatches: 'WEFT_CP_TOO_MANY_WATCHES',
   /** An annotation the control plane reads has a value it cannot use; it is ignored, the rest of the object is not. */
   InvalidAnnotation: 'WEFT_CP_INVALID_ANNOTATION',
 } as const;

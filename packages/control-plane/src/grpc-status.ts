@@ -5,6 +5,8 @@ import { ErrorCode, isControlPlaneError } from './errors.ts';
 export function grpcStatusOf(err: unknown): { code: status; details: string } {
   if (isControlPlaneError(err)) {
     if (err.code === ErrorCode.DuplicateRegistration) return { code: status.ALREADY_EXISTS, details: err.message };
+    if (err.code === ErrorCode.PermissionDenied) return { code: status.PERMISSION_DENIED, details: err.message };
+    if (err.code === ErrorCode.TooManyWatches) return { code: status.RESOURCE_EXHAUSTED, details: err.message };
     const code =
       err.code === ErrorCode.ServiceNotFound
         ? status.NOT_FOUND

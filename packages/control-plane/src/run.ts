@@ -13,7 +13,11 @@ try {
     grpc: `${cfg.listen.host}:${cp.grpcPort}`,
     admin: `${cfg.admin.host}:${cp.adminPort}`,
     resourceDir: cfg.backend === 'local' ? cfg.resourceDir : undefined,
+    identity: cfg.identity?.name ?? null,
   });
+  if (!cfg.identity) {
+    log('warn', 'serving plaintext: callers are not authenticated and registration is open (WEFT_CP_PLAINTEXT=true)');
+  }
   void cp.store.ready().then(() => log('info', 'resources loaded'));
   const stop = (signal: string) => {
     log('info', 'shutting down', { signal });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { Client, credentials, status } from '@grpc/grpc-js';
+import { Client, status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalPlane } from './support/local-plane.ts';
+import { LocalPlane, meshIdentity } from './support/local-plane.ts';
 import { StreamReader } from './support/stream.ts';
 
 const SERVICE =
@@ -28,7 +28,8 @@ describe('hostile input', () => {
     }
 
     // Well-framed gRPC carrying bytes that are not a GetDestination.
-    const raw = new Client(`127.0.0.1:${plane.cp.grpcPort}`, credentials.createInsecure());
+    const { creds, options } = plane.channel(meshIdentity('web'));
+    const raw = new Client(`127.0.0.1:${plane.cp.grpcPort}`, creds, options);
     for (const method of [
       '/weft.destination.Destination/Get',
       '/weft.policy.InboundServerPolicies/WatchPort',
@@ -47,9 +48,11 @@ describe('hostile input', () => {
     }
     raw.close();
 
-    // Absurd but well-formed requests get clear errors.
-    const long = plane.get(`${'a'.repeat(70_000)}:80`);
+    // Absurd but well-formed requests get clear errors; one too big to be a request is not read.
+    const long = plane.get(`${'a'.repeat(10_000)}:80`);
     expect((await long.failure()).code).toBe(status.INVALID_ARGUMENT);
+    const huge = plane.get(`${'a'.repeat(70_000)}:80`);
+    expect((await huge.failure()).code).toBe(status.RESOURCE_EXHAUSTED);
     const token = plane.get('web-svc:80', '{"ns": 42, "pod": [');
     expect((await token.failure()).details).toMatch(/WEFT_CP_INVALID_WORKLOAD/);
 

@@ -75,7 +75,14 @@ describe('Kubernetes backend against the API server wire protocol', () => {
 
   async function serve() {
     const cfg = loadConfig(
-      (n) => ({ WEFT_CP_BACKEND: 'k8s', WEFT_CP_LISTEN_ADDR: '127.0.0.1:0', WEFT_CP_ADMIN_ADDR: '127.0.0.1:0' })[n],
+      (n) =>
+        ({
+          WEFT_CP_BACKEND: 'k8s',
+          WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
+          WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
+          // What these tests check is the store; the transport is tested over mTLS elsewhere.
+          WEFT_CP_PLAINTEXT: 'true',
+        })[n],
     );
     cp = await startControlPlane(cfg, store);
     const c = new (loadDestinationApi().weft.destination.Destination)(

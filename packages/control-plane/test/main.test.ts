@@ -1,11 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
 import { loadDestinationApi, loadRegistrationApi } from '@weft/api';
 import { promtoolProblems } from '@weft/api/testing/promtool';
+import {
+  createLocalTokenKey,
+  createMeshCa,
+  type IdentityServer,
+  identityName,
+  issueWorkloadCertificate,
+  localTokenValidator,
+  mintLocalToken,
+  silentLogger,
+  startIdentityServer,
+  staticIssuer,
+} from '@weft/identity';
 import { afterEach, describe, expect, it } from 'vitest';
+import { meshChannel } from './support/local-plane.ts';
 import { StreamReader } from './support/stream.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
@@ -33,10 +45,39 @@ function run(env: Record<string, string>): {
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', resolve));
 
+/** The local addresses listening on `port`, from the kernel's own table (/proc/net/tcp and tcp6). */
+async function listeningAddresses(port: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const table = await readFile(file, 'utf8').catch(() => '');
+    for (const line of table.split('\n').slice(1)) {
+      const [, local = '', , state] = line.trim().split(/\s+/);
+      const [hexHost = '', hexPort = ''] = local.split(':');
+      if (state !== '0A' || Number.parseInt(hexPort, 16) !== port) continue;
+      found.push(
+        hexHost.length === 8
+          ? (hexHost.match(/../g) ?? [])
+              .map((b) => Number.parseInt(b, 16))
+              .reverse()
+              .join('.')
+          : `ipv6 ${hexHost}`,
+      );
+    }
+  }
+  return found;
+}
+
+const DOMAIN = { trustDomain: 'example.org', controlPlaneNamespace: 'weft-system' };
+const CONTROL_PLANE = identityName('weft-destination', 'weft-system', DOMAIN);
+const RUNNER = identityName('weft-dev', 'weft-system', DOMAIN);
+
 describe('the control plane entry point', () => {
   let dir = '';
   let child: ChildProcess | undefined;
+  let identity: IdentityServer | undefined;
   afterEach(async () => {
+    await identity?.close();
+    identity = undefined;
     if (child && child.exitCode === null) {
       child.kill('SIGKILL');
       await exited(child);
@@ -44,19 +85,33 @@ describe('the control plane entry point', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves destination, registration, /ready and /metrics from WEFT_CP_* settings, and stops on SIGTERM', async () => {
+  it('certifies itself with the identity service, serves destination, registration, /ready and /metrics over mTLS on loopback only, and stops on SIGTERM', async () => {
     dir = await mkdtemp(join(tmpdir(), 'weft-main-'));
     await writeFile(
       join(dir, 'svc.yaml'),
       'apiVersion: v1\nkind: Service\nmetadata: { name: web-svc, namespace: emojivoto }\nspec: { ports: [{ port: 80 }] }\n',
     );
+    const ca = createMeshCa({ domain: DOMAIN });
+    const key = createLocalTokenKey();
+    identity = await startIdentityServer({
+      listen: '127.0.0.1:0',
+      issuers: staticIssuer(ca.issuer),
+      tokens: localTokenValidator(key),
+      domain: DOMAIN,
+      logger: silentLogger,
+    });
+    await writeFile(join(dir, 'token'), mintLocalToken({ identity: CONTROL_PLANE, key }));
     const proc = run({
       WEFT_CP_BACKEND: 'local',
       WEFT_CP_RESOURCE_DIR: dir,
-      WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
-      WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
+      // No host: the local backend binds loopback.
+      WEFT_CP_LISTEN_ADDR: '0',
+      WEFT_CP_ADMIN_ADDR: '0',
       WEFT_CP_NAMESPACE: 'weft-system',
       WEFT_CP_TRUST_DOMAIN: 'example.org',
+      WEFT_CP_IDENTITY_SVC_ADDR: identity.address,
+      WEFT_CP_IDENTITY_TRUST_ANCHORS: ca.trustAnchorsPem,
+      WEFT_CP_IDENTITY_TOKEN_FILE: join(dir, 'token'),
     });
     child = proc.child;
     const ports = await proc.listening;
@@ -67,11 +122,17 @@ describe('the control plane entry point', () => {
       ready = await fetch(`http://127.0.0.1:${ports.admin}/ready`);
     }
     expect(ready.status).toBe(200);
+    expect(await listeningAddresses(ports.grpc)).toEqual(['127.0.0.1']);
+    expect(await listeningAddresses(ports.admin)).toEqual(['127.0.0.1']);
 
     const target = `127.0.0.1:${ports.grpc}`;
+    const as = (who: string) =>
+      meshChannel(issueWorkloadCertificate(ca.issuer, who), ca.trustAnchorsPem, CONTROL_PLANE);
+    const runner = as(RUNNER);
     const registration = new (loadRegistrationApi().weft.registration.Registration)(
       target,
-      credentials.createInsecure(),
+      runner.creds,
+      runner.options,
     );
     const reg = new StreamReader(
       registration.Register({
@@ -85,7 +146,8 @@ describe('the control plane entry point', () => {
     );
     expect((await reg.next()).identity).toBe('web.emojivoto.serviceaccount.identity.weft-system.example.org');
 
-    const destination = new (loadDestinationApi().weft.destination.Destination)(target, credentials.createInsecure());
+    const web = as(identityName('web', 'emojivoto', DOMAIN));
+    const destination = new (loadDestinationApi().weft.destination.Destination)(target, web.creds, web.options);
     const get = new StreamReader(destination.Get({ scheme: 'local', path: 'web-svc.emojivoto:80', contextToken: '' }));
     expect((await get.next()).add?.addrs[0]?.addr).toEqual({ ip: '127.0.0.1', port: 8080 });
 

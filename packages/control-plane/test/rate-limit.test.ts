@@ -1,14 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { issueWorkloadCertificate } from '@weft/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalPlane } from './support/local-plane.ts';
+import { LocalPlane, meshIdentity } from './support/local-plane.ts';
 
 // An HTTPLocalRateLimitPolicy from the resource folder to a real proxy
-// process (the proxy package's src/main.ts) watching its port's policy: the
-// proxy answers 429 beyond the limit within a second of the file appearing.
+// process (the proxy package's src/main.ts) watching its port's policy over
+// mTLS, as the mesh's proxies do: the proxy answers 429 beyond the limit
+// within a second of the file appearing.
 
 const PROXY_MAIN = fileURLToPath(new URL('../../proxy/src/main.ts', import.meta.url));
 
@@ -17,6 +22,7 @@ let app: Server;
 let appPort: number;
 let proxy: ChildProcess;
 let inbound: number;
+let certDir = '';
 
 const server = (port: number) => `
 apiVersion: policy.weft.dev/v1beta3
@@ -57,6 +63,11 @@ beforeAll(async () => {
     annotations: {},
     meshed: true,
   });
+  // The proxy's certificate as files from the plane's CA (the identity service is tested elsewhere).
+  certDir = await mkdtemp(join(tmpdir(), 'weft-rate-limit-'));
+  const own = issueWorkloadCertificate(plane.ca.issuer, meshIdentity('web'));
+  await writeFile(join(certDir, 'web.crt'), own.certChainPem);
+  await writeFile(join(certDir, 'web.key'), own.keyPem);
   proxy = spawn(process.execPath, [PROXY_MAIN], {
     env: {
       PATH: process.env.PATH,
@@ -65,6 +76,11 @@ beforeAll(async () => {
       WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
       WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${appPort}`,
       WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${plane.cp.grpcPort}`,
+      WEFT_PROXY_DESTINATION_SVC_NAME: plane.cfg.identity?.name ?? '',
+      WEFT_PROXY_IDENTITY_LOCAL_NAME: meshIdentity('web'),
+      WEFT_PROXY_IDENTITY_TRUST_ANCHORS: plane.ca.trustAnchorsPem,
+      WEFT_PROXY_IDENTITY_CERT_FILE: join(certDir, 'web.crt'),
+      WEFT_PROXY_IDENTITY_KEY_FILE: join(certDir, 'web.key'),
       WEFT_PROXY_POLICY_WORKLOAD: JSON.stringify({ ns: 'emojivoto', pod: 'web-0' }),
       WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: '1s',
     },
@@ -87,6 +103,7 @@ afterAll(async () => {
   if (proxy && proxy.exitCode === null) await once(proxy, 'exit');
   await plane?.stop();
   app?.close();
+  if (certDir) await rm(certDir, { recursive: true, force: true });
 });
 
 /** Statuses of `n` requests sent at once. */

@@ -50,7 +50,7 @@ export {
   MAX_REQUEST_BYTES,
   startIdentityServer,
 } from './server/identity-server.ts';
-export { identityServiceName } from './server/self-certificate.ts';
+export { identityServiceName, RotatingServerCredentials } from './server/self-certificate.ts';
 export { SERVER_METRICS } from './server/server-metrics.ts';
 export {
   type CertificateSource,

@@ -10,6 +10,7 @@ import {
   createMeshCa,
   type IdentityServer,
   identityName,
+  issueWorkloadCertificate,
   localTokenValidator,
   mintLocalToken,
   silentLogger,
@@ -22,12 +23,14 @@ import { type ProxyProcess, startProxyProcess } from './support/proxy-process.ts
 
 // The shipped process end to end: two proxies (src/main.ts) get their
 // certificates from the real identity service, find each other through the
-// destination API, and carry a request over mTLS.
+// destination API (itself reached over mTLS once they are certified), and
+// carry a request over mTLS.
 
 const DOMAIN = { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' };
 const SERVICE = 'emoji-svc.emojivoto.svc.cluster.local:8080';
 const WEB = identityName('web', 'emojivoto', DOMAIN);
 const EMOJI = identityName('emoji', 'emojivoto', DOMAIN);
+const CONTROL_PLANE = identityName('weft-destination', 'weft-system', DOMAIN);
 
 let identity: IdentityServer;
 let destination: TestDestination;
@@ -42,6 +45,7 @@ async function startProxy(name: string, env: Record<string, string>): Promise<Pr
   writeFileSync(tokenFile, mintLocalToken({ identity: name, key }));
   const proxy = await startProxyProcess({
     WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.port}`,
+    WEFT_PROXY_DESTINATION_SVC_NAME: CONTROL_PLANE,
     WEFT_PROXY_IDENTITY_LOCAL_NAME: name,
     WEFT_PROXY_IDENTITY_TRUST_ANCHORS: ca.trustAnchorsPem,
     WEFT_PROXY_IDENTITY_SVC_ADDR: identity.address,
@@ -74,7 +78,7 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   destination = new TestDestination();
-  await destination.start();
+  await destination.start(0, issueWorkloadCertificate(ca.issuer, CONTROL_PLANE));
   app = createServer((req, res) => res.end(`hello ${req.headers['weft-client-id']}`));
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');

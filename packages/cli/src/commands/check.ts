@@ -70,7 +70,7 @@ async function runChecks(apiAddr: string | undefined, env: Readonly<Record<strin
   };
   const [identity, controlPlane, dataPlane, resources] = await Promise.all([
     identityChecks(inventory.mesh),
-    controlPlaneChecks(inventory.mesh),
+    controlPlaneChecks(inventory.mesh, env),
     dataPlaneChecks(inventory),
     resourceChecks(inventory.mesh),
   ]);

@@ -4,8 +4,10 @@ import type { Command, CommandIo } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { VizClient } from '../viz/client.ts';
+import { type ControlPlaneChannel, controlPlaneChannel } from '../viz/control-plane-channel.ts';
 import { getEndpoints, getInboundPolicy } from '../viz/diagnostics.ts';
 import { parseResource } from '../viz/resource.ts';
+import type { MeshInfo } from '../viz/workload.ts';
 
 const USAGE = `Diagnose the mesh: what the proxies expose and what the control plane tells them.
 
@@ -98,13 +100,17 @@ async function proxyMetrics(args: string[], values: Values, io: CommandIo): Prom
   return 0;
 }
 
-async function destinationAddr(values: Values, io: CommandIo): Promise<string> {
-  if (values['destination-addr']) return values['destination-addr'];
-  const mesh = (await VizClient.resolve(values['api-addr'], io.env).inventory()).mesh;
-  if (!mesh.destinationAddr) {
+/** Where the control plane answers, and how to reach it over mTLS (trust anchors from the viz inventory). */
+async function controlPlane(values: Values, io: CommandIo): Promise<{ addr: string; channel: ControlPlaneChannel }> {
+  const given = values['destination-addr'];
+  // With an explicit address the inventory only adds the trust anchors, which WEFT_TAP_CA_FILE can give instead.
+  const inventory = VizClient.resolve(values['api-addr'], io.env).inventory();
+  const mesh = given ? await inventory.then((i) => i.mesh).catch((): MeshInfo => ({})) : (await inventory).mesh;
+  const addr = given ?? mesh.destinationAddr;
+  if (!addr) {
     throw new CliError(CliErrorCode.Usage, 'the control plane address is unknown: pass --destination-addr');
   }
-  return mesh.destinationAddr;
+  return { addr, channel: controlPlaneChannel(io.env, mesh) };
 }
 
 async function endpoints(args: string[], values: Values, io: CommandIo): Promise<number> {
@@ -113,11 +119,13 @@ async function endpoints(args: string[], values: Values, io: CommandIo): Promise
   for (const a of args) {
     if (!/^[^\s:]+:\d{1,5}$/.test(a)) throw new CliError(CliErrorCode.Usage, `"${a}" is not an authority name:port`);
   }
-  const addr = await destinationAddr(values, io);
+  const { addr, channel } = await controlPlane(values, io);
   const ns = namespaceOf(values, io);
   const contextToken = JSON.stringify({ ns, pod: '' });
   const rows = (
-    await Promise.all(args.map((a) => getEndpoints(addr, a, { scheme: values.scheme ?? 'local', contextToken })))
+    await Promise.all(
+      args.map((a) => getEndpoints(addr, channel, a, { scheme: values.scheme ?? 'local', contextToken })),
+    )
   ).flat();
   if (values.output === 'json') {
     io.stdout.write(renderJson(rows));
@@ -139,12 +147,8 @@ async function policy(args: string[], values: Values, io: CommandIo): Promise<nu
   if (!resource.name || !Number.isInteger(port) || port < 1 || port > 65535 || extra.length > 0) {
     throw new CliError(CliErrorCode.Usage, 'policy needs a pod and a port, e.g. po/web-0 8080');
   }
-  const server = await getInboundPolicy(
-    await destinationAddr(values, io),
-    namespaceOf(values, io),
-    resource.name,
-    port,
-  );
+  const { addr, channel } = await controlPlane(values, io);
+  const server = await getInboundPolicy(addr, channel, namespaceOf(values, io), resource.name, port);
   io.stdout.write(values.output === 'json' ? renderJson(server) : stringify(server));
   return 0;
 }

@@ -7,6 +7,7 @@ import {
   identityName,
   issueWorkloadCertificate,
   mintLocalToken,
+  type WorkloadCertificate,
 } from '@weft/identity';
 
 // The local mesh's certificate authority, made fresh on every start: a trust
@@ -19,6 +20,17 @@ export const LOCAL_DOMAIN: IdentityDomain = { trustDomain: 'cluster.local', cont
 
 /** Who `weft tap` is: the only identity the sidecars' tap ports answer. */
 export const CLI_IDENTITY = identityName('weft-cli', LOCAL_DOMAIN.controlPlaneNamespace, LOCAL_DOMAIN);
+
+/** The control plane's ServiceAccount: its certificate names it, and sidecars expect that name. */
+export const CONTROL_PLANE_SERVICE_ACCOUNT = 'weft-destination';
+export const CONTROL_PLANE_IDENTITY = identityName(
+  CONTROL_PLANE_SERVICE_ACCOUNT,
+  LOCAL_DOMAIN.controlPlaneNamespace,
+  LOCAL_DOMAIN,
+);
+
+/** Who the runner is to the control plane: the only identity allowed to register workloads. */
+export const RUNNER_IDENTITY = identityName('weft-dev', LOCAL_DOMAIN.controlPlaneNamespace, LOCAL_DOMAIN);
 
 // Tokens are minted for a week; the runner mints them again daily, so a
 // laptop left running never sees a proxy refused at renewal.
@@ -39,6 +51,11 @@ export interface LocalIdentity {
    * where `weft tap` looks): a certificate for CLI_IDENTITY, lasting a week.
    */
   writeCliCertificate(dir: string): Promise<void>;
+  /**
+   * A certificate for RUNNER_IDENTITY, made in this process and kept in its
+   * memory (the runner registers workloads with it), lasting a week.
+   */
+  runnerCertificate(): WorkloadCertificate;
   /** Stops re-minting tokens. */
   close(): void;
 }
@@ -93,6 +110,7 @@ export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
       await writeFile(join(target, 'cli.key'), cert.keyPem, { mode: 0o600 });
       await chmod(join(target, 'cli.key'), 0o600);
     },
+    runnerCertificate: () => issueWorkloadCertificate(ca.issuer, RUNNER_IDENTITY, { lifetimeMs: TOKEN_TTL_MS }),
     close: () => clearInterval(remint),
   };
 }

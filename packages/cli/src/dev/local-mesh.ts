@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { identityServiceName } from '@weft/identity';
 import { CliError, CliErrorCode } from '../errors.ts';
+import { meshChannel } from '../viz/control-plane-channel.ts';
 import { startViz, type VizServer } from '../viz/server.ts';
 import { freePorts } from './free-port.ts';
-import { CLI_IDENTITY, createLocalIdentity, LOCAL_DOMAIN, type LocalIdentity } from './local-identity.ts';
+import {
+  CLI_IDENTITY,
+  CONTROL_PLANE_IDENTITY,
+  createLocalIdentity,
+  LOCAL_DOMAIN,
+  type LocalIdentity,
+} from './local-identity.ts';
 import { baseEnv, controlPlaneSpec, identitySpec, LOCAL_RESOURCES_DIR } from './mesh-services.ts';
 import { type MeshedWorkload, meshedEmojivoto, NAMESPACE } from './meshed-emojivoto.ts';
 import { Registrations } from './registration.ts';
@@ -77,7 +84,10 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       controlPlaneAdmin: controlPlaneAdmin as number,
     };
     const base = baseEnv(o.env, join(dir, 'compile-cache'));
-    await supervisor.startTogether([identitySpec(ports, identity, base), controlPlaneSpec(ports, resourcesDir, base)]);
+    await supervisor.startTogether([
+      identitySpec(ports, identity, base),
+      await controlPlaneSpec(ports, resourcesDir, identity, base),
+    ]);
 
     const vizStarted = performance.now();
     const controlPlaneAddr = `${LOOPBACK}:${ports.controlPlaneGrpc}`;
@@ -87,6 +97,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       forwardOtlpTo: collectorAddr(o.env.OTEL_EXPORTER_OTLP_ENDPOINT),
       mesh: {
         destinationAddr: controlPlaneAddr,
+        controlPlaneIdentity: CONTROL_PLANE_IDENTITY,
         policyAddr: controlPlaneAddr,
         identityAddr,
         controlPlaneAdminAddr: `${LOOPBACK}:${ports.controlPlaneAdmin}`,
@@ -100,6 +111,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
 
     const ctx = {
       controlPlaneAddr,
+      controlPlaneIdentity: CONTROL_PLANE_IDENTITY,
       identityAddr,
       identityServiceName: identityServiceName(LOCAL_DOMAIN),
       trustAnchorsPem: identity.trustAnchorsPem,
@@ -119,8 +131,14 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     });
     await supervisor.startTogether(workloads.map((w) => w.sidecar));
 
-    registrations = new Registrations(controlPlaneAddr, (pod, error) =>
-      o.write(`[dev] registration of ${pod} lost: ${error.message}\n`),
+    const runner = identity.runnerCertificate();
+    registrations = new Registrations(
+      controlPlaneAddr,
+      meshChannel(
+        { cert: runner.certChainPem, key: runner.keyPem, ca: runner.trustAnchorsPem },
+        CONTROL_PLANE_IDENTITY,
+      ),
+      (pod, error) => o.write(`[dev] registration of ${pod} lost: ${error.message}\n`),
     );
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
     const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];

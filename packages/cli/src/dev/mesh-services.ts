@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { LocalIdentity } from './local-identity.ts';
-import { LOCAL_DOMAIN } from './local-identity.ts';
+import { CONTROL_PLANE_SERVICE_ACCOUNT, LOCAL_DOMAIN } from './local-identity.ts';
 import type { ProcessSpec } from './process-spec.ts';
 
 // The mesh's own processes for the local runtime: the identity service and
@@ -58,11 +58,18 @@ export function identitySpec(
   };
 }
 
-export function controlPlaneSpec(
+/**
+ * The control plane, a workload of the mesh like any other: it certifies
+ * itself with the identity service (a token the runner mints, as for the
+ * sidecars) and serves mTLS only.
+ */
+export async function controlPlaneSpec(
   ports: MeshServicePorts,
   resourcesDir: string,
+  identity: LocalIdentity,
   base: Record<string, string>,
-): ProcessSpec {
+): Promise<ProcessSpec> {
+  const token = await identity.tokenFor(CONTROL_PLANE_SERVICE_ACCOUNT, LOCAL_DOMAIN.controlPlaneNamespace);
   return {
     name: 'control-plane',
     command: process.execPath,
@@ -76,8 +83,12 @@ export function controlPlaneSpec(
       WEFT_CP_ADMIN_ADDR: `${LOOPBACK}:${ports.controlPlaneAdmin}`,
       WEFT_CP_NAMESPACE: LOCAL_DOMAIN.controlPlaneNamespace,
       WEFT_CP_TRUST_DOMAIN: LOCAL_DOMAIN.trustDomain,
+      WEFT_CP_IDENTITY_LOCAL_NAME: token.identity,
+      WEFT_CP_IDENTITY_TRUST_ANCHORS: identity.trustAnchorsPem,
+      WEFT_CP_IDENTITY_SVC_ADDR: `${LOOPBACK}:${ports.identityGrpc}`,
+      WEFT_CP_IDENTITY_TOKEN_FILE: token.file,
     },
-    // /ready answers 200 once every resource kind has been loaded once.
+    // /ready answers 200 once every resource kind has been loaded once and the certificate arrived.
     ready: { kind: 'http', url: `http://${LOOPBACK}:${ports.controlPlaneAdmin}/ready` },
   };
 }

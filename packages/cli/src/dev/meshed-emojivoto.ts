@@ -93,6 +93,8 @@ export interface MeshedWorkload {
 /** Everything a sidecar needs from the rest of the local mesh. */
 export interface MeshContext {
   readonly controlPlaneAddr: string;
+  /** The identity the control plane's certificate names; sidecars check it. */
+  readonly controlPlaneIdentity: string;
   readonly identityAddr: string;
   readonly identityServiceName: string;
   readonly trustAnchorsPem: string;

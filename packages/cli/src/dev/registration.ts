@@ -1,11 +1,13 @@
-import { type ClientReadableStream, credentials } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { loadRegistrationApi } from '@weft/api';
 import { CliError, CliErrorCode } from '../errors.ts';
+import type { ControlPlaneChannel } from '../viz/control-plane-channel.ts';
 
 // The local runner's side of weft.registration.Registration: one open
 // Register stream per workload. The control plane keeps the workload's Pod
 // and endpoints exactly as long as the stream lives, so closing it (or the
-// runner dying) removes them.
+// runner dying) removes them. The runner speaks as RUNNER_IDENTITY, the one
+// identity the control plane lets register.
 
 /** What the control plane is told about one running workload. */
 export interface WorkloadRegistration {
@@ -29,9 +31,9 @@ export class Registrations {
   readonly #onLost: (pod: string, error: Error) => void;
   #closing = false;
 
-  constructor(controlPlaneAddr: string, onLost: (pod: string, error: Error) => void) {
+  constructor(controlPlaneAddr: string, channel: ControlPlaneChannel, onLost: (pod: string, error: Error) => void) {
     const { Registration } = loadRegistrationApi().weft.registration;
-    this.#client = new Registration(controlPlaneAddr, credentials.createInsecure());
+    this.#client = new Registration(controlPlaneAddr, channel.creds, channel.options);
     this.#onLost = onLost;
   }
 

@@ -41,6 +41,8 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       ...o.ctx.base,
       WEFT_PROXY_LOG_LEVEL: o.ctx.proxyLogLevel,
       WEFT_PROXY_DESTINATION_ADDR: o.ctx.controlPlaneAddr,
+      // Destination and policy over mTLS, to the control plane's own identity.
+      WEFT_PROXY_DESTINATION_SVC_NAME: o.ctx.controlPlaneIdentity,
       WEFT_PROXY_DESTINATION_CONTEXT: JSON.stringify({ ns: o.namespace, pod: o.pod }),
       // Inbound policy: the pod is registered with its sidecar's inbound port as its container port.
       WEFT_PROXY_POLICY_WORKLOAD: JSON.stringify({ ns: o.namespace, pod: o.pod }),

@@ -1,8 +1,8 @@
-import { credentials } from '@grpc/grpc-js';
 import { loadDestinationApi, loadPolicyApi } from '@weft/api';
 import type { Update__Output } from '@weft/api/gen/weft/destination/Update.ts';
 import type { Server__Output } from '@weft/api/gen/weft/policy/Server.ts';
 import { CliError, CliErrorCode } from '../errors.ts';
+import type { ControlPlaneChannel } from './control-plane-channel.ts';
 
 // What the control plane tells proxies, asked the way a proxy asks:
 // Destination.Get for endpoints, InboundServerPolicies.GetPort for policy.
@@ -22,11 +22,12 @@ export interface EndpointRow {
 /** The endpoints of `authority` in the first answer of a Get stream. */
 export function getEndpoints(
   addr: string,
+  channel: ControlPlaneChannel,
   authority: string,
   opts: { scheme: string; contextToken: string },
 ): Promise<EndpointRow[]> {
   const Destination = loadDestinationApi().weft.destination.Destination;
-  const client = new Destination(addr, credentials.createInsecure());
+  const client = new Destination(addr, channel.creds, channel.options);
   return new Promise<EndpointRow[]>((resolve, reject) => {
     const call = client.Get(
       { scheme: opts.scheme, path: authority, contextToken: opts.contextToken },
@@ -59,9 +60,15 @@ export function getEndpoints(
 }
 
 /** The inbound policy the control plane gives the proxy of `pod` for `port`. */
-export function getInboundPolicy(addr: string, namespace: string, pod: string, port: number): Promise<Server__Output> {
+export function getInboundPolicy(
+  addr: string,
+  channel: ControlPlaneChannel,
+  namespace: string,
+  pod: string,
+  port: number,
+): Promise<Server__Output> {
   const Policies = loadPolicyApi().weft.policy.InboundServerPolicies;
-  const client = new Policies(addr, credentials.createInsecure());
+  const client = new Policies(addr, channel.creds, channel.options);
   return new Promise<Server__Output>((resolve, reject) => {
     client.GetPort(
       { workload: JSON.stringify({ ns: namespace, pod }), port },

@@ -30,6 +30,8 @@ export interface Workload {
 export interface MeshInfo {
   /** host:port of the destination gRPC API. */
   readonly destinationAddr?: string;
+  /** The identity the control plane's certificate names (destination and policy are served over mTLS). */
+  readonly controlPlaneIdentity?: string;
   /** host:port of the policy gRPC API. */
   readonly policyAddr?: string;
   /** host:port of the identity (Certify) gRPC API. */

@@ -2,9 +2,11 @@ import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/g
 import type { Registered } from '@weft/api/gen/weft/registration/Registered.ts';
 import type { Workload__Output } from '@weft/api/gen/weft/registration/Workload.ts';
 import type { Metrics } from '../admin/metrics.ts';
+import { cpError, ErrorCode } from '../errors.ts';
 import { grpcStatusOf } from '../grpc-status.ts';
 import type { LocalStore } from '../store/local/local-store.ts';
 import type { LocalWorkload } from '../store/local/registry.ts';
+import { callerOf } from '../tls/client-identity.ts';
 
 export function toLocalWorkload(w: Workload__Output): LocalWorkload {
   return {
@@ -28,14 +30,27 @@ export function toLocalWorkload(w: Workload__Output): LocalWorkload {
  * weft.registration.Registration, served only by the local backend. The
  * workload exists while the Register stream is open: the runner keeps one
  * stream per workload and a crash (or a killed runner) removes its endpoints.
+ * Over mTLS only `runnerIdentity` may register: any other workload of the
+ * mesh could otherwise put itself behind a Service it does not back.
  */
-export function registrationService(store: LocalStore, metrics: Metrics): UntypedServiceImplementation {
+export function registrationService(
+  store: LocalStore,
+  metrics: Metrics,
+  runnerIdentity: string | undefined,
+): UntypedServiceImplementation {
   const gauge = metrics.gauge('registered_workloads', 'Workloads registered by the local runner');
   let count = 0;
   return {
     Register(call: ServerWritableStream<Workload__Output, Registered>) {
       let registration: ReturnType<LocalStore['register']>;
       try {
+        const caller = callerOf(call);
+        if (runnerIdentity !== undefined && caller.identity !== runnerIdentity) {
+          throw cpError(
+            ErrorCode.PermissionDenied,
+            `only ${runnerIdentity} may register workloads, not ${caller.identity ?? 'an unauthenticated client'}`,
+          );
+        }
         registration = store.register(toLocalWorkload(call.request));
       } catch (err) {
         call.emit('error', grpcStatusOf(err));

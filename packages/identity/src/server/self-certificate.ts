@@ -1,3 +1,4 @@
+import type { SecureServerOptions } from 'node:http2';
 import type { SecureContextOptions } from 'node:tls';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Issuer } from '../ca/issuer.ts';
@@ -21,11 +22,15 @@ export const IDENTITY_SERVICE_ACCOUNT = 'weft-identity';
 export const identityServiceName = (domain: IdentityDomain): string =>
   identityName(IDENTITY_SERVICE_ACCOUNT, domain.controlPlaneNamespace, domain);
 
-/** grpc-js server credentials whose certificate can be swapped under a running server. */
+/**
+ * grpc-js server credentials whose certificate can be swapped under a running
+ * server. `serverOptions` are fixed for the server's life (a server that
+ * requires client certificates passes requestCert and rejectUnauthorized).
+ */
 export class RotatingServerCredentials extends ServerCredentials {
-  constructor() {
+  constructor(serverOptions: SecureServerOptions = {}) {
     // Nothing to serve until the first certificate: grpc-js drops connections meanwhile.
-    super({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, undefined);
+    super({ ...serverOptions, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, undefined);
   }
 
   update(options: SecureContextOptions): void {

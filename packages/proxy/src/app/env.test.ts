@@ -58,6 +58,31 @@ describe('readConfig', () => {
     );
   });
 
+  it('reaches the control plane over mTLS to a named identity, or in plaintext only when told to', () => {
+    const read = (vars: Record<string, string>) => readConfig((n) => vars[n]);
+    const identity = {
+      WEFT_PROXY_IDENTITY_LOCAL_NAME: 'web.emojivoto.serviceaccount.identity.weft-system.cluster.local',
+      WEFT_PROXY_IDENTITY_TRUST_ANCHORS: 'anchors',
+      WEFT_PROXY_IDENTITY_SVC_ADDR: 'identity:8080',
+      WEFT_PROXY_IDENTITY_SVC_NAME: 'weft-identity',
+      WEFT_PROXY_IDENTITY_TOKEN_FILE: '/token',
+    };
+    const name = 'weft-destination.weft-system.serviceaccount.identity.weft-system.cluster.local';
+    expect(() => read({ WEFT_PROXY_DESTINATION_ADDR: 'cp:8086' })).toThrow(/WEFT_PROXY_DESTINATION_SVC_NAME/);
+    expect(() => read({ WEFT_PROXY_DESTINATION_ADDR: 'cp:8086', WEFT_PROXY_DESTINATION_SVC_NAME: name })).toThrow(
+      /needs an identity of our own/,
+    );
+    const mtls = read({
+      ...identity,
+      WEFT_PROXY_DESTINATION_ADDR: 'cp:8086',
+      WEFT_PROXY_DESTINATION_SVC_NAME: name,
+      WEFT_PROXY_POLICY_WORKLOAD: '{"ns":"emojivoto","pod":"web-0"}',
+    });
+    expect([mtls.destinationName, mtls.policy.name]).toEqual([name, name]);
+    const plain = read({ WEFT_PROXY_DESTINATION_ADDR: 'cp:8086', WEFT_PROXY_CONTROL_PLANE_PLAINTEXT: 'true' });
+    expect([plain.controlPlanePlaintext, plain.destinationName]).toEqual([true, undefined]);
+  });
+
   it('reads durations in ms, s, m and h', () => {
     expect(parseDuration('X', '300ms')).toBe(300);
     expect(parseDuration('X', '1.5s')).toBe(1500);

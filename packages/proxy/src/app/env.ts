@@ -79,6 +79,13 @@ export interface ProxyConfig {
    */
   readonly inboundUndetected: UndetectedAction;
   readonly destinationAddr: string | undefined;
+  /**
+   * The identity the destination service must prove (WEFT_PROXY_DESTINATION_SVC_NAME),
+   * also its TLS server name; undefined only when the control plane is spoken to in plaintext.
+   */
+  readonly destinationName: string | undefined;
+  /** Speak to the control plane without TLS (WEFT_PROXY_CONTROL_PLANE_PLAINTEXT=true): tests and benchmarks only. */
+  readonly controlPlanePlaintext: boolean;
   readonly destinationScheme: string;
   readonly contextToken: string;
   readonly identity: IdentitySettings | undefined;
@@ -176,7 +183,13 @@ export function readConfig(env: EnvReader): ProxyConfig {
   };
   const capacity = count('QUEUE_CAPACITY', '10000');
   const appAddr = addr('INBOUND_FORWARD_ADDR', '127.0.0.1:8080');
+  const identity = identityName ? readIdentity(env, identityName) : undefined;
+  const destinationAddr = env('WEFT_PROXY_DESTINATION_ADDR') || undefined;
+  const destinationName = env('WEFT_PROXY_DESTINATION_SVC_NAME') || undefined;
+  const controlPlanePlaintext = str('CONTROL_PLANE_PLAINTEXT', 'false') === 'true';
   const policy = readPolicySettings(env);
+  checkControlPlaneTls('DESTINATION', destinationAddr, destinationName, identity, controlPlanePlaintext);
+  checkControlPlaneTls('POLICY', policy.workload && policy.addr, policy.name, identity, controlPlanePlaintext);
   return {
     outboundListen: addr('OUTBOUND_LISTEN_ADDR', '127.0.0.1:4140'),
     inboundListen: addr('INBOUND_LISTEN_ADDR', '0.0.0.0:4143'),
@@ -185,10 +198,12 @@ export function readConfig(env: EnvReader): ProxyConfig {
     appAddr,
     // The port the pod's resources name (opaque-ports annotation, policy): the policy's, else the app's.
     inboundUndetected: undetectedAction(env, policy.port ?? appAddr.port),
-    destinationAddr: env('WEFT_PROXY_DESTINATION_ADDR') || undefined,
+    destinationAddr,
+    destinationName: controlPlanePlaintext ? undefined : destinationName,
+    controlPlanePlaintext,
     destinationScheme: str('DESTINATION_SCHEME', 'local'),
     contextToken: str('DESTINATION_CONTEXT', ''),
-    identity: identityName ? readIdentity(env, identityName) : undefined,
+    identity,
     timeouts: {
       detectMs: dur('DETECT_TIMEOUT', '10s'),
       connectMs: dur('CONNECT_TIMEOUT', '1s'),
@@ -206,12 +221,39 @@ export function readConfig(env: EnvReader): ProxyConfig {
     trace: readTraceSettings(env),
     tap: readTapSettings(env),
     breaker: readBreakerSettings(env),
-    policy,
+    policy: controlPlanePlaintext ? { ...policy, name: undefined } : policy,
     metrics: {
       maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100'),
       maxTargets: count('METRICS_MAX_TARGETS', '1000'),
     },
   };
+}
+
+/**
+ * The control plane is reached over mTLS, as Linkerd's proxy does: our own
+ * certificate, and the control plane's identity checked against a configured
+ * name. Plaintext is never a fallback, only an explicit setting.
+ */
+function checkControlPlaneTls(
+  api: 'DESTINATION' | 'POLICY',
+  addr: string | undefined,
+  name: string | undefined,
+  identity: IdentitySettings | undefined,
+  plaintext: boolean,
+): void {
+  if (!addr || plaintext) return;
+  if (!name) {
+    throw new ProxyError(
+      'WEFT_PROXY_CONFIG',
+      `WEFT_PROXY_${api}_SVC_NAME (the control plane's identity) is required to reach it over mTLS; WEFT_PROXY_CONTROL_PLANE_PLAINTEXT=true speaks plaintext`,
+    );
+  }
+  if (!identity) {
+    throw new ProxyError(
+      'WEFT_PROXY_CONFIG',
+      `WEFT_PROXY_${api}_SVC_NAME needs an identity of our own (WEFT_PROXY_IDENTITY_LOCAL_NAME) for mTLS`,
+    );
+  }
 }
 
 function readIdentity(env: EnvReader, name: string): IdentitySettings {

@@ -31,19 +31,28 @@ const identityClient =
     : undefined;
 const identity =
   id?.kind === 'files' ? identityFromFiles(id.name, id.certFile, id.keyFile, id.trustAnchorsPem) : identityClient;
+// readConfig has checked that a control-plane name comes with an identity of our own.
+const controlPlaneTls = (serverName: string | undefined) =>
+  serverName && identity ? { identity, serverName } : undefined;
 const destination = config.destinationAddr
   ? new DestinationResolver({
       addr: config.destinationAddr,
       scheme: config.destinationScheme,
       contextToken: config.contextToken,
+      tls: controlPlaneTls(config.destinationName),
     })
   : undefined;
 const policyConfig = config.policy;
 const policyClient =
   policyConfig.workload && policyConfig.addr
-    ? policyConfig.addr === config.destinationAddr && destination
+    ? policyConfig.addr === config.destinationAddr && policyConfig.name === config.destinationName && destination
       ? destination
-      : new DestinationResolver({ addr: policyConfig.addr, scheme: '', contextToken: '' })
+      : new DestinationResolver({
+          addr: policyConfig.addr,
+          scheme: '',
+          contextToken: '',
+          tls: controlPlaneTls(policyConfig.name),
+        })
     : undefined;
 
 const sidecar = new Sidecar({

@@ -2,18 +2,29 @@ import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } f
 import { log } from '../app/log.ts';
 import { EMPTY_PROFILE, type ProfileListener, type ProfileSource } from '../profile/profile.ts';
 import { decodeProfile } from '../profile/proto.ts';
+import { ALPN_H2, peerTlsOptions } from '../tls/connect.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 import { decodeUpdate, encodeGetDestination } from './proto.ts';
 import type { Resolver, UpdateListener } from './update.ts';
 
 // The destination API client: one server-streaming Get call per authority,
-// spoken as gRPC over one HTTP/2 session. When a stream breaks, the listener
-// keeps what it last heard (a `reset` comes only once the control plane
-// answers again), and the call is retried with capped exponential backoff.
+// spoken as gRPC over one HTTP/2 session, over mTLS to the control plane's
+// identity (as between proxies). When a stream breaks, the listener keeps
+// what it last heard (a `reset` comes only once the control plane answers
+// again), and the call is retried with capped exponential backoff.
+
+/** Our certificate, and the identity the control plane must prove (also the SNI). */
+export interface ControlPlaneTls {
+  readonly identity: LocalIdentity;
+  readonly serverName: string;
+}
 
 export interface DestinationOptions {
   readonly addr: string;
   readonly scheme: string;
   readonly contextToken: string;
+  /** Without it the session is plaintext (WEFT_PROXY_CONTROL_PLANE_PLAINTEXT, tests). */
+  readonly tls?: ControlPlaneTls;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
 }
@@ -28,6 +39,8 @@ export class DestinationResolver implements Resolver, ProfileSource {
   readonly #opts: DestinationOptions;
   #session: ClientHttp2Session | undefined;
   #closed = false;
+  /** The last session failure logged at warn: a failure that repeats on every retry is logged once. */
+  #lastFailure = '';
 
   constructor(opts: DestinationOptions) {
     this.#opts = opts;
@@ -36,8 +49,22 @@ export class DestinationResolver implements Resolver, ProfileSource {
   #connect(): ClientHttp2Session {
     const current = this.#session;
     if (current && !current.closed && !current.destroyed) return current;
-    const session = connect(`http://${this.#opts.addr}`);
-    session.on('error', (err) => log.debug('destination session failed', { error: err.message }));
+    const tls = this.#opts.tls;
+    const session = tls
+      ? connect(
+          `https://${this.#opts.addr}`,
+          peerTlsOptions(tls.identity, { name: tls.serverName, serverName: tls.serverName }, ALPN_H2),
+        )
+      : connect(`http://${this.#opts.addr}`);
+    session.on('connect', () => {
+      this.#lastFailure = '';
+    });
+    session.on('error', (err) => {
+      const fields = { addr: this.#opts.addr, expected: tls?.serverName, error: err.message };
+      if (err.message === this.#lastFailure) log.debug('control plane connection failed', fields);
+      else log.warn('control plane connection failed', fields);
+      this.#lastFailure = err.message;
+    });
     session.on('close', () => {
       if (this.#session === session) this.#session = undefined;
     });
@@ -93,8 +120,16 @@ export class DestinationResolver implements Resolver, ProfileSource {
       timer = setTimeout(start, backoff);
       backoff = Math.min(max, backoff * 2);
     };
+    const identity = this.#opts.tls?.identity;
     const start = () => {
       timer = undefined;
+      // Nothing to prove who we are with until our first certificate arrives.
+      if (identity && identity.current === undefined) {
+        identity.ready().then(() => {
+          if (!stopped && !this.#closed) start();
+        });
+        return;
+      }
       let first = true;
       let pending: Buffer = Buffer.alloc(0);
       let s: ClientHttp2Stream;

@@ -4,6 +4,7 @@ import type { DestinationProfile } from '@weft/api/gen/weft/destination/Destinat
 import type { GetDestination__Output } from '@weft/api/gen/weft/destination/GetDestination.ts';
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
 import type { WeightedAddr } from '@weft/api/gen/weft/destination/WeightedAddr.ts';
+import type { WorkloadCertificate } from '@weft/identity';
 
 // A real grpc-js destination server for tests: a table of authorities and
 // their endpoints, streaming a snapshot and then diffs to every watcher.
@@ -60,17 +61,26 @@ export class TestDestination {
     }
   }
 
-  async start(port = 0): Promise<number> {
+  /**
+   * Serves plaintext, or with `tls` mTLS as the control plane does: that
+   * certificate, and a client certificate from its trust anchors required.
+   */
+  async start(port = 0, tls?: WorkloadCertificate): Promise<number> {
     const api = loadDestinationApi();
     const server = new Server();
+    const credentials = tls
+      ? ServerCredentials.createSsl(
+          Buffer.from(tls.trustAnchorsPem),
+          [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certChainPem) }],
+          true,
+        )
+      : ServerCredentials.createInsecure();
     server.addService(api.weft.destination.Destination.service, {
       Get: (call: Stream) => this.#get(call),
       GetProfile: (call: ProfileStream) => this.#getProfile(call),
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
+      server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.#server = server;
     return this.port;

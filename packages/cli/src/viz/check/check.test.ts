@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig, type RunningControlPlane, startControlPlane } from '@weft/control-plane';
+import { type LocalStore, loadConfig, type RunningControlPlane, startControlPlane } from '@weft/control-plane';
+import { identityName, issueWorkloadCertificate, staticCertificateSource } from '@weft/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ObservedMesh, startObservedMesh } from '../testing/observed-mesh.ts';
 import { runCli } from '../testing/run-cli.ts';
@@ -11,18 +12,53 @@ import { runCli } from '../testing/run-cli.ts';
 
 let m: ObservedMesh;
 let cp: RunningControlPlane;
+/** The CLI's own certificate, as `weft dev` writes it: the control plane answers mTLS clients only. */
+let cliEnv: Record<string, string>;
 
 beforeAll(async () => {
   m = await startObservedMesh();
   const resources = join(m.dir, 'resources');
   await mkdir(resources);
+  // emoji-svc, whose endpoint (emoji's sidecar) is registered below.
+  await writeFile(
+    join(resources, 'emoji-svc.yaml'),
+    'apiVersion: v1\nkind: Service\nmetadata: { name: emoji-svc, namespace: emojivoto }\nspec: { ports: [{ port: 8080 }] }\n',
+  );
   const env: Record<string, string> = {
     WEFT_CP_BACKEND: 'local',
     WEFT_CP_RESOURCE_DIR: resources,
     WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
     WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
+    WEFT_CP_NAMESPACE: 'weft-system',
+    WEFT_CP_IDENTITY_TRUST_ANCHORS: m.mesh.ca.trustAnchorsPem,
+    // Never dialed: the control plane is handed its certificate.
+    WEFT_CP_IDENTITY_SVC_ADDR: '127.0.0.1:1',
   };
-  cp = await startControlPlane(loadConfig((name) => env[name]));
+  const cfg = loadConfig((name) => env[name]);
+  const own = issueWorkloadCertificate(m.mesh.ca.issuer, cfg.identity?.name ?? '');
+  cp = await startControlPlane(cfg, undefined, staticCertificateSource(own));
+  (cp.store as LocalStore).register({
+    namespace: 'emojivoto',
+    service: 'emoji-svc',
+    pod: 'emoji-0',
+    deployment: 'emoji',
+    serviceAccount: 'emoji',
+    ip: '127.0.0.1',
+    port: m.mesh.inboundPort,
+    servicePort: 0,
+    meshed: true,
+    inboundPort: m.mesh.inboundPort,
+    opaque: false,
+    labels: {},
+    annotations: {},
+  });
+  const cli = issueWorkloadCertificate(
+    m.mesh.ca.issuer,
+    identityName('weft-cli', 'weft-system', { trustDomain: 'cluster.local', controlPlaneNamespace: 'weft-system' }),
+  );
+  await writeFile(join(m.dir, 'cli.crt'), cli.certChainPem);
+  await writeFile(join(m.dir, 'cli.key'), cli.keyPem);
+  cliEnv = { WEFT_TAP_CERT_FILE: join(m.dir, 'cli.crt'), WEFT_TAP_KEY_FILE: join(m.dir, 'cli.key') };
   const anchors = join(m.dir, 'ca.crt');
   const issuer = join(m.dir, 'issuer.crt');
   await writeFile(anchors, m.mesh.ca.trustAnchorsPem);
@@ -41,7 +77,7 @@ afterAll(async () => {
   await m?.close();
 });
 
-const check = (...args: string[]) => runCli(['check', ...args], { WEFT_API_ADDR: m.viz.address });
+const check = (...args: string[]) => runCli(['check', ...args], { WEFT_API_ADDR: m.viz.address, ...cliEnv });
 
 describe('weft check', () => {
   it('passes on a healthy local mesh, grouped like Linkerd', async () => {
@@ -78,11 +114,11 @@ describe('weft check', () => {
   });
 
   it('diagnoses proxy metrics, endpoints and policy as the control plane serves them', async () => {
-    const env = { WEFT_API_ADDR: m.viz.address };
+    const env = { WEFT_API_ADDR: m.viz.address, ...cliEnv };
     const metrics = await runCli(['diagnostics', 'proxy-metrics', '-n', 'emojivoto', 'deploy/emoji'], env);
     expect(metrics.stdout).toMatch(/^#\n# POD emoji-0 \(1 of 1\)\n#\n# HELP request_total/);
     const authority = 'emoji-svc.emojivoto.svc.cluster.local:8080';
-    const dest = `127.0.0.1:${m.mesh.destination.port}`;
+    const dest = `127.0.0.1:${cp.grpcPort}`;
     const eps = await runCli(['diagnostics', 'endpoints', '--destination-addr', dest, authority], env);
     expect(eps.stdout).toMatch(
       new RegExp(
@@ -98,6 +134,16 @@ describe('weft check', () => {
     expect(policy.code).toBe(0);
     // No Server selects the pod: the control plane's default policy, as YAML.
     expect(policy.stdout).toMatch(/^labels:\n {2}group: ""\n {2}kind: default\n {2}name: all-unauthenticated$/m);
+  });
+
+  it('says the control plane needs the CLI’s certificate when it has none', async () => {
+    const noCertificate = { WEFT_API_ADDR: m.viz.address, WEFT_TAP_CERT_FILE: join(m.dir, 'missing.crt') };
+    const policy = await runCli(['diagnostics', 'policy', '-n', 'emojivoto', 'po/emoji-0', '8080'], noCertificate);
+    expect(policy.code).not.toBe(0);
+    expect(policy.stderr).toContain("the control plane answers mesh clients only, and the CLI's certificate");
+    expect(policy.stderr).toContain('WEFT_CLI_CONTROL_PLANE');
+    const { stdout } = await runCli(['check'], noCertificate);
+    expect(stdout).toMatch(/× destination API is reachable\n {4}the control plane answers mesh clients only/);
   });
 
   it('fails with the pod and a hint when a proxy is down', async () => {

@@ -5,6 +5,7 @@ import { type ChannelCredentials, type ChannelOptions, Client, credentials } fro
 import { LocalStore } from '@weft/control-plane';
 import { DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_TRUST_DOMAIN, identityServiceName } from '@weft/identity';
 import type { Inventory } from '../client.ts';
+import { controlPlaneChannel } from '../control-plane-channel.ts';
 import type { MeshInfo, Workload } from '../workload.ts';
 import { type CheckCategory, type CheckResult, fail, ok, warn } from './result.ts';
 
@@ -21,7 +22,10 @@ const IDENTITY_NAME_OVERRIDE: ChannelOptions = {
   }),
 };
 
-export async function controlPlaneChecks(mesh: MeshInfo): Promise<CheckCategory> {
+export async function controlPlaneChecks(
+  mesh: MeshInfo,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CheckCategory> {
   const checks: CheckResult[] = [];
   const grpc = async (
     what: string,
@@ -35,8 +39,25 @@ export async function controlPlaneChecks(mesh: MeshInfo): Promise<CheckCategory>
       ? fail(`${what} is reachable`, 'is the control plane running? see its log in `weft dev`', [`${addr}: ${error}`])
       : ok(`${what} is reachable`);
   };
-  checks.push(await grpc('destination API', mesh.destinationAddr));
-  checks.push(await grpc('policy API', mesh.policyAddr ?? mesh.destinationAddr));
+  // Destination and policy answer mTLS clients only: the CLI presents its own certificate.
+  const policyAddr = mesh.policyAddr ?? mesh.destinationAddr;
+  let channel: ReturnType<typeof controlPlaneChannel> | undefined;
+  let noCertificate = '';
+  try {
+    channel = controlPlaneChannel(env, mesh);
+  } catch (err) {
+    noCertificate = (err as Error).message;
+  }
+  for (const [api, addr] of [
+    ['destination API', mesh.destinationAddr],
+    ['policy API', policyAddr],
+  ] as const) {
+    checks.push(
+      addr && !channel
+        ? fail(`${api} is reachable`, 'the CLI needs its mesh certificate to reach the control plane', [noCertificate])
+        : await grpc(api, addr, channel?.creds, channel?.options),
+    );
+  }
   // Identity serves TLS even to callers without a certificate (proxies before
   // their first one), under its own identity name, chaining to the anchors.
   const identityCreds = mesh.trustAnchorsFile

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../config.ts';
 import { DEFAULT_INJECTOR_CONFIG } from '../config.ts';
+import { IDENTITY_AUDIENCE } from '../containers.ts';
 import { applyPatch } from '../json-patch.ts';
 import { injectPod } from '../transform.ts';
 import { buildWebhook } from '../webhook.ts';
@@ -53,6 +55,19 @@ const podsBehind = (svc: K8sObject) =>
       Object.entries(svc.spec.selector ?? {}).every(([k, v]) => d.spec.template.metadata.labels?.[k] === v),
   );
 const containerPorts = (spec: V1PodSpec) => spec.containers.flatMap((c) => c.ports ?? []);
+
+/** The environment the injector gives emojivoto web's proxy. */
+function injectedWebProxyEnv(): Record<string, string | undefined> {
+  const web = deployments.find((d) => d.metadata.name === 'web' && d.metadata.namespace === 'emojivoto');
+  const pod: V1Pod = { metadata: web?.spec.template.metadata, spec: web?.spec.template.spec };
+  const result = injectPod(
+    { pod, namespace: 'emojivoto', namespaceAnnotations: { 'weft.dev/inject': 'enabled' } },
+    DEFAULT_INJECTOR_CONFIG,
+  );
+  if (result.kind !== 'injected') throw new Error(result.message);
+  const proxy = applyPatch(pod, result.patch).spec?.initContainers?.find((c) => c.name === 'weft-proxy');
+  return Object.fromEntries((proxy?.env ?? []).map((e) => [e.name, e.value]));
+}
 
 describe('deploy/ manifests', () => {
   it('parse, including the kind config', () => {
@@ -149,15 +164,7 @@ describe('deploy/ manifests', () => {
   });
 
   it('point injected proxies at control-plane Services run by the identities they expect', () => {
-    const web = deployments.find((d) => d.metadata.name === 'web' && d.metadata.namespace === 'emojivoto');
-    const pod: V1Pod = { metadata: web?.spec.template.metadata, spec: web?.spec.template.spec };
-    const result = injectPod(
-      { pod, namespace: 'emojivoto', namespaceAnnotations: { 'weft.dev/inject': 'enabled' } },
-      DEFAULT_INJECTOR_CONFIG,
-    );
-    if (result.kind !== 'injected') throw new Error(result.message);
-    const proxy = applyPatch(pod, result.patch).spec?.initContainers?.find((c) => c.name === 'weft-proxy');
-    const env = Object.fromEntries((proxy?.env ?? []).map((e) => [e.name, e.value]));
+    const env = injectedWebProxyEnv();
     const addrs = { DESTINATION: 'DESTINATION_ADDR', POLICY: 'POLICY_SVC_ADDR', IDENTITY: 'IDENTITY_SVC_ADDR' };
     for (const [api, addr] of Object.entries(addrs)) {
       const [host, port] = (env[`WEFT_PROXY_${addr}`] as string).split(/\.:|:/);
@@ -168,6 +175,32 @@ describe('deploy/ manifests', () => {
       const sa = (env[`WEFT_PROXY_${api}_SVC_NAME`] as string).split('.')[0];
       for (const d of podsBehind(svc as K8sObject)) expect(d.spec.template.spec.serviceAccountName, api).toBe(sa);
     }
+  });
+
+  it('certify the control plane as the identity proxies expect, with a projected token the identity service accepts', () => {
+    const cp = deployments.find((d) => d.metadata.name === 'weft-destination');
+    const spec: V1PodSpec = cp?.spec.template.spec;
+    const container = spec.containers[0] as V1Container;
+    const env = new Map((container.env ?? []).map((e) => [e.name, e]));
+    const anchors = env.get('WEFT_CP_IDENTITY_TRUST_ANCHORS')?.valueFrom?.configMapKeyRef;
+    expect(exists('ConfigMap', 'weft-system', anchors?.name as string)).toBe(true);
+    expect(anchors?.key).toBe('ca-bundle.crt');
+    const cfg = loadConfig((name) => (name.endsWith('TRUST_ANCHORS') ? 'from the ConfigMap' : env.get(name)?.value));
+    expect(cfg.listen.host).toBe('0.0.0.0');
+    // The name injected proxies check on destination and policy is this ServiceAccount's identity.
+    const proxyEnv = injectedWebProxyEnv();
+    expect(cfg.identity?.name).toBe(proxyEnv.WEFT_PROXY_DESTINATION_SVC_NAME);
+    expect(cfg.identity?.name).toBe(proxyEnv.WEFT_PROXY_POLICY_SVC_NAME);
+    expect(cfg.identity?.name.split('.')[0]).toBe(spec.serviceAccountName);
+    expect(cfg.identity?.serviceName).toBe(proxyEnv.WEFT_PROXY_IDENTITY_SVC_NAME);
+    expect(cfg.identity?.serviceAddr).toBe(proxyEnv.WEFT_PROXY_IDENTITY_SVC_ADDR);
+    // The token file is a projected ServiceAccount token for identity's audience.
+    const tokenFile = cfg.identity?.tokenFile as string;
+    const mount = container.volumeMounts?.find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+    const volume = spec.volumes?.find((v) => v.name === mount?.name);
+    const source = volume?.projected?.sources?.[0]?.serviceAccountToken;
+    expect(source?.audience).toBe(IDENTITY_AUDIENCE);
+    expect(`${mount?.mountPath}/${source?.path}`).toBe(tokenFile);
   });
 
   it('send admission reviews to the injector’s Service, port and route', async () => {
