@@ -20,7 +20,8 @@ export interface ServicePort {
 export interface Service {
   kind: 'Service';
   meta: Meta;
-  clusterIP?: string;
+  /** spec.clusterIP and spec.clusterIPs (one per IP family), canonical; empty for a headless Service. */
+  clusterIPs: string[];
   ports: ServicePort[];
 }
 
