@@ -1,5 +1,5 @@
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
-import { getOrCreate } from '../map-util.ts';
+import { getOrCreate, removeFrom } from '../map-util.ts';
 import type { ChangeSet } from '../store/state.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { resolveAddressEndpoints } from './address.ts';
@@ -94,10 +94,4 @@ function moveBetween<V>(map: Map<string, Set<V>>, topic: V, before?: Set<string>
   if (before === after) return;
   for (const key of before ?? []) if (!after?.has(key)) removeFrom(map, key, topic);
   for (const key of after ?? []) if (!before?.has(key)) getOrCreate(map, key, () => new Set()).add(topic);
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  set?.delete(value);
-  if (set?.size === 0) map.delete(key);
 }

@@ -1,4 +1,5 @@
 import type { DestinationProfile } from '@weft/api/gen/weft/destination/DestinationProfile.ts';
+import { getOrCreate, removeFrom } from '../map-util.ts';
 import type { ResourceKind } from '../resources/types.ts';
 import type { ChangeSet } from '../store/state.ts';
 import type { ResourceStore } from '../store/store.ts';
@@ -89,8 +90,8 @@ export class ProfileIndex {
   private readonly cfg: DestinationConfig;
   private readonly encode: (p: DestinationProfile) => Buffer;
   private readonly topics = new Map<string, ProfileTopic>();
-  /** The topics of `IP:port` paths: the only ones a change of addresses or Servers can concern. */
-  private readonly addressTopics = new Set<ProfileTopic>();
+  /** The topics of `IP:port` paths by IP: the only ones a change of addresses or Servers can concern. */
+  private readonly byIp = new Map<string, Set<ProfileTopic>>();
 
   constructor(store: ResourceStore, cfg: DestinationConfig, encode: (p: DestinationProfile) => Buffer) {
     this.store = store;
@@ -106,7 +107,7 @@ export class ProfileIndex {
       topic = new ProfileTopic(key, target, client.namespace);
       topic.refresh(this.store, this.cfg, this.encode);
       this.topics.set(key, topic);
-      if (isAddressTarget(target)) this.addressTopics.add(topic);
+      if (isAddressTarget(target)) getOrCreate(this.byIp, target.ip, () => new Set()).add(topic);
     }
     topic.listeners.add(listener);
     return topic;
@@ -116,15 +117,21 @@ export class ProfileIndex {
     topic.listeners.delete(listener);
     if (topic.listeners.size > 0) return;
     this.topics.delete(topic.key);
-    this.addressTopics.delete(topic);
+    if (isAddressTarget(topic.requested)) removeFrom(this.byIp, topic.requested.ip, topic);
   }
 
   private onChange(changes: ChangeSet): void {
+    const affected = new Set<ProfileTopic>();
+    // Endpoint churn touches addresses: only the topics of those addresses are looked at.
+    for (const ip of changes.ips) for (const topic of this.byIp.get(ip) ?? []) affected.add(topic);
     const byName = SERVICE_PROFILE_KINDS.some((k) => changes.keys.has(k));
-    const byAddress = this.addressTopics.size > 0 && (changes.ips.size > 0 || changes.keys.has('Server'));
-    if (!byName && !byAddress) return;
-    for (const topic of byName ? this.topics.values() : this.addressTopics) {
-      if (!topic.concerns(changes)) continue;
+    if (byName) {
+      for (const topic of this.topics.values()) if (topic.concerns(changes)) affected.add(topic);
+    } else if (changes.keys.has('Server')) {
+      // A Server can make a pod's port opaque: only the profiles of pod addresses carry that.
+      for (const topics of this.byIp.values()) for (const t of topics) if (t.concerns(changes)) affected.add(t);
+    }
+    for (const topic of affected) {
       if (topic.refresh(this.store, this.cfg, this.encode)) for (const l of topic.listeners) l.flush();
     }
   }

@@ -1,4 +1,4 @@
-import { getOrCreate } from '../map-util.ts';
+import { getOrCreate, removeFrom } from '../map-util.ts';
 import { canonicalIp } from '../resources/ip-address.ts';
 import type { Resource } from '../resources/types.ts';
 
@@ -13,7 +13,8 @@ export function addressesOf(resource: Resource | undefined): string[] {
   return [];
 }
 
-const canonical = (texts: string[]) => texts.flatMap((t) => canonicalIp(t) ?? []);
+// Only IPv6 has more than one spelling; dotted quads are taken as they are (the hot case, kept cheap).
+const canonical = (texts: string[]) => texts.map((t) => (t.includes(':') ? (canonicalIp(t) ?? t) : t));
 
 /**
  * IP → `ns/name` keys of the Services, Pods and EndpointSlices that hold it:
@@ -39,10 +40,7 @@ export class IpIndex {
     const next = addressesOf(after);
     for (const ip of old) {
       touched.add(ip);
-      if (next.includes(ip)) continue;
-      const set = map.get(ip);
-      set?.delete(key);
-      if (set?.size === 0) map.delete(ip);
+      if (!next.includes(ip)) removeFrom(map, ip, key);
     }
     for (const ip of next) {
       touched.add(ip);
