@@ -133,6 +133,18 @@ describe('destination by IP:port (Kubernetes backend)', () => {
     opaque.cancel();
   });
 
+  it('keeps serving when the API reports a pod at a zoned IPv6 address, which is no address of the mesh', async () => {
+    const { server, get } = await start();
+    server.apply(PODS, pod('odd-0', 'fe80::1%eth0'));
+    const odd = get('[fe80::1%eth0]:8080');
+    expect((await odd.failure()).details).toMatch(/WEFT_CP_INVALID_AUTHORITY/);
+    const stream = get('10.96.0.12:80');
+    expect((await stream.next()).add?.addrs.map((a) => a.addr?.ip)).toEqual(['10.1.0.1']);
+    server.apply(SLICES, slice('web-svc', ['10.1.0.1', '10.1.0.2']));
+    expect((await stream.next()).add?.addrs.map((a) => a.addr?.ip)).toEqual(['10.1.0.2']);
+    stream.cancel();
+  });
+
   it('moves a stream on an unknown address to the Service once the API gives it that cluster IP', async () => {
     const { server, get } = await start();
     server.apply(SERVICES, service('vote-svc', { clusterIP: 'None' }));

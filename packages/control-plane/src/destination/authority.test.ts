@@ -50,6 +50,9 @@ describe('parseAuthority', () => {
       '[fd00::zz]:80',
       'fd00::12:80',
       '[fd00::12]:0',
+      '[fe80::1%eth0]:80',
+      '[]:80',
+      '[:80',
     ]) {
       expect(() => parseAuthority(path, 'cluster.local', ctx), path).toThrow(/WEFT_CP_INVALID_AUTHORITY/);
     }
