@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import { type RunningControlPlane, startControlPlane } from '../src/control-plane.ts';
 import { K8sStore } from '../src/store/k8s/k8s-store.ts';
 import { FakeApiServer } from './support/fake-api-server.ts';
+import { eventually } from './support/local-plane.ts';
 import { StreamReader } from './support/stream.ts';
 
 // Get and GetProfile by IP:port with the Kubernetes backend: cluster IPs and
@@ -113,6 +114,13 @@ describe('destination by IP:port (Kubernetes backend)', () => {
     expect(snapshot.add?.addrs[0]?.addr).toEqual({ ip: '10.1.0.1', port: 8080 });
     expect(snapshot.add?.addrs[0]?.tlsIdentity?.name).toBe(WEB_IDENTITY);
     expect(snapshot.add?.addrs[0]?.metricLabels).toMatchObject({ pod: 'web-svc-0', statefulset: 'web' });
+
+    // A finished Job's pod that had the address before does not take it back.
+    server.apply(PODS, { ...pod('job-0', '10.1.0.1'), status: { phase: 'Failed', podIP: '10.1.0.1' } });
+    await eventually(() => store?.state.get('Pod', 'emojivoto', 'job-0') !== undefined);
+    const again = get('10.1.0.1:8080');
+    expect((await again.next()).add?.addrs[0]?.metricLabels).toMatchObject({ pod: 'web-svc-0' });
+    again.cancel();
 
     const opaque = profile('10.1.0.1:3306');
     const p = await opaque.next();

@@ -114,7 +114,10 @@ export function readPod(doc: Reader, meta: Meta): Pod {
   return {
     kind: 'Pod',
     meta,
-    ip: doc.field('status').field('podIP').optString(),
+    // A pod that has Succeeded or Failed has given its IP back: the next pod may have it.
+    ip: ['Succeeded', 'Failed'].includes(doc.field('status').field('phase').optString() ?? '')
+      ? undefined
+      : doc.field('status').field('podIP').optString(),
     serviceAccount: spec.field('serviceAccountName').optString() ?? 'default',
     owner: ownerOf(doc, meta),
     containerPorts,

@@ -51,6 +51,7 @@ export interface EndpointSlice {
 export interface Pod {
   kind: 'Pod';
   meta: Meta;
+  /** status.podIP while the pod holds it (not once it has Succeeded or Failed). */
   ip?: string;
   serviceAccount: string;
   /** The workload that owns it, e.g. {kind: 'deployment', name: 'web'}. */
