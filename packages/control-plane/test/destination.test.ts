@@ -104,12 +104,12 @@ describe('destination over gRPC (local backend)', () => {
     }
   });
 
-  it('answers NOT_FOUND for an unknown service and no_endpoints{exists} for one without endpoints', async () => {
+  it('answers NOT_FOUND for an unknown service, INVALID_ARGUMENT for an unreadable path, and no_endpoints{exists} for one without endpoints', async () => {
     plane = await new LocalPlane().start({ 'services.yaml': SERVICES });
     const missing = plane.get('nope-svc.emojivoto.svc.cluster.local:80');
     expect((await missing.failure()).code).toBe(status.NOT_FOUND);
 
-    const ip = plane.get('10.0.0.1:80');
+    const ip = plane.get('10.0.0:80');
     expect((await ip.failure()).code).toBe(status.INVALID_ARGUMENT);
 
     const empty = plane.get('empty-svc.emojivoto.svc.cluster.local:80');

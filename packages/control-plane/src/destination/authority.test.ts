@@ -29,8 +29,31 @@ describe('parseAuthority', () => {
     });
   });
 
-  it('rejects IPs, bad ports and foreign names with WEFT_CP_INVALID_AUTHORITY', () => {
-    for (const path of ['10.1.2.3:80', 'web:99999', 'a.b.c.example.com:80', 'web_svc:80', '', '[::1]:80']) {
+  it('reads IPv4 and bracketed IPv6 addresses, the IPv6 in one spelling', () => {
+    expect(parseAuthority('10.96.0.12:8080', 'cluster.local', ctx)).toEqual({ ip: '10.96.0.12', port: 8080 });
+    expect(parseAuthority('10.96.0.12', 'cluster.local', ctx)).toEqual({ ip: '10.96.0.12', port: 80 });
+    for (const path of ['[fd00::12]:8080', '[FD00:0:0::12]:8080', '[fd00:0000::0012]:8080']) {
+      expect(parseAuthority(path, 'cluster.local', ctx), path).toEqual({ ip: 'fd00::12', port: 8080 });
+    }
+  });
+
+  it('rejects bad addresses, bad ports and foreign names with WEFT_CP_INVALID_AUTHORITY', () => {
+    for (const path of [
+      'web:99999',
+      'a.b.c.example.com:80',
+      'web_svc:80',
+      '',
+      '10.1.2:80',
+      '010.1.2.3:80',
+      '10.1.2.300:80',
+      '[10.1.2.3]:80',
+      '[fd00::zz]:80',
+      'fd00::12:80',
+      '[fd00::12]:0',
+      '[fe80::1%eth0]:80',
+      '[]:80',
+      '[:80',
+    ]) {
       expect(() => parseAuthority(path, 'cluster.local', ctx), path).toThrow(/WEFT_CP_INVALID_AUTHORITY/);
     }
   });

@@ -1,15 +1,18 @@
 import type { Update } from '@weft/api/gen/weft/destination/Update.ts';
-import { getOrCreate } from '../map-util.ts';
+import { getOrCreate, removeFrom } from '../map-util.ts';
 import type { ChangeSet } from '../store/state.ts';
 import type { ResourceStore } from '../store/store.ts';
-import type { ServiceTarget } from './authority.ts';
+import { resolveAddressEndpoints } from './address.ts';
+import { type AddressTarget, isAddressTarget, type ServiceTarget, targetKey } from './authority.ts';
 import { EndpointTopic, type TopicListener } from './endpoint-topic.ts';
-import type { DestinationConfig } from './endpoints.ts';
+import { type DestinationConfig, type ResolvedEndpoints, resolveEndpoints } from './endpoints.ts';
 
 /**
  * Routes store changes to the topics they affect. One store subscription for
  * all Get streams: a change costs work in proportion to the topics it touches,
- * not to the number of open streams.
+ * not to the number of open streams. A topic is filed under the Service and
+ * pods it resolved to (which, for an `IP:port`, can change with every
+ * refresh) and, for an address, under its IP.
  */
 export class EndpointIndex {
   private readonly store: ResourceStore;
@@ -18,6 +21,7 @@ export class EndpointIndex {
   private readonly topics = new Map<string, EndpointTopic>();
   private readonly byService = new Map<string, Set<EndpointTopic>>();
   private readonly byPod = new Map<string, Set<EndpointTopic>>();
+  private readonly byIp = new Map<string, Set<EndpointTopic>>();
 
   constructor(store: ResourceStore, cfg: DestinationConfig, encode: (u: Update) => Buffer) {
     this.store = store;
@@ -26,14 +30,23 @@ export class EndpointIndex {
     store.subscribe((changes) => this.onChange(changes));
   }
 
-  join(target: ServiceTarget, listener: TopicListener): EndpointTopic {
-    const key = `${target.namespace}/${target.service}:${target.port}`;
+  join(target: ServiceTarget | AddressTarget, listener: TopicListener): EndpointTopic {
+    const key = targetKey(target);
     let topic = this.topics.get(key);
     if (!topic) {
-      topic = new EndpointTopic(target, this.store.state, this.cfg, this.encode);
+      const cfg = this.cfg;
+      topic = isAddressTarget(target)
+        ? new EndpointTopic(
+            key,
+            target.ip,
+            (s) => resolveAddressEndpoints(s, cfg, target),
+            this.store.state,
+            this.encode,
+          )
+        : new EndpointTopic(key, undefined, (s) => resolveEndpoints(s, cfg, target), this.store.state, this.encode);
       this.topics.set(key, topic);
-      getOrCreate(this.byService, serviceKey(target), () => new Set()).add(topic);
-      this.indexPods(topic, new Set(), topic.current.pods);
+      if (topic.ip !== undefined) getOrCreate(this.byIp, topic.ip, () => new Set()).add(topic);
+      this.reindex(topic, undefined, topic.current);
     }
     topic.listeners.add(listener);
     return topic;
@@ -42,40 +55,43 @@ export class EndpointIndex {
   leave(topic: EndpointTopic, listener: TopicListener): void {
     topic.listeners.delete(listener);
     if (topic.listeners.size > 0) return;
-    const t = topic.target;
-    this.topics.delete(`${t.namespace}/${t.service}:${t.port}`);
-    removeFrom(this.byService, serviceKey(t), topic);
-    this.indexPods(topic, topic.current.pods, new Set());
+    this.topics.delete(topic.key);
+    if (topic.ip !== undefined) removeFrom(this.byIp, topic.ip, topic);
+    this.reindex(topic, topic.current, undefined);
   }
 
   private onChange(changes: ChangeSet): void {
     const affected = new Set<EndpointTopic>();
-    for (const svc of changes.services) for (const t of this.byService.get(svc) ?? []) affected.add(t);
-    for (const pod of changes.keys.get('Pod') ?? []) for (const t of this.byPod.get(pod) ?? []) affected.add(t);
+    const add = (topics: Set<EndpointTopic> | undefined) => {
+      for (const t of topics ?? []) affected.add(t);
+    };
+    for (const svc of changes.services) add(this.byService.get(svc));
+    for (const pod of changes.keys.get('Pod') ?? []) add(this.byPod.get(pod));
+    for (const ip of changes.ips) add(this.byIp.get(ip));
     // A Server marking a port opaque changes the protocol hint of the pods it selects.
     const serverNamespaces = new Set([...(changes.keys.get('Server') ?? [])].map((k) => k.split('/')[0]));
     if (serverNamespaces.size > 0) {
-      for (const t of this.topics.values()) if (serverNamespaces.has(t.target.namespace)) affected.add(t);
+      for (const [pod, topics] of this.byPod) if (serverNamespaces.has(pod.split('/')[0])) add(topics);
     }
     for (const topic of affected) {
-      const pods = topic.current.pods;
-      const changed = topic.refresh(this.store.state, this.cfg);
-      this.indexPods(topic, pods, topic.current.pods);
+      const { pods, services } = topic.current;
+      const changed = topic.refresh(this.store.state);
+      this.reindex(topic, { pods, services }, topic.current);
       if (changed) for (const l of topic.listeners) l.flush();
     }
   }
 
-  private indexPods(topic: EndpointTopic, before: Set<string>, after: Set<string>): void {
-    if (before === after) return;
-    for (const pod of before) if (!after.has(pod)) removeFrom(this.byPod, pod, topic);
-    for (const pod of after) if (!before.has(pod)) getOrCreate(this.byPod, pod, () => new Set()).add(topic);
+  private reindex(topic: EndpointTopic, before: Watched | undefined, after: Watched | undefined): void {
+    moveBetween(this.byPod, topic, before?.pods, after?.pods);
+    moveBetween(this.byService, topic, before?.services, after?.services);
   }
 }
 
-const serviceKey = (t: ServiceTarget) => `${t.namespace}/${t.service}`;
+type Watched = Pick<ResolvedEndpoints, 'pods' | 'services'>;
 
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  set?.delete(value);
-  if (set?.size === 0) map.delete(key);
+/** Files `topic` under the keys of `after` instead of those of `before`. */
+function moveBetween<V>(map: Map<string, Set<V>>, topic: V, before?: Set<string>, after?: Set<string>): void {
+  if (before === after) return;
+  for (const key of before ?? []) if (!after?.has(key)) removeFrom(map, key, topic);
+  for (const key of after ?? []) if (!before?.has(key)) getOrCreate(map, key, () => new Set()).add(topic);
 }

@@ -27,8 +27,12 @@ export type DestinationConfig = Pick<ControlPlaneConfig, 'clusterDomain' | 'name
 export interface ResolvedEndpoints {
   exists: boolean;
   endpoints: Map<string, EndpointInfo>;
+  /** Labels of the whole set: namespace and service. */
+  labels: Record<string, string>;
   /** `ns/pod` of every pod the slices name, found or not: a change to any of them may change this set. */
   pods: Set<string>;
+  /** `ns/name` of the Service it was resolved from, existing or not: a change to it or its slices may change this set. */
+  services: Set<string>;
 }
 
 /** The current endpoints of a Service port, keyed `ip:port`. */
@@ -40,7 +44,9 @@ export function resolveEndpoints(
   const service = state.get('Service', target.namespace, target.service);
   const endpoints = new Map<string, EndpointInfo>();
   const pods = new Set<string>();
-  if (!service) return { exists: false, endpoints, pods };
+  const labels = { namespace: target.namespace, service: target.service };
+  const services = new Set([`${target.namespace}/${target.service}`]);
+  if (!service) return { exists: false, endpoints, labels, pods, services };
   const servicePort = service.ports.find((p) => p.port === target.port);
   for (const slice of state.slicesOf(target.namespace, target.service)) {
     // Slice ports carry the Service port's name; an unnamed single port matches by name ''.
@@ -56,7 +62,7 @@ export function resolveEndpoints(
       }
     }
   }
-  return { exists: true, endpoints, pods };
+  return { exists: true, endpoints, labels, pods, services };
 }
 
 function numericTarget(targetPort: number | string | undefined, pod: Pod | undefined, fallback: number) {
@@ -65,16 +71,17 @@ function numericTarget(targetPort: number | string | undefined, pod: Pod | undef
   return pod?.containerPorts.find((p) => p.name === targetPort)?.port;
 }
 
-function describe(
+/** One address as a client proxy sees it; `service` (when reached through one) adds its opaque ports. */
+export function describe(
   state: ResourceState,
   cfg: DestinationConfig,
-  service: Service,
+  service: Service | undefined,
   ip: string,
   port: number,
   pod: Pod | undefined,
 ): EndpointInfo {
   const labels: Record<string, string> = {};
-  const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service.meta, port), signature: '' };
+  const info: EndpointInfo = { ip, port, labels, opaque: isOpaquePort(service?.meta, port), signature: '' };
   if (pod) describePod(state, cfg, info, pod, port);
   info.signature = JSON.stringify([info.labels, info.identity, info.opaque, info.inboundPort]);
   return info;

@@ -5,9 +5,11 @@ import type { ResponseMatch } from '@weft/api/gen/weft/destination/ResponseMatch
 import type { Route as ProfileRouteMsg } from '@weft/api/gen/weft/destination/Route.ts';
 import { isOpaquePort } from '../resources/annotations.ts';
 import { readFailureAccrual } from '../resources/failure-accrual.ts';
-import type { Meta, RequestCondition, ResponseCondition, ServiceProfile } from '../resources/types.ts';
+import type { Meta, Pod, RequestCondition, ResponseCondition, ServiceProfile } from '../resources/types.ts';
 import type { ResourceState } from '../store/state.ts';
-import type { ClientContext, ServiceTarget } from './authority.ts';
+import type { AddressTarget, ClientContext, ServiceTarget } from './authority.ts';
+import { toWeightedAddr } from './endpoint-translator.ts';
+import { type DestinationConfig, describe } from './endpoints.ts';
 import { duration, routeProfile } from './route-translator.ts';
 
 /** Linkerd's default budget: retries may add 20 % to requests, at least 10/s, over a 10 s window. */
@@ -105,5 +107,31 @@ export function buildProfile(
     dstOverrides: spSplit.length > 0 ? spSplit : fromRoutes.dstOverrides,
     // From the Service alone, whether or not a ServiceProfile or route exists for it.
     failureAccrual: failureAccrual(service?.meta),
+  };
+}
+
+/**
+ * The profile of a pod's `IP:port`, as Linkerd's: no name and no routes, the
+ * pod itself as `endpoint` (identity, protocol hint, labels naming it) and
+ * opaque_protocol when its port is opaque. `pod` is undefined for an address
+ * an EndpointSlice lists without a Pod the store knows.
+ */
+export function endpointProfile(
+  state: ResourceState,
+  cfg: DestinationConfig,
+  addr: AddressTarget,
+  namespace: string,
+  pod: Pod | undefined,
+): DestinationProfile {
+  const info = describe(state, cfg, undefined, addr.ip, addr.port, pod);
+  const endpoint = toWeightedAddr(info);
+  endpoint.metricLabels = { namespace, ...info.labels };
+  return {
+    fullyQualifiedName: '',
+    opaqueProtocol: info.opaque,
+    routes: [],
+    retryBudget: DEFAULT_RETRY_BUDGET,
+    dstOverrides: [],
+    endpoint,
   };
 }

@@ -13,7 +13,13 @@ import { ErrorCode } from '../errors.ts';
 import { grpcStatusOf } from '../grpc-status.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { warnIgnoredAnnotations } from './annotation-warnings.ts';
-import { parseAuthority, parseContextToken, type ServiceTarget } from './authority.ts';
+import {
+  type AddressTarget,
+  isAddressTarget,
+  parseAuthority,
+  parseContextToken,
+  type ServiceTarget,
+} from './authority.ts';
 import { EndpointIndex } from './endpoint-index.ts';
 import { EndpointStream } from './endpoint-stream.ts';
 import type { DestinationConfig } from './endpoints.ts';
@@ -53,7 +59,7 @@ export function destinationService(
   encode: { update: (u: Update) => Buffer; profile: (p: DestinationProfile) => Buffer },
 ): UntypedServiceImplementation {
   const index = new EndpointIndex(store, cfg, encode.update);
-  const profiles = new ProfileIndex(store, cfg.clusterDomain, encode.profile);
+  const profiles = new ProfileIndex(store, cfg, encode.profile);
   warnIgnoredAnnotations(store);
   const active = metrics.gauge('destination_streams', 'Open Get and GetProfile streams');
   const updates = metrics.counter('destination_updates_total', 'Updates sent on Get streams');
@@ -63,10 +69,12 @@ export function destinationService(
     active({ rpc }, counts[rpc]);
   };
 
-  const resolve = <T>(call: Call<T>): ServiceTarget | undefined => {
+  const resolve = <T>(call: Call<T>): ServiceTarget | AddressTarget | undefined => {
     try {
       const client = parseContextToken(call.request.contextToken);
       const target = parseAuthority(call.request.path, cfg.clusterDomain, client);
+      // An address is never NOT_FOUND: what it names may change, and "nothing" is an answer the stream gives.
+      if (isAddressTarget(target)) return target;
       if (!store.state.get('Service', target.namespace, target.service)) {
         call.emit('error', {
           code: status.NOT_FOUND,

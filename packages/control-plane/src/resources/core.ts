@@ -1,3 +1,4 @@
+import { canonicalIp } from './ip-address.ts';
 import type { Reader } from './reader.ts';
 import type { EndpointSlice, Meta, Pod, Service } from './types.ts';
 
@@ -27,8 +28,21 @@ export function readService(doc: Reader, meta: Meta): Service {
         appProtocol: p.field('appProtocol').optString(),
       };
     });
-  const clusterIP = spec.field('clusterIP').optString();
-  return { kind: 'Service', meta, clusterIP: clusterIP === 'None' ? undefined : clusterIP, ports };
+  return { kind: 'Service', meta, clusterIPs: readClusterIPs(spec), ports };
+}
+
+/** spec.clusterIP then spec.clusterIPs (Kubernetes repeats the first in both), without "None" (headless). */
+function readClusterIPs(spec: Reader): string[] {
+  const ips: string[] = [];
+  for (const field of [spec.field('clusterIP'), ...spec.field('clusterIPs').items()]) {
+    // Unset or "" before the API server allocates one.
+    if (field.value === '' || !field.present) continue;
+    const text = field.string();
+    if (text === 'None') continue;
+    const ip = canonicalIp(text) ?? field.fail(`expected an IP address or None, got "${text}"`);
+    if (!ips.includes(ip)) ips.push(ip);
+  }
+  return ips;
 }
 
 export function readEndpointSlice(doc: Reader, meta: Meta): EndpointSlice {
@@ -100,7 +114,10 @@ export function readPod(doc: Reader, meta: Meta): Pod {
   return {
     kind: 'Pod',
     meta,
-    ip: doc.field('status').field('podIP').optString(),
+    // A pod that has Succeeded or Failed has given its IP back: the next pod may have it.
+    ip: ['Succeeded', 'Failed'].includes(doc.field('status').field('phase').optString() ?? '')
+      ? undefined
+      : doc.field('status').field('podIP').optString(),
     serviceAccount: spec.field('serviceAccountName').optString() ?? 'default',
     owner: ownerOf(doc, meta),
     containerPorts,

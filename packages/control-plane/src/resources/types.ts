@@ -20,7 +20,8 @@ export interface ServicePort {
 export interface Service {
   kind: 'Service';
   meta: Meta;
-  clusterIP?: string;
+  /** spec.clusterIP and spec.clusterIPs (one per IP family), canonical; empty for a headless Service. */
+  clusterIPs: string[];
   ports: ServicePort[];
 }
 
@@ -50,6 +51,7 @@ export interface EndpointSlice {
 export interface Pod {
   kind: 'Pod';
   meta: Meta;
+  /** status.podIP while the pod holds it (not once it has Succeeded or Failed). */
   ip?: string;
   serviceAccount: string;
   /** The workload that owns it, e.g. {kind: 'deployment', name: 'web'}. */

@@ -1,5 +1,6 @@
 import { getOrCreate } from '../map-util.ts';
 import { keyOf, RESOURCE_KINDS, type Resource, type ResourceKind } from '../resources/types.ts';
+import { type AddressKind, IpIndex } from './ip-index.ts';
 
 // Distributes over the union so that a kind shared by one type (Route: HTTPRoute | GRPCRoute) still resolves.
 type Of<K extends ResourceKind> = Resource extends infer R
@@ -22,6 +23,8 @@ export interface ChangeSet {
   readonly keys: ReadonlyMap<ResourceKind, ReadonlySet<string>>;
   /** `ns/name` of Services whose own object or EndpointSlices changed. */
   readonly services: ReadonlySet<string>;
+  /** Addresses a changed Service, Pod or EndpointSlice held before or after: what `IP:port` lookups re-read. */
+  readonly ips: ReadonlySet<string>;
 }
 
 /**
@@ -32,6 +35,7 @@ export class ResourceState {
   private readonly byKind = new Map<ResourceKind, Map<string, Resource>>(RESOURCE_KINDS.map((k) => [k, new Map()]));
   /** `ns/service` → slice keys, so endpoint lookups do not scan every slice. */
   private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly ipIndex = new IpIndex();
 
   get<K extends ResourceKind>(kind: K, namespace: string, name: string): Of<K> | undefined {
     return this.byKind.get(kind)?.get(`${namespace}/${name}`) as Of<K> | undefined;
@@ -53,19 +57,27 @@ export class ResourceState {
     return [...keys].map((k) => slices.get(k) as Of<'EndpointSlice'>);
   }
 
+  /** The resources of `kind` that hold `ip` (canonical, see canonicalIp), in key order. */
+  at<K extends AddressKind>(kind: K, ip: string): Of<K>[] {
+    const map = this.byKind.get(kind) as Map<string, Resource>;
+    return [...this.ipIndex.keysAt(kind, ip)].sort().map((k) => map.get(k) as Of<K>);
+  }
+
   apply(batch: readonly Change[]): ChangeSet {
     const keys = new Map<ResourceKind, Set<string>>();
     const services = new Set<string>();
+    const ips = new Set<string>();
     for (const change of batch) {
       const map = this.byKind.get(change.kind) as Map<string, Resource>;
       const previous = map.get(change.key);
       if (change.kind === 'EndpointSlice') this.indexSlice(change.key, previous, change.resource, services);
       if (change.kind === 'Service') services.add(change.key);
+      this.ipIndex.update(change.key, previous, change.resource, ips);
       if (change.resource) map.set(change.key, change.resource);
       else if (!map.delete(change.key)) continue;
       getOrCreate(keys, change.kind, () => new Set()).add(change.key);
     }
-    return { keys, services };
+    return { keys, services, ips };
   }
 
   private indexSlice(key: string, before: Resource | undefined, after: Resource | undefined, services: Set<string>) {

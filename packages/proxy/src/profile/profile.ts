@@ -1,8 +1,10 @@
 import type { BreakerSettings } from '../breaker/settings.ts';
+import type { EndpointMeta } from '../resolve/update.ts';
 
 // A destination profile as the control plane sends it (GetProfile), in plain
-// data: what the proxy compiles into a route table (route/table.ts), and the
-// service's circuit breaking (outbound/logical.ts).
+// data: what the proxy compiles into a route table (route/table.ts), the
+// service's circuit breaking (outbound/logical.ts), and, for a pod's address,
+// the pod itself.
 
 export type RequestMatch =
   | { readonly kind: 'all'; readonly matches: readonly RequestMatch[] }
@@ -61,6 +63,11 @@ export interface Profile {
   readonly dstOverrides: readonly WeightedDst[];
   /** The Service's failure accrual; undefined: it sets none, and the proxy-wide default applies. */
   readonly failureAccrual: BreakerSettings | undefined;
+  /**
+   * Set when the authority was a pod's `IP:port`: that pod, with its identity
+   * and protocol hint, to connect to without a Get. `fqn` is then empty.
+   */
+  readonly endpoint: EndpointMeta | undefined;
 }
 
 /** Linkerd's default budget: 20 % extra load, at least 10 retries a second, over 10 s. */
@@ -73,6 +80,7 @@ export const EMPTY_PROFILE: Profile = {
   retryBudget: DEFAULT_BUDGET,
   dstOverrides: [],
   failureAccrual: undefined,
+  endpoint: undefined,
 };
 
 export type ProfileListener = (profile: Profile) => void;

@@ -72,3 +72,41 @@ describe('profile codec: failure accrual', () => {
     expect(() => decodeProfile(buf.subarray(0, buf.length - 2))).toThrow();
   });
 });
+
+describe('profile codec: the profile of an IP:port', () => {
+  it("decodes a pod's address into its endpoint, with identity, hint and labels, and says opaque", () => {
+    const identity = 'web.emojivoto.serviceaccount.identity.weft.cluster.local';
+    const profile = decodeProfile(
+      encode({
+        opaqueProtocol: true,
+        retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: ms(10_000) },
+        endpoint: {
+          addr: { ip: 'fd00::7', port: 3306 },
+          weight: 10_000,
+          metricLabels: { namespace: 'emojivoto', pod: 'web-0', serviceaccount: 'web' },
+          tlsIdentity: { name: identity, serverName: identity },
+          protocolHint: { opaque: {}, inboundPort: 4143 },
+        },
+      }),
+    );
+    expect(profile.fqn).toBe('');
+    expect(profile.opaque).toBe(true);
+    expect(profile.routes).toEqual([]);
+    expect(profile.endpoint).toEqual({
+      key: '[fd00::7]:3306',
+      host: 'fd00::7',
+      port: 3306,
+      weight: 10_000,
+      labels: { dst_namespace: 'emojivoto', dst_pod: 'web-0', dst_serviceaccount: 'web' },
+      tls: { name: identity, serverName: identity },
+      opaque: true,
+    });
+  });
+
+  it("has no endpoint for a Service's profile, nor for an endpoint without an address", () => {
+    expect(decodeProfile(encode({ fullyQualifiedName: 'web-svc.emojivoto.svc.cluster.local' })).endpoint).toBe(
+      undefined,
+    );
+    expect(decodeProfile(encode({ endpoint: { weight: 10_000 } })).endpoint).toBeUndefined();
+  });
+});

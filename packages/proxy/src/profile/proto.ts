@@ -1,5 +1,6 @@
 import type { BreakerSettings } from '../breaker/settings.ts';
-import { durationMs, Reader } from '../resolve/proto.ts';
+import { durationMs, Reader, weightedAddr } from '../resolve/proto.ts';
+import type { EndpointMeta } from '../resolve/update.ts';
 import { decodeFailureAccrual } from './failure-accrual.ts';
 import {
   DEFAULT_BUDGET,
@@ -187,6 +188,7 @@ export function decodeProfile(buf: Buffer): Profile {
   let retryBudget = DEFAULT_BUDGET;
   const dstOverrides: WeightedDst[] = [];
   let failureAccrual: BreakerSettings | undefined;
+  let endpoint: EndpointMeta | undefined;
   r.fields((n, w) => {
     if (n === 1 && w === 2) fqn = r.string();
     else if (n === 2 && w === 0) opaque = r.varint() !== 0;
@@ -196,8 +198,9 @@ export function decodeProfile(buf: Buffer): Profile {
       const d = weightedDst(r.sub());
       if (d.authority) dstOverrides.push(d);
     } else if (n === 6 && w === 2) failureAccrual = decodeFailureAccrual(r.sub());
+    else if (n === 7 && w === 2) endpoint = weightedAddr(r.sub(), {});
     else return false;
     return true;
   });
-  return { fqn, opaque, routes, retryBudget, dstOverrides, failureAccrual };
+  return { fqn, opaque, routes, retryBudget, dstOverrides, failureAccrual, endpoint };
 }

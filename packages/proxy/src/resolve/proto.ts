@@ -107,7 +107,8 @@ function tcpAddress(r: Reader): { ip: string; port: number } {
   return { ip, port };
 }
 
-function weightedAddr(r: Reader, setLabels: Record<string, string>): EndpointMeta | undefined {
+/** A WeightedAddr, labels prefixed `dst_` after the set's; undefined without an address to connect to. */
+export function weightedAddr(r: Reader, setLabels: Record<string, string>): EndpointMeta | undefined {
   let addr = { ip: '', port: 0 };
   let weight = 0;
   const labels: Record<string, string> = { ...setLabels };
