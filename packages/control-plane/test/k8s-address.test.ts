@@ -72,7 +72,14 @@ describe('destination by IP:port (Kubernetes backend)', () => {
     });
     await store.ready();
     const cfg = loadConfig(
-      (n) => ({ WEFT_CP_BACKEND: 'k8s', WEFT_CP_LISTEN_ADDR: '127.0.0.1:0', WEFT_CP_ADMIN_ADDR: '127.0.0.1:0' })[n],
+      (n) =>
+        ({
+          WEFT_CP_BACKEND: 'k8s',
+          WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
+          WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
+          // What these tests check is the store; the transport is tested over mTLS elsewhere.
+          WEFT_CP_PLAINTEXT: 'true',
+        })[n],
     );
     cp = await startControlPlane(cfg, store);
     const c = new (loadDestinationApi().weft.destination.Destination)(

@@ -37,6 +37,8 @@ beforeAll(async () => {
   proxy = await startProxyProcess({
     WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${(app.address() as AddressInfo).port}`,
     WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${destination.port}`,
+    // The test's destination speaks plaintext; the labels are what is tested here.
+    WEFT_PROXY_CONTROL_PLANE_PLAINTEXT: 'true',
     WEFT_PROXY_METRICS_MAX_LABEL_VALUES: String(MAX_AUTHORITIES),
   });
 });
