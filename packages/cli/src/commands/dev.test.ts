@@ -1,88 +1,111 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alive, childrenOf } from '../../test/support/processes.ts';
+import { MAIN, WeftDev } from '../../test/support/weft-dev.ts';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-let dev: ChildProcess | undefined;
-let output = '';
+let dev: WeftDev | undefined;
 
 afterEach(async () => {
-  if (dev && dev.exitCode === null && dev.signalCode === null) {
-    dev.kill('SIGKILL');
-    await once(dev, 'exit');
-  }
+  await dev?.dispose();
   dev = undefined;
 });
 
-function startDev(...flags: string[]): Promise<string> {
-  dev = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  output = '';
-  const child = dev;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL line in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/emojivoto is up: open (http:\/\/localhost:\d+)/);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`weft dev exited (${code}):\n${output}`)));
-  });
+async function startDev(...flags: string[]): Promise<{ mesh: WeftDev; url: string }> {
+  dev = new WeftDev(flags);
+  return { mesh: dev, url: await dev.url };
 }
+
+/** Polls until `done` holds, or fails naming `what` after `ms`. */
+async function waitFor(what: string, done: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await sleep(50);
+  }
+}
+
+const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8');
 
 describe('weft dev', () => {
   it('serves emojivoto at the printed URL and stops every process on SIGINT', async () => {
-    const url = await startDev('--no-mesh');
-    expect(output).toMatch(/\[web\] web: listening on port/);
-    expect(output).toMatch(/\[dev\] √ vote-bot ready/);
+    const { mesh, url } = await startDev('--no-mesh');
+    expect(mesh.output).toMatch(/\[web\] web: listening on port/);
+    expect(mesh.output).toMatch(/\[dev\] √ vote-bot ready/);
     const list = (await (await fetch(`${url}/api/list`)).json()) as unknown[];
     expect(list).toHaveLength(99);
 
-    const pid = dev?.pid as number;
-    const children = childrenOf(pid);
+    const children = childrenOf(mesh.pid);
     expect(children).toHaveLength(4);
-
-    const exited = once(dev as ChildProcess, 'exit');
-    dev?.kill('SIGINT');
-    const [code] = (await exited) as [number | null];
-    expect(code).toBe(0);
+    expect(await mesh.stop('SIGINT')).toBe(0);
     expect(children.filter(alive)).toEqual([]);
-    expect(output).toContain('SIGINT received, stopping every process');
+    expect(mesh.output).toContain('SIGINT received, stopping every process');
   });
 
   it('runs without the bot on --no-bot and stops on SIGTERM too', async () => {
-    const url = await startDev('--no-mesh', '--no-bot');
-    const children = childrenOf(dev?.pid as number);
+    const { mesh, url } = await startDev('--no-mesh', '--no-bot');
+    const children = childrenOf(mesh.pid);
     expect(children).toHaveLength(3);
-    expect(output).not.toContain('[vote-bot]');
+    expect(mesh.output).not.toContain('[vote-bot]');
     expect((await fetch(`${url}/api/vote?choice=:doughnut:`)).status).toBe(500);
-    const exited = once(dev as ChildProcess, 'exit');
-    dev?.kill('SIGTERM');
-    expect(((await exited) as [number | null])[0]).toBe(0);
+    expect(await mesh.stop('SIGTERM')).toBe(0);
     expect(children.filter(alive)).toEqual([]);
   });
 
-  it('stops the others and exits 1 naming the process that died', async () => {
-    await startDev('--no-mesh');
-    const children = childrenOf(dev?.pid as number);
-    const voting = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('voting/main.ts'));
+  it('restarts an app that was killed after it was ready, on the same port, and keeps the rest running', async () => {
+    const { mesh, url } = await startDev('--no-mesh', '--no-bot');
+    const children = childrenOf(mesh.pid);
+    const voting = children.find((pid) => commandLine(pid).includes('voting/main.ts')) as number;
     expect(voting).toBeDefined();
-    const exited = once(dev as ChildProcess, 'exit');
-    process.kill(voting as number, 'SIGKILL');
-    const [code] = (await exited) as [number | null];
+    process.kill(voting, 'SIGKILL');
+    await waitFor('voting ready again', () => mesh.output.includes('[dev] √ voting ready again (restart 1,'));
+    expect(mesh.output).toContain('[dev] voting exited (killed by SIGKILL); restart 1 in 0.5s');
+    // web reaches the new voting on the address it always had.
+    expect((await fetch(`${url}/api/vote?choice=:joy:`)).status).toBe(200);
+    const now = childrenOf(mesh.pid);
+    expect(now).toHaveLength(3);
+    expect(now.filter((pid) => children.includes(pid))).toHaveLength(2);
+    expect(mesh.child.exitCode).toBeNull();
+  });
+
+  it('takes its children with it when it is SIGKILLed', async () => {
+    const { mesh } = await startDev('--no-mesh');
+    const children = childrenOf(mesh.pid);
+    expect(children).toHaveLength(4);
+    const exited = once(mesh.child, 'exit');
+    mesh.child.kill('SIGKILL');
+    await exited;
+    // Each child sees its lifeline close and exits; nothing is left to stop them.
+    await waitFor('every child of the killed weft dev gone', () => children.filter(alive).length === 0, 5000);
+  });
+
+  it('refuses a second weft dev in the same directory, and takes over a lock its dead owner left', async () => {
+    const { mesh } = await startDev('--no-mesh', '--no-bot');
+    const second = spawn(process.execPath, [MAIN, 'dev', '--no-mesh', '--web-port', '0'], {
+      cwd: mesh.dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    second.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(second, 'close')) as [number | null];
     expect(code).toBe(1);
-    expect(output).toContain('[dev] voting exited unexpectedly (killed by SIGKILL); stopping the others');
-    expect(children.filter(alive)).toEqual([]);
+    expect(stderr).toBe(
+      `Error: weft dev is already running in ${mesh.dir} (pid ${mesh.pid}); stop it first, or run this one from another directory (WEFT_CLI_DEV_RUNNING)\n`,
+    );
+    expect(mesh.child.exitCode).toBeNull();
+    expect(await mesh.stop('SIGTERM')).toBe(0);
+    expect(() => readFileSync(join(mesh.dir, '.weft/dev/lock'))).toThrow(/ENOENT/);
+
+    // A lock whose pid is gone (here: the runner that just stopped) is stale.
+    writeFileSync(join(mesh.dir, '.weft/dev/lock'), `${mesh.pid}\n`);
+    dev = new WeftDev(['--no-mesh', '--no-bot'], {}, mesh.dir);
+    await dev.url;
+    expect(readFileSync(join(mesh.dir, '.weft/dev/lock'), 'utf8')).toBe(`${dev.pid}\n`);
   });
 });

@@ -77,7 +77,8 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       controlPlaneAdmin: controlPlaneAdmin as number,
     };
     const base = baseEnv(o.env, join(dir, 'compile-cache'));
-    await supervisor.startTogether([identitySpec(ports, identity, base), controlPlaneSpec(ports, resourcesDir, base)]);
+    const controlPlane = controlPlaneSpec(ports, resourcesDir, base);
+    await supervisor.startTogether([identitySpec(ports, identity, base), controlPlane]);
 
     const vizStarted = performance.now();
     const controlPlaneAddr = `${LOOPBACK}:${ports.controlPlaneGrpc}`;
@@ -85,6 +86,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     viz = await startViz({
       stateDir: o.stateDir,
       forwardOtlpTo: collectorAddr(o.env.OTEL_EXPORTER_OTLP_ENDPOINT),
+      processes: () => supervisor.processes(),
       mesh: {
         destinationAddr: controlPlaneAddr,
         policyAddr: controlPlaneAddr,
@@ -120,15 +122,30 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     await supervisor.startTogether(workloads.map((w) => w.sidecar));
 
     registrations = new Registrations(controlPlaneAddr, (pod, error) =>
-      o.write(`[dev] registration of ${pod} lost: ${error.message}\n`),
+      o.write(`[dev] registration of ${pod} lost (${error.message}); renewed once the control plane is ready\n`),
     );
+    // A restarted control plane knows no workload: each registered one is announced again.
+    const registered: MeshedWorkload[] = [];
+    const announced = registrations;
+    supervisor.onReadyAgain((name) => {
+      if (name !== controlPlane.name) return;
+      for (const w of registered) {
+        registerWithControlPlane(announced, w).then(
+          () => o.write(`[dev] √ ${w.pod} registered again\n`),
+          (error: Error) => o.write(`[dev] ${error.message}\n`),
+        );
+      }
+    });
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
     const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
     for (const names of groups) {
       const group = workloads.filter((w) => names.includes(w.deployment));
       if (group.length === 0) continue;
       await supervisor.startTogether(group.map((w) => w.app));
-      for (const w of group) await register(registrations, viz, w);
+      for (const w of group) {
+        await register(registrations, viz, w);
+        registered.push(w);
+      }
     }
     return {
       webUrl: `http://localhost:${o.webPort}`,
@@ -142,7 +159,8 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
   }
 }
 
-async function register(registrations: Registrations, viz: VizServer, w: MeshedWorkload): Promise<void> {
+/** Registers a workload with the control plane, and checks it names the identity its sidecar holds. */
+async function registerWithControlPlane(registrations: Registrations, w: MeshedWorkload): Promise<void> {
   const identity = await registrations.register({
     namespace: NAMESPACE,
     service: w.service,
@@ -158,6 +176,10 @@ async function register(registrations: Registrations, viz: VizServer, w: MeshedW
       `the control plane names ${w.pod} ${identity}, but its sidecar holds ${w.identity}`,
     );
   }
+}
+
+async function register(registrations: Registrations, viz: VizServer, w: MeshedWorkload): Promise<void> {
+  await registerWithControlPlane(registrations, w);
   viz.registerWorkload({
     namespace: NAMESPACE,
     deployment: w.deployment,
