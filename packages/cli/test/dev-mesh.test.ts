@@ -240,25 +240,6 @@ describe('weft dev (meshed)', () => {
     }
   }, 90_000);
 
-  it('names a sidecar that dies, with its last log lines, and stops the rest', async () => {
-    const mesh = await startDev(['--no-bot', '--proxy-log-level', 'info']);
-    const children = childrenOf(mesh.pid);
-    expect(children).toHaveLength(8);
-    const proxy = children.find((pid) => {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      return cmdline.includes('proxy/src/main.ts') && environ.includes('emoji.emojivoto.serviceaccount');
-    });
-    expect(proxy).toBeDefined();
-    // 'close': the exit code and every byte of output the runner wrote.
-    const exited = once(mesh.child, 'close');
-    process.kill(proxy as number, 'SIGKILL');
-    expect(((await exited) as [number | null])[0]).toBe(1);
-    expect(mesh.output).toContain('[dev] emoji-proxy exited unexpectedly (killed by SIGKILL); stopping the others');
-    expect(mesh.output).toMatch(/last lines of emoji-proxy:\n( {4}.*\n)*? {4}.*certified identity/);
-    expect(children.filter(alive)).toEqual([]);
-  }, 60_000);
-
   it('traces through the sidecars, forwards to OTEL_EXPORTER_OTLP_ENDPOINT, and drains a request in flight on SIGTERM', async () => {
     // Stands in for Jaeger's OTLP/gRPC port.
     const collected: SpanRecord[] = [];

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { identityServiceName } from '@weft/identity';
-import { CliError, CliErrorCode } from '../errors.ts';
 import { startViz, type VizServer } from '../viz/server.ts';
 import { freePorts } from './free-port.ts';
 import { CLI_IDENTITY, createLocalIdentity, LOCAL_DOMAIN, type LocalIdentity } from './local-identity.ts';
@@ -8,6 +7,7 @@ import { baseEnv, controlPlaneSpec, identitySpec, LOCAL_RESOURCES_DIR } from './
 import { type MeshedWorkload, meshedEmojivoto, NAMESPACE } from './meshed-emojivoto.ts';
 import { Registrations } from './registration.ts';
 import type { Supervisor } from './supervisor.ts';
+import { registerWithControlPlane, WorkloadReadiness } from './workload-readiness.ts';
 
 // `weft dev`: the local mesh with emojivoto. In order: a fresh CA, the
 // identity service and the control plane, the viz server (in this process),
@@ -124,18 +124,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     registrations = new Registrations(controlPlaneAddr, (pod, error) =>
       o.write(`[dev] registration of ${pod} lost (${error.message}); renewed once the control plane is ready\n`),
     );
-    // A restarted control plane knows no workload: each registered one is announced again.
-    const registered: MeshedWorkload[] = [];
-    const announced = registrations;
-    supervisor.onReadyAgain((name) => {
-      if (name !== controlPlane.name) return;
-      for (const w of registered) {
-        registerWithControlPlane(announced, w).then(
-          () => o.write(`[dev] √ ${w.pod} registered again\n`),
-          (error: Error) => o.write(`[dev] ${error.message}\n`),
-        );
-      }
-    });
+    const readiness = new WorkloadReadiness(supervisor, registrations, controlPlane.name, o.write);
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
     const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
     for (const names of groups) {
@@ -144,7 +133,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       await supervisor.startTogether(group.map((w) => w.app));
       for (const w of group) {
         await register(registrations, viz, w);
-        registered.push(w);
+        readiness.follow(w);
       }
     }
     return {
@@ -156,25 +145,6 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-/** Registers a workload with the control plane, and checks it names the identity its sidecar holds. */
-async function registerWithControlPlane(registrations: Registrations, w: MeshedWorkload): Promise<void> {
-  const identity = await registrations.register({
-    namespace: NAMESPACE,
-    service: w.service,
-    pod: w.pod,
-    deployment: w.deployment,
-    serviceAccount: w.serviceAccount,
-    inboundPort: w.ports.sidecar.inbound,
-    labels: w.labels,
-  });
-  if (identity !== w.identity) {
-    throw new CliError(
-      CliErrorCode.Dev,
-      `the control plane names ${w.pod} ${identity}, but its sidecar holds ${w.identity}`,
-    );
   }
 }
 

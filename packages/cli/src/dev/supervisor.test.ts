@@ -75,10 +75,21 @@ describe('Supervisor', () => {
       const script = `const fs = require('node:fs'); console.log('up');
         if (fs.existsSync(${JSON.stringify(marker)})) setInterval(() => {}, 1000);
         else { fs.writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => process.exit(7), 200); }`;
-      const readyAgain = new Promise<string>((resolve) => s.onReadyAgain(resolve));
+      const changes: [string, boolean][] = [];
+      const readyAgain = new Promise<void>((resolve) =>
+        s.onReadiness((name, ready) => {
+          changes.push([name, ready]);
+          if (ready) resolve();
+        }),
+      );
       await s.start([nodeScript('flaky', script, { kind: 'log', pattern: /up/ })]);
       const firstPid = s.pids()[0];
-      expect(await readyAgain).toBe('flaky');
+      await readyAgain;
+      expect(changes).toEqual([
+        ['flaky', false],
+        ['flaky', true],
+      ]);
+      expect(s.isReady('flaky')).toBe(true);
       expect(written).toContain('[dev] flaky exited (exit code 7); restart 1 in 0.5s\n');
       expect(written).toMatch(/\[dev\] √ flaky ready again \(restart 1, \d+\.\ds\)\n/);
       expect(s.processes()).toEqual([

@@ -18,6 +18,8 @@ export interface SupervisorOptions {
   readonly stopGraceMs: number;
 }
 
+export type ReadinessListener = (name: string, ready: boolean) => void;
+
 /** One spec and its current run; a restart replaces the run, never the entry. */
 interface Supervised {
   readonly spec: ProcessSpec;
@@ -71,7 +73,7 @@ const running = (child: ChildProcess) => child.exitCode === null && child.signal
 export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #supervised: Supervised[] = [];
-  readonly #readyAgain: ((name: string) => void)[] = [];
+  readonly #readinessListeners: ReadinessListener[] = [];
   #stopping = false;
   #closed = false;
 
@@ -94,9 +96,17 @@ export class Supervisor {
     }));
   }
 
-  /** Calls `listener` with a process's name each time it is ready again after a restart. */
-  onReadyAgain(listener: (name: string) => void): void {
-    this.#readyAgain.push(listener);
+  /**
+   * Tells `listener` when a process that was ready exits (false) and when
+   * it is ready again after its restart (true), as a kubelet's readiness
+   * takes a pod out of its Service's endpoints and back.
+   */
+  onReadiness(listener: ReadinessListener): void {
+    this.#readinessListeners.push(listener);
+  }
+
+  isReady(name: string): boolean {
+    return this.#supervised.some((s) => s.spec.name === name && s.ready);
   }
 
   /** Starts each process once the previous one is ready. */
@@ -157,11 +167,13 @@ export class Supervisor {
 
   /** A run ended: one that had been ready is started again after its backoff. */
   #exited(entry: Supervised, how: string): void {
-    const upFor = entry.ready ? performance.now() - entry.readyAt : 0;
+    const wasReady = entry.ready;
+    const upFor = wasReady ? performance.now() - entry.readyAt : 0;
     entry.ready = false;
     entry.lastExit = how;
     // Before it was ever ready, start() reports it; while stopping, it was asked to go.
     if (this.#stopping || !entry.everReady) return;
+    if (wasReady) for (const listener of this.#readinessListeners) listener(entry.spec.name, false);
     const delay = entry.backoff.next(upFor);
     entry.restarts += 1;
     this.#options.write(`[dev] ${entry.spec.name} exited (${how}); restart ${entry.restarts} in ${seconds(delay)}\n`);
@@ -226,7 +238,7 @@ export class Supervisor {
     this.#options.write(
       `[dev] √ ${name} ready again (restart ${entry.restarts}, ${seconds(performance.now() - started)})\n`,
     );
-    for (const listener of this.#readyAgain) listener(name);
+    for (const listener of this.#readinessListeners) listener(name, true);
   }
 
   /**

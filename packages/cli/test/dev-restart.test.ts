@@ -1,0 +1,153 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LocalProcess } from '../src/viz/workload.ts';
+import { alive, childrenOf } from './support/processes.ts';
+import { WeftDev } from './support/weft-dev.ts';
+
+// `weft dev` supervises like a kubelet: under steady load through web's
+// sidecar, the control plane, identity, an app and a sidecar are SIGKILLed
+// in turn. Each comes back on its own address, `weft check` goes green again
+// with its restart counted, and the load barely notices: with the control
+// plane or identity down, proxies serve from the endpoints and certificates
+// they hold; an app or sidecar that restarts has no endpoints meanwhile, so
+// its peers hold new requests until it is back, and only those in flight on
+// it fail.
+
+const RATE_PER_S = 50;
+/** Back: restarted, ready, and `weft check` green. */
+const RECOVERY_MS = 10_000;
+/** Requests in flight on an app or sidecar when it is killed, and the few that reach it before its endpoints go. */
+const FAILURES_PER_APP_KILL = 5;
+
+let dev: WeftDev | undefined;
+let load: Load | undefined;
+
+afterEach(async () => {
+  await load?.stop();
+  load = undefined;
+  await dev?.dispose();
+  dev = undefined;
+});
+
+interface Outcome {
+  readonly path: string;
+  readonly startedAt: number;
+  /** The status, or the error of a request that got no response. */
+  readonly result: number | string;
+}
+
+/** GETs alternating between two paths at a fixed rate; each response is read whole. */
+class Load {
+  readonly outcomes: Outcome[] = [];
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(base: string, paths: readonly string[]) {
+    let n = 0;
+    this.#timer = setInterval(() => {
+      const path = paths[n++ % paths.length] as string;
+      const startedAt = performance.now();
+      const request = fetch(`${base}${path}`, { signal: AbortSignal.timeout(10_000) })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        })
+        .catch((error: Error) => String(error.cause ?? error.message))
+        .then((result) => {
+          this.outcomes.push({ path, startedAt, result });
+        });
+      this.#inflight.add(request);
+      void request.finally(() => this.#inflight.delete(request));
+    }, 1000 / RATE_PER_S);
+  }
+
+  /** Requests started in [from, to), and those of them that did not answer 200. */
+  between(from: number, to: number): { sent: number; failed: Outcome[] } {
+    const sent = this.outcomes.filter((o) => o.startedAt >= from && o.startedAt < to);
+    return { sent: sent.length, failed: sent.filter((o) => o.result !== 200) };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.all(this.#inflight);
+  }
+}
+
+interface Check {
+  success: boolean;
+  processes: LocalProcess[];
+}
+
+describe('weft dev restarts what dies', () => {
+  it('brings back the control plane, identity, an app and a sidecar under load, failing at most the requests in flight on them', async () => {
+    const mesh = new WeftDev(['--no-bot']);
+    dev = mesh;
+    const url = await mesh.url;
+    const processes = async () => (await mesh.json<Check>('check')).processes;
+    const names = (await processes()).map((p) => p.name);
+    expect(names).toContain('emoji-proxy');
+
+    // :joy: is a vote that succeeds; /api/list goes to emoji.
+    load = new Load(url, ['/api/list', '/api/vote?choice=:joy:']);
+    await sleep(2000);
+    const steady = load.between(0, performance.now());
+    expect(steady.failed).toEqual([]);
+
+    const report: string[] = [];
+    for (const [name, allowed] of [
+      ['control-plane', 0],
+      ['identity', 0],
+      ['emoji', FAILURES_PER_APP_KILL],
+      ['emoji-proxy', FAILURES_PER_APP_KILL],
+    ] as const) {
+      const victim = (await processes()).find((p) => p.name === name);
+      expect(victim?.pid).toBeDefined();
+      const from = performance.now();
+      process.kill(victim?.pid as number, 'SIGKILL');
+
+      // Back when its new run is ready and every check passes again.
+      let check: Check | undefined;
+      let back: LocalProcess | undefined;
+      while (performance.now() - from < RECOVERY_MS) {
+        check = await mesh.json<Check>('check').catch(() => undefined);
+        back = check?.processes.find((p) => p.name === name);
+        if (check?.success && back?.ready && back.restarts >= 1) break;
+        await sleep(200);
+      }
+      const recoveredMs = performance.now() - from;
+      expect(back, `${name} back within ${RECOVERY_MS} ms`).toMatchObject({ ready: true, restarts: 1 });
+      expect(back?.pid).not.toBe(victim?.pid);
+      expect(check?.success).toBe(true);
+      expect(mesh.output).toContain(`[dev] ${name} exited (killed by SIGKILL); restart 1 in 0.5s`);
+
+      // Load keeps flowing after it is back.
+      await sleep(1000);
+      const phase = load.between(from, performance.now());
+      report.push(
+        `${name}: back in ${(recoveredMs / 1000).toFixed(1)} s, ${phase.failed.length} of ${phase.sent} failed`,
+      );
+      expect(phase.failed.length, `${report.join('\n')}\n${JSON.stringify(phase.failed)}`).toBeLessThanOrEqual(allowed);
+      expect(phase.sent).toBeGreaterThan(RATE_PER_S / 2);
+    }
+    await load.stop();
+    const all = load.between(0, performance.now());
+    // Every restart counted, and every other process untouched.
+    const counts = Object.fromEntries((await processes()).map((p) => [p.name, p.restarts]));
+    expect(counts).toEqual({
+      identity: 1,
+      'control-plane': 1,
+      'emoji-proxy': 1,
+      'voting-proxy': 0,
+      'web-proxy': 0,
+      emoji: 1,
+      voting: 0,
+      web: 0,
+    });
+    console.log(`${report.join('\n')}\n${all.failed.length} of ${all.sent} requests failed in all`);
+
+    const children = childrenOf(mesh.pid);
+    expect(children).toHaveLength(8);
+    expect(await mesh.stop('SIGINT')).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
+  }, 150_000);
+});
