@@ -10,7 +10,8 @@ import { type CheckCategory, checksJson, fail, ok, passed, renderChecks } from '
 import { type Inventory, VizClient } from '../viz/client.ts';
 import type { LocalProcess } from '../viz/workload.ts';
 
-const USAGE = `Check that the local mesh is healthy: viz, control plane, identity, proxies, resources.
+const USAGE = `Check that the local mesh is healthy: viz, weft dev's processes (with their
+restarts), control plane, identity, proxies, resources.
 
 Usage:
   weft check [flags]

@@ -1,17 +1,29 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alive, childrenOf } from '../../test/support/processes.ts';
 import { MAIN, WeftDev } from '../../test/support/weft-dev.ts';
 
+const RUN_STEPS = fileURLToPath(new URL('../../../../scripts/run-steps.mjs', import.meta.url));
+
 let dev: WeftDev | undefined;
+let runner: ChildProcess | undefined;
 
 afterEach(async () => {
   await dev?.dispose();
   dev = undefined;
+  if (runner && runner.exitCode === null && runner.signalCode === null) {
+    // The runner's child has no lifeline to it: stop both.
+    for (const pid of childrenOf(runner.pid as number)) process.kill(pid, 'SIGKILL');
+    runner.kill('SIGKILL');
+    await once(runner, 'exit');
+  }
+  runner = undefined;
 });
 
 async function startDev(...flags: string[]): Promise<{ mesh: WeftDev; url: string }> {
@@ -108,4 +120,38 @@ describe('weft dev', () => {
     await dev.url;
     expect(readFileSync(join(mesh.dir, '.weft/dev/lock'), 'utf8')).toBe(`${dev.pid}\n`);
   });
+
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    'stops everything when %s reaches only the runner of `npm run dev`, and exits with its status',
+    async (signal) => {
+      const dir = mkdtempSync(join(tmpdir(), 'weft-dev-runner-'));
+      try {
+        // scripts/toolchain.mjs dev, past its toolchain and install checks: the same runSteps.
+        const steps = [[process.execPath, [MAIN, 'dev', '--no-mesh', '--no-bot', '--web-port', '0']]];
+        const script = `import { runSteps } from ${JSON.stringify(RUN_STEPS)};
+        runSteps(${JSON.stringify(steps)}, { cwd: ${JSON.stringify(dir)}, env: process.env });`;
+        runner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+          env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group: the signal goes to this pid and nowhere else.
+          detached: true,
+        });
+        let output = '';
+        runner.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        await waitFor('weft dev ready under the runner', () => output.includes('everything ready'), 40_000);
+        const [cli] = childrenOf(runner.pid as number);
+        const apps = childrenOf(cli as number);
+        expect(apps).toHaveLength(3);
+        const exited = once(runner, 'exit');
+        runner.kill(signal);
+        expect(((await exited) as [number | null])[0]).toBe(0);
+        expect(output).toContain(`${signal} received, stopping every process`);
+        expect([cli as number, ...apps].filter(alive)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
