@@ -125,8 +125,16 @@ export class Supervisor {
   #add(spec: ProcessSpec): Supervised {
     // A start still under way when the runner was told to stop must not add processes.
     if (this.#closed) throw new CliError(CliErrorCode.Dev, `not starting ${spec.name}: stopping`);
-    // The fields of a run (child, output, ready ...) are set by #launch.
-    const entry = { spec, index: this.#supervised.length, backoff: new RestartBackoff(), restarts: 0 } as Supervised;
+    // The fields of the current run (child, exited, output, ready, restartTimer) are set by #launch.
+    const entry = {
+      spec,
+      index: this.#supervised.length,
+      backoff: new RestartBackoff(),
+      everReady: false,
+      readyAt: 0,
+      restarts: 0,
+      lastExit: undefined,
+    } as Supervised;
     this.#launch(entry);
     this.#supervised.push(entry);
     return entry;
@@ -190,7 +198,7 @@ export class Supervisor {
     const started = performance.now();
     let nextProgress = started + 2000;
     while (!(await probe(spec.ready, entry.output))) {
-      if (!running(child) || entry.child !== child || this.#closed) return 'exited';
+      if (!running(child) || entry.child !== child) return 'exited';
       const now = performance.now();
       if (now > deadline) return 'timeout';
       if (progress && now >= nextProgress) {
