@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
-// A process stopped at the end of a test may take a moment to exit.
-const GRACE_MS = 5000;
+// A process stopped at the end of a test may take a moment to exit, several
+// seconds on a machine busy with other test runs.
+const GRACE_MS = 10_000;
 
 /** pid, parent pid, state and command line of every process, from /proc. */
 function processTable() {

@@ -19,7 +19,9 @@ if (Number.isInteger(fd) && fd > 2) {
     const lifeline = new Socket({ fd, readable: true, writable: false });
     // The runner never writes; whatever arrives is discarded.
     lifeline.on('data', () => {});
-    const runnerGone = () => process.exit(1);
+    // SIGKILL rather than exit(): nobody is left to read a graceful shutdown,
+    // and exit handlers (the compile cache's flush) take seconds on a busy machine.
+    const runnerGone = () => process.kill(process.pid, 'SIGKILL');
     lifeline.once('end', runnerGone);
     lifeline.once('error', runnerGone);
     // It must not keep a process alive that would otherwise end.

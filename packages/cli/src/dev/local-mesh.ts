@@ -125,6 +125,11 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       o.write(`[dev] registration of ${pod} lost (${error.message}); renewed once the control plane is ready\n`),
     );
     const readiness = new WorkloadReadiness(supervisor, registrations, controlPlane.name, o.write);
+    // A sidecar back from a restart shows up in `weft check` without waiting for the next scrape.
+    const scraped = viz;
+    supervisor.onReadiness((_name, ready) => {
+      if (ready) void scraped.scrapeNow();
+    });
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
     const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
     for (const names of groups) {
