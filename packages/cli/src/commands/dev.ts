@@ -8,7 +8,7 @@ import { startLocalMesh } from '../dev/local-mesh.ts';
 import { painter } from '../dev/log-prefix.ts';
 import { SIDECAR_GRACE_SECONDS } from '../dev/sidecar.ts';
 import { Supervisor } from '../dev/supervisor.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith, formatCliError } from '../errors.ts';
 
 const USAGE = `Run the local mesh with emojivoto: identity, control plane, viz, and every
 emojivoto workload (emoji, voting, web, vote-bot) behind its own sidecar.
@@ -181,8 +181,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   try {
     lock = acquireDevLock(process.cwd());
   } catch (error) {
-    io.stderr.write(formatCliError(error));
-    return 1;
+    return failWith(error, io);
   }
   const write = (text: string) => io.stdout.write(text);
   const useColour = io.env.NO_COLOR === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true;
