@@ -15,8 +15,10 @@ import { WeftDev } from './support/weft-dev.ts';
 // it fail.
 
 const RATE_PER_S = 50;
-/** Back: restarted, ready, and `weft check` green. */
+/** Back: restarted and ready. */
 const RECOVERY_MS = 10_000;
+/** And `weft check` green, which takes a run or two of `weft check` (1-3 s each on a busy machine) more. */
+const GREEN_MS = 15_000;
 /**
  * An app or sidecar killed fails the requests in flight on it, and those its
  * peers send it in the moment before they hear its endpoint is gone: at
@@ -94,19 +96,19 @@ describe('weft dev restarts what dies', () => {
     expect(names).toContain('emoji-proxy');
 
     // :joy: is a vote that succeeds; /api/list goes to emoji.
-    load = new Load(url, ['/api/list', '/api/vote?choice=:joy:']);
+    const traffic = new Load(url, ['/api/list', '/api/vote?choice=:joy:']);
+    load = traffic;
     await sleep(2000);
-    const steady = load.between(0, performance.now());
-    expect(steady.failed).toEqual([]);
 
-    const report: string[] = [];
+    // Each phase runs from one kill to the next (the last to the end of the load), so every request counts.
+    const phases: { name: string; allowed: number; from: number; line: string }[] = [];
     for (const [name, allowed] of [
       ['control-plane', 0],
       ['identity', 0],
       ['emoji', FAILURES_PER_APP_KILL],
       ['emoji-proxy', FAILURES_PER_APP_KILL],
     ] as const) {
-      const victim = (await processes()).find((p) => p.name === name);
+      const victim = (await viz.inventory()).processes.find((p) => p.name === name);
       expect(victim?.pid).toBeDefined();
       const from = performance.now();
       process.kill(victim?.pid as number, 'SIGKILL');
@@ -120,32 +122,48 @@ describe('weft dev restarts what dies', () => {
         await sleep(100);
       }
       const readyMs = performance.now() - from;
+      expect(back, `${name} ready within ${RECOVERY_MS} ms`).toMatchObject({ ready: true, restarts: 1 });
       let check: Check | undefined;
-      while (performance.now() - from < RECOVERY_MS) {
+      while (performance.now() - from < GREEN_MS) {
         check = await mesh.json<Check>('check').catch(() => undefined);
         if (check?.success) break;
         await sleep(200);
       }
       back = check?.processes.find((p) => p.name === name);
       const recoveredMs = performance.now() - from;
-      expect(back, `${name} back within ${RECOVERY_MS} ms`).toMatchObject({ ready: true, restarts: 1 });
+      expect(back, `weft check green within ${GREEN_MS} ms`).toMatchObject({ ready: true, restarts: 1 });
       expect(back?.pid).not.toBe(victim?.pid);
       expect(check?.success).toBe(true);
       expect(mesh.output).toContain(`[dev] ${name} exited (killed by SIGKILL); restart 1 in 0.5s`);
-
+      const readyAgain = new RegExp(`\\[dev\\] √ ${name} ready again \\(restart 1, ([\\d.]+)s\\)`).exec(mesh.output);
+      phases.push({
+        name,
+        allowed,
+        from,
+        line: `${name}: ready ${readyAgain?.[1]} s after its restart and ${(readyMs / 1000).toFixed(1)} s after the kill, check green after ${(recoveredMs / 1000).toFixed(1)} s`,
+      });
       // Load keeps flowing after it is back.
       await sleep(1000);
-      const phase = load.between(from, performance.now());
-      const readyAgain = new RegExp(`\\[dev\\] √ ${name} ready again \\(restart 1, ([\\d.]+)s\\)`).exec(mesh.output);
-      report.push(
-        `${name}: ready ${readyAgain?.[1]} s after its restart and ${(readyMs / 1000).toFixed(1)} s after the kill, check green after ${(recoveredMs / 1000).toFixed(1)} s, ` +
-          `${phase.failed.length} of ${phase.sent} failed ${JSON.stringify(phase.failed.map((f) => `${f.path} ${f.result}`))}`,
-      );
-      expect(phase.failed.length, `${report.join('\n')}\n${JSON.stringify(phase.failed)}`).toBeLessThanOrEqual(allowed);
-      expect(phase.sent).toBeGreaterThan(RATE_PER_S / 2);
     }
-    await load.stop();
-    const all = load.between(0, performance.now());
+    await traffic.stop();
+    const end = performance.now();
+    // Before the first kill, nothing fails.
+    expect(traffic.between(0, phases[0]?.from ?? end).failed).toEqual([]);
+    const report = phases.map((phase, i) => {
+      const { sent, failed } = traffic.between(phase.from, phases[i + 1]?.from ?? end);
+      return {
+        phase,
+        sent,
+        failed,
+        line: `${phase.line}, ${failed.length} of ${sent} failed ${JSON.stringify(failed.map((f) => `${f.path} ${f.result}`))}`,
+      };
+    });
+    const all = traffic.between(0, end);
+    console.log(`${report.map((r) => r.line).join('\n')}\n${all.failed.length} of ${all.sent} requests failed in all`);
+    for (const { phase, sent, failed } of report) {
+      expect(failed.length, report.map((r) => r.line).join('\n')).toBeLessThanOrEqual(phase.allowed);
+      expect(sent).toBeGreaterThan(RATE_PER_S);
+    }
     // Every restart counted, and every other process untouched.
     const counts = Object.fromEntries((await processes()).map((p) => [p.name, p.restarts]));
     expect(counts).toEqual({
@@ -158,8 +176,6 @@ describe('weft dev restarts what dies', () => {
       voting: 0,
       web: 0,
     });
-    console.log(`${report.join('\n')}\n${all.failed.length} of ${all.sent} requests failed in all`);
-
     const children = childrenOf(mesh.pid);
     expect(children).toHaveLength(8);
     expect(await mesh.stop('SIGINT')).toBe(0);
