@@ -149,7 +149,13 @@ function main() {
   ]);
   // What runs in this checkout before the tests (a `weft dev` in another terminal) is not theirs.
   const before = task === 'test' ? snapshot(ROOT) : undefined;
-  runSteps(steps, { cwd: ROOT, env, after: before ? (status) => afterTests(status, before) : undefined });
+  runSteps(steps, {
+    cwd: ROOT,
+    env,
+    // `weft dev` ends with this process even when it is SIGKILLed (and its children with it).
+    lifeline: task === 'dev' ? join(ROOT, 'packages/cli/src/dev/lifeline.ts') : undefined,
+    after: before ? (status) => afterTests(status, before) : undefined,
+  });
 }
 
 // The count of what ran, and a failure if any test left a process running.

@@ -10,6 +10,7 @@ import { alive, childrenOf } from '../../test/support/processes.ts';
 import { MAIN, WeftDev } from '../../test/support/weft-dev.ts';
 
 const RUN_STEPS = fileURLToPath(new URL('../../../../scripts/run-steps.mjs', import.meta.url));
+const LIFELINE = fileURLToPath(new URL('../dev/lifeline.ts', import.meta.url));
 
 let dev: WeftDev | undefined;
 let runner: ChildProcess | undefined;
@@ -121,34 +122,43 @@ describe('weft dev', () => {
     expect(readFileSync(join(mesh.dir, '.weft/dev/lock'), 'utf8')).toBe(`${dev.pid}\n`);
   });
 
-  it.each(['SIGTERM', 'SIGHUP'] as const)(
-    'stops everything when %s reaches only the runner of `npm run dev`, and exits with its status',
+  it.each(['SIGTERM', 'SIGHUP', 'SIGKILL'] as const)(
+    'stops everything when %s reaches only the runner of `npm run dev`',
     async (signal) => {
       const dir = mkdtempSync(join(tmpdir(), 'weft-dev-runner-'));
       try {
-        // scripts/toolchain.mjs dev, past its toolchain and install checks: the same runSteps.
+        // scripts/toolchain.mjs dev, past its toolchain and install checks: the same runSteps and lifeline.
         const steps = [[process.execPath, [MAIN, 'dev', '--no-mesh', '--no-bot', '--web-port', '0']]];
         const script = `import { runSteps } from ${JSON.stringify(RUN_STEPS)};
-        runSteps(${JSON.stringify(steps)}, { cwd: ${JSON.stringify(dir)}, env: process.env });`;
-        runner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        runSteps(${JSON.stringify(steps)}, { cwd: ${JSON.stringify(dir)}, env: process.env, lifeline: ${JSON.stringify(LIFELINE)} });`;
+        const started = spawn(process.execPath, ['--input-type=module', '-e', script], {
           env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
           stdio: ['ignore', 'pipe', 'pipe'],
           // Its own process group: the signal goes to this pid and nowhere else.
           detached: true,
         });
+        runner = started;
         let output = '';
-        runner.stdout?.on('data', (chunk: Buffer) => {
+        started.stdout?.on('data', (chunk: Buffer) => {
           output += chunk.toString();
         });
         await waitFor('weft dev ready under the runner', () => output.includes('everything ready'), 40_000);
-        const [cli] = childrenOf(runner.pid as number);
+        const [cli] = childrenOf(started.pid as number);
         const apps = childrenOf(cli as number);
         expect(apps).toHaveLength(3);
-        const exited = once(runner, 'exit');
-        runner.kill(signal);
-        expect(((await exited) as [number | null])[0]).toBe(0);
-        expect(output).toContain(`${signal} received, stopping every process`);
-        expect([cli as number, ...apps].filter(alive)).toEqual([]);
+        const exited = once(started, 'exit');
+        started.kill(signal);
+        const [code] = (await exited) as [number | null];
+        const all = [cli as number, ...apps];
+        if (signal === 'SIGKILL') {
+          // Nothing forwards anything: weft dev sees its lifeline close, and its children theirs.
+          await waitFor('weft dev and its children gone', () => all.filter(alive).length === 0, 5000);
+        } else {
+          // The runner exits with weft dev's status.
+          expect(code).toBe(0);
+          expect(output).toContain(`${signal} received, stopping every process`);
+          expect(all.filter(alive)).toEqual([]);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
