@@ -4,7 +4,8 @@ import { CliError, CliErrorCode } from '../errors.ts';
 
 // One `weft dev` per directory: two would fight over .weft/ (the CA, the viz
 // state file) and the web port. The lock file holds the owner's pid; a lock
-// whose pid is gone was left by a runner that was killed, and is taken over.
+// whose pid is gone (or now runs something else) was left by a runner that
+// was killed, and is taken over.
 
 export interface DevLock {
   readonly path: string;
@@ -12,13 +13,18 @@ export interface DevLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** The pid runs a `weft dev`: alive, and (where /proc tells) with `dev` among its arguments, not a reused pid. */
+function runsWeftDev(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists, as another user's process.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('dev');
+  } catch {
+    return true;
   }
 }
 
@@ -60,7 +66,7 @@ function take(path: string, mine: string, stateDir: string): DevLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = owner(path);
-    if (pid !== undefined && pid !== process.pid && alive(pid)) {
+    if (pid !== undefined && pid !== process.pid && runsWeftDev(pid)) {
       throw new CliError(
         CliErrorCode.DevRunning,
         `weft dev is already running in ${stateDir} (pid ${pid}); stop it first, or run this one from another directory`,
