@@ -8,11 +8,12 @@
 //   node scripts/toolchain.mjs test    # every check and test
 //   node scripts/toolchain.mjs bench   # the benchmarks in loadtests/
 //   node scripts/toolchain.mjs weft …  # the weft CLI
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killLeftovers, snapshot } from './leftover-processes.mjs';
+import { runSteps } from './run-steps.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TOOLCHAIN = join(ROOT, '.toolchain');
@@ -146,23 +147,22 @@ function main() {
     cmd,
     i === command.length - 1 ? [...args, ...process.argv.slice(3)] : args,
   ]);
-  runSteps(steps, env, task === 'test');
+  // What runs in this checkout before the tests (a `weft dev` in another terminal) is not theirs.
+  const before = task === 'test' ? snapshot(ROOT) : undefined;
+  runSteps(steps, {
+    cwd: ROOT,
+    env,
+    // `weft dev` ends with this process even when it is SIGKILLed (and its children with it).
+    lifeline: task === 'dev' ? join(ROOT, 'packages/cli/src/dev/lifeline.ts') : undefined,
+    after: before ? (status) => afterTests(status, before) : undefined,
+  });
 }
 
-// Runs the task's steps in order, stopping at the first that fails; the task
-// owns the terminal, so the signals that stop it are forwarded to the child.
-function runSteps(steps, env, summarizeTests) {
-  const [step, ...rest] = steps;
-  const child = spawn(step[0], step[1], { stdio: 'inherit', cwd: ROOT, env });
-  const forward = (sig) => child.kill(sig);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, forward);
-  child.on('exit', async (code, signal) => {
-    for (const sig of ['SIGINT', 'SIGTERM']) process.off(sig, forward);
-    const status = code ?? 128 + (constants.signals[signal] ?? 0);
-    if (status === 0 && rest.length > 0) return runSteps(rest, env, summarizeTests);
-    if (summarizeTests && rest.length === 0) await printSummary();
-    process.exit(status);
-  });
+// The count of what ran, and a failure if any test left a process running.
+async function afterTests(status, before) {
+  await printSummary();
+  const left = await killLeftovers(before, 'npm test', ROOT);
+  return left > 0 && status === 0 ? 1 : status;
 }
 
 async function printSummary() {

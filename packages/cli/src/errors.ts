@@ -14,6 +14,8 @@ export const CliErrorCode = {
   Profile: 'WEFT_CLI_PROFILE',
   /** `weft dev`: a process it supervises failed to start or become ready. */
   Dev: 'WEFT_CLI_DEV',
+  /** `weft dev`: another `weft dev` holds this directory's lock (.weft/dev/lock). */
+  DevRunning: 'WEFT_CLI_DEV_RUNNING',
   /** The viz API (of `weft dev`) is unreachable or refused a query. */
   Viz: 'WEFT_CLI_VIZ',
   /** A Prometheus server given with --prometheus is unreachable or refused a query. */

@@ -5,10 +5,13 @@ import { parseOutput } from '../output/format.ts';
 import { renderJson } from '../output/table.ts';
 import { identityChecks } from '../viz/check/identity-checks.ts';
 import { controlPlaneChecks, dataPlaneChecks, resourceChecks } from '../viz/check/mesh-checks.ts';
+import { processChecks } from '../viz/check/process-checks.ts';
 import { type CheckCategory, checksJson, fail, ok, passed, renderChecks } from '../viz/check/result.ts';
 import { type Inventory, VizClient } from '../viz/client.ts';
+import type { LocalProcess } from '../viz/workload.ts';
 
-const USAGE = `Check that the local mesh is healthy: viz, control plane, identity, proxies, resources.
+const USAGE = `Check that the local mesh is healthy: viz, weft dev's processes (with their
+restarts), control plane, identity, proxies, resources.
 
 Usage:
   weft check [flags]
@@ -41,8 +44,10 @@ const command: Command = {
       if (positionals.length > 0)
         throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${positionals.join(' ')}`);
       const output = parseOutput(values.output);
-      const categories = await runChecks(values['api-addr'], io.env);
-      io.stdout.write(output === 'json' ? renderJson(checksJson(categories)) : renderChecks(categories));
+      const { categories, processes } = await runChecks(values['api-addr'], io.env);
+      io.stdout.write(
+        output === 'json' ? renderJson({ ...checksJson(categories), processes }) : renderChecks(categories),
+      );
       return passed(categories) ? 0 : 1;
     } catch (err) {
       return failWith(err, io);
@@ -50,14 +55,20 @@ const command: Command = {
   },
 };
 
-async function runChecks(apiAddr: string | undefined, env: Readonly<Record<string, string | undefined>>) {
+async function runChecks(
+  apiAddr: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ categories: CheckCategory[]; processes: readonly LocalProcess[] }> {
   const name = 'weft-viz';
   let inventory: Inventory;
   try {
     inventory = await VizClient.resolve(apiAddr, env).inventory();
   } catch (err) {
     const hint = 'start `weft dev` here, or pass --api-addr / set WEFT_API_ADDR';
-    return [{ name, checks: [fail('viz API is reachable', hint, [(err as Error).message])] }];
+    return {
+      categories: [{ name, checks: [fail('viz API is reachable', hint, [(err as Error).message])] }],
+      processes: [],
+    };
   }
   const viz: CheckCategory = {
     name,
@@ -74,7 +85,20 @@ async function runChecks(apiAddr: string | undefined, env: Readonly<Record<strin
     dataPlaneChecks(inventory),
     resourceChecks(inventory.mesh),
   ]);
-  return [viz, controlPlane, identity, dataPlane, ...(resources ? [resources] : [])];
+  // An older viz server sends no processes.
+  const processes = inventory.processes ?? [];
+  const supervised = processChecks(processes);
+  return {
+    categories: [
+      viz,
+      ...(supervised ? [supervised] : []),
+      controlPlane,
+      identity,
+      dataPlane,
+      ...(resources ? [resources] : []),
+    ],
+    processes,
+  };
 }
 
 export default command;

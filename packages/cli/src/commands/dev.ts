@@ -1,21 +1,25 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIo } from '../command.ts';
+import { acquireDevLock, type DevLock } from '../dev/dev-lock.ts';
 import { emojivotoSpecs } from '../dev/emojivoto.ts';
 import { freePort, freePorts } from '../dev/free-port.ts';
 import { startLocalMesh } from '../dev/local-mesh.ts';
 import { painter } from '../dev/log-prefix.ts';
 import { SIDECAR_GRACE_SECONDS } from '../dev/sidecar.ts';
 import { Supervisor } from '../dev/supervisor.ts';
-import { CliError, CliErrorCode, formatCliError } from '../errors.ts';
+import { CliError, CliErrorCode, failWith, formatCliError } from '../errors.ts';
 
 const USAGE = `Run the local mesh with emojivoto: identity, control plane, viz, and every
 emojivoto workload (emoji, voting, web, vote-bot) behind its own sidecar.
 
 web's sidecar answers the browser on port 8080 when it is free, so what the
-browser does is seen by the mesh. Ctrl-C (or SIGTERM) drains the sidecars and
-stops every process started. If one of them exits on its own, the others are
-stopped and weft dev exits 1, naming it.
+browser does is seen by the mesh. Ctrl-C (or SIGTERM, SIGHUP) drains the
+sidecars and stops every process started; they stop with weft dev even when it
+is killed. A process that exits after it was ready is started again, on the
+same ports, after 0.5 s doubling up to 10 s; \`weft check\` shows its restarts.
+One that fails before it is ready stops weft dev with exit code 1, naming it.
+One weft dev runs per directory (.weft/dev/lock).
 
 Usage:
   weft dev [flags]
@@ -90,19 +94,20 @@ async function chooseWebPort(requested: number | undefined): Promise<number> {
   return port;
 }
 
+// SIGHUP: the terminal went away.
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Resolves with the signal that asks us to stop. */
 function stopSignal(): { received: Promise<NodeJS.Signals>; dispose(): void } {
   let handler: (signal: NodeJS.Signals) => void = () => {};
   const received = new Promise<NodeJS.Signals>((resolve) => {
     handler = resolve;
   });
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of STOP_SIGNALS) process.on(signal, handler);
   return {
     received,
     dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const signal of STOP_SIGNALS) process.off(signal, handler);
     },
   };
 }
@@ -172,6 +177,12 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
+  let lock: DevLock;
+  try {
+    lock = acquireDevLock(process.cwd());
+  } catch (error) {
+    return failWith(error, io);
+  }
   const write = (text: string) => io.stdout.write(text);
   const useColour = io.env.NO_COLOR === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const supervisor = new Supervisor({
@@ -201,22 +212,15 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     write(`[dev] √ everything ready (${((performance.now() - startedAt) / 1000).toFixed(1)}s)\n`);
     for (const line of started.lines) write(`[dev] ${line}\n`);
     write('[dev] press Ctrl-C to stop\n');
-    const outcome = await Promise.race([signal.received, supervisor.unexpectedExit]);
-    if (typeof outcome === 'string') {
-      write(`[dev] ${outcome} received, stopping every process\n`);
-      return 0;
-    }
-    const how = outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.code}`;
-    io.stderr.write(
-      `[dev] ${outcome.name} exited unexpectedly (${how}); stopping the others${supervisor.lastLines(outcome.name)}\n`,
-    );
-    return 1;
+    write(`[dev] ${await signal.received} received, stopping every process\n`);
+    return 0;
   } catch (error) {
     io.stderr.write(formatCliError(error));
     return 1;
   } finally {
     await (started ? started.stop() : supervisor.stop());
     signal.dispose();
+    lock.release();
   }
 }
 

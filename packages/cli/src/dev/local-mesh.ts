@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { identityServiceName } from '@weft/identity';
-import { CliError, CliErrorCode } from '../errors.ts';
 import { meshChannel } from '../viz/control-plane-channel.ts';
 import { startViz, type VizServer } from '../viz/server.ts';
 import { freePorts } from './free-port.ts';
@@ -15,6 +14,7 @@ import { baseEnv, controlPlaneSpec, identitySpec, LOCAL_RESOURCES_DIR } from './
 import { type MeshedWorkload, meshedEmojivoto, NAMESPACE } from './meshed-emojivoto.ts';
 import { Registrations } from './registration.ts';
 import type { Supervisor } from './supervisor.ts';
+import { registerWithControlPlane, WorkloadReadiness } from './workload-readiness.ts';
 
 // `weft dev`: the local mesh with emojivoto. In order: a fresh CA, the
 // identity service and the control plane, the viz server (in this process),
@@ -84,10 +84,8 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
       controlPlaneAdmin: controlPlaneAdmin as number,
     };
     const base = baseEnv(o.env, join(dir, 'compile-cache'));
-    await supervisor.startTogether([
-      identitySpec(ports, identity, base),
-      await controlPlaneSpec(ports, resourcesDir, identity, base),
-    ]);
+    const controlPlane = await controlPlaneSpec(ports, resourcesDir, identity, base);
+    await supervisor.startTogether([identitySpec(ports, identity, base), controlPlane]);
 
     const vizStarted = performance.now();
     const controlPlaneAddr = `${LOOPBACK}:${ports.controlPlaneGrpc}`;
@@ -95,6 +93,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     viz = await startViz({
       stateDir: o.stateDir,
       forwardOtlpTo: collectorAddr(o.env.OTEL_EXPORTER_OTLP_ENDPOINT),
+      processes: () => supervisor.processes(),
       mesh: {
         destinationAddr: controlPlaneAddr,
         controlPlaneIdentity: CONTROL_PLANE_IDENTITY,
@@ -138,15 +137,25 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
         { cert: runner.certChainPem, key: runner.keyPem, ca: runner.trustAnchorsPem },
         CONTROL_PLANE_IDENTITY,
       ),
-      (pod, error) => o.write(`[dev] registration of ${pod} lost: ${error.message}\n`),
+      (pod, error) =>
+        o.write(`[dev] registration of ${pod} lost (${error.message}); renewed once the control plane is ready\n`),
     );
+    const readiness = new WorkloadReadiness(supervisor, registrations, controlPlane.name, o.write);
+    // A sidecar back from a restart shows up in `weft check` without waiting for the next scrape.
+    const scraped = viz;
+    supervisor.onReadiness((_name, ready) => {
+      if (ready) void scraped.scrapeNow();
+    });
     // emoji and voting together, then web (its readiness calls emoji), then the bot.
     const groups = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
     for (const names of groups) {
       const group = workloads.filter((w) => names.includes(w.deployment));
       if (group.length === 0) continue;
       await supervisor.startTogether(group.map((w) => w.app));
-      for (const w of group) await register(registrations, viz, w);
+      for (const w of group) {
+        await register(registrations, viz, w);
+        readiness.follow(w);
+      }
     }
     return {
       webUrl: `http://localhost:${o.webPort}`,
@@ -161,21 +170,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
 }
 
 async function register(registrations: Registrations, viz: VizServer, w: MeshedWorkload): Promise<void> {
-  const identity = await registrations.register({
-    namespace: NAMESPACE,
-    service: w.service,
-    pod: w.pod,
-    deployment: w.deployment,
-    serviceAccount: w.serviceAccount,
-    inboundPort: w.ports.sidecar.inbound,
-    labels: w.labels,
-  });
-  if (identity !== w.identity) {
-    throw new CliError(
-      CliErrorCode.Dev,
-      `the control plane names ${w.pod} ${identity}, but its sidecar holds ${w.identity}`,
-    );
-  }
+  await registerWithControlPlane(registrations, w);
   viz.registerWorkload({
     namespace: NAMESPACE,
     deployment: w.deployment,

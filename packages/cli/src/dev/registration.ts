@@ -64,7 +64,7 @@ export class Registrations {
         if (!answered) {
           answered = true;
           reject(new CliError(CliErrorCode.Dev, `registering ${w.pod} with the control plane: ${error.message}`));
-        } else if (!this.#closing) {
+        } else if (!this.#closing && this.#streams.get(w.pod) === stream) {
           this.#onLost(w.pod, error);
         }
       };
@@ -77,6 +77,13 @@ export class Registrations {
       stream.on('error', fail);
       stream.on('end', () => fail(new Error('the control plane closed the registration')));
     });
+  }
+
+  /** Closes one workload's stream: the control plane removes its endpoints until it is registered again. */
+  unregister(pod: string): void {
+    const stream = this.#streams.get(pod);
+    this.#streams.delete(pod);
+    stream?.cancel();
   }
 
   /** Closes every stream: the control plane removes the workloads' endpoints. */

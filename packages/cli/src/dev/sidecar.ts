@@ -59,6 +59,9 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       WEFT_PROXY_IDENTITY_SVC_NAME: o.ctx.identityServiceName,
       WEFT_PROXY_IDENTITY_TOKEN_FILE: o.tokenFile,
       WEFT_PROXY_SHUTDOWN_GRACE_PERIOD: `${SIDECAR_GRACE_SECONDS}s`,
+      // A peer that weft dev restarts has no endpoints until it is ready again
+      // (a few seconds on a busy machine): requests for it wait that long.
+      WEFT_PROXY_FAILFAST_TIMEOUT: '10s',
       // Tap over mTLS, answering only the certificate weft dev gives the CLI.
       WEFT_PROXY_TAP_LISTEN_ADDR: `${LOOPBACK}:${o.ports.tap}`,
       WEFT_PROXY_TAP_AUTHORIZED_IDENTITY: o.ctx.tapClientIdentity,

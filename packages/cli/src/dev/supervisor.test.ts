@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive } from '../../test/support/processes.ts';
 import { painter } from './log-prefix.ts';
 import type { ProcessSpec } from './process-spec.ts';
 import { Supervisor } from './supervisor.ts';
@@ -62,11 +66,53 @@ describe('Supervisor', () => {
     ).rejects.toThrow(/silent not ready after 0 s/);
   });
 
-  it('reports a process that exits on its own after start', async () => {
+  it('restarts a process that exits after it was ready, counts the restart, and tells who listens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-supervisor-'));
+    const s = makeSupervisor();
+    try {
+      // The first run exits 7 soon after it is ready; the second stays up.
+      const marker = join(dir, 'ran-once');
+      const script = `const fs = require('node:fs'); console.log('up');
+        if (fs.existsSync(${JSON.stringify(marker)})) setInterval(() => {}, 1000);
+        else { fs.writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => process.exit(7), 200); }`;
+      const changes: [string, boolean][] = [];
+      const readyAgain = new Promise<void>((resolve) =>
+        s.onReadiness((name, ready) => {
+          changes.push([name, ready]);
+          if (ready) resolve();
+        }),
+      );
+      await s.start([nodeScript('flaky', script, { kind: 'log', pattern: /up/ })]);
+      const firstPid = s.pids()[0];
+      await readyAgain;
+      expect(changes).toEqual([
+        ['flaky', false],
+        ['flaky', true],
+      ]);
+      expect(s.isReady('flaky')).toBe(true);
+      expect(written).toContain('[dev] flaky exited (exit code 7); restart 1 in 0.5s\n');
+      expect(written).toMatch(/\[dev\] √ flaky ready again \(restart 1, \d+\.\ds\)\n/);
+      expect(s.processes()).toEqual([
+        { name: 'flaky', pid: expect.any(Number), ready: true, restarts: 1, lastExit: 'exit code 7' },
+      ]);
+      expect(s.pids()).toHaveLength(1);
+      expect(s.pids()[0]).not.toBe(firstPid);
+    } finally {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts nothing again once stopping, and leaves nothing running', async () => {
     const s = makeSupervisor();
     await s.start([
-      nodeScript('short', 'console.log("ok"); setTimeout(() => process.exit(7), 200)', { kind: 'log', pattern: /ok/ }),
+      nodeScript('steady', 'console.log("up"); setInterval(() => {}, 1000)', { kind: 'log', pattern: /up/ }),
     ]);
-    expect(await s.unexpectedExit).toEqual({ name: 'short', code: 7, signal: null });
+    const [pid] = s.pids();
+    await s.stop();
+    expect(s.pids()).toEqual([]);
+    expect(alive(pid as number)).toBe(false);
+    expect(s.processes()).toMatchObject([{ name: 'steady', ready: false, restarts: 0, lastExit: 'killed by SIGTERM' }]);
+    expect(written).not.toContain('restart 1');
   });
 });

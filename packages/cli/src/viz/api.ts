@@ -3,7 +3,7 @@ import { decodeJsonExport, decodeProtobufExport } from './otlp/decode.ts';
 import type { SpanRecord } from './otlp/span.ts';
 import type { TraceStore } from './otlp/trace-store.ts';
 import type { Recorder } from './recorder.ts';
-import type { MeshInfo } from './workload.ts';
+import type { LocalProcess, MeshInfo } from './workload.ts';
 
 // The viz server's HTTP API, read by the CLI from any terminal, plus OTLP/HTTP
 // (/v1/traces) for exporters that speak HTTP rather than gRPC.
@@ -12,6 +12,7 @@ export interface ApiDeps {
   readonly recorder: Recorder;
   readonly traces: TraceStore;
   mesh(): MeshInfo;
+  processes(): readonly LocalProcess[];
   otlpGrpcAddr(): string;
 }
 
@@ -26,6 +27,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/api/v1/inventory', async () => ({
     workloads: deps.recorder.targets().map((t) => ({ ...t.workload, health: t.health, scrapes: t.scrapes })),
     mesh: deps.mesh(),
+    processes: deps.processes(),
     recorder: {
       intervalMs: deps.recorder.intervalMs,
       retentionMs: deps.recorder.retentionMs,

@@ -1,7 +1,7 @@
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { TargetHealth } from './recorder.ts';
 import { findState } from './state-file.ts';
-import type { MeshInfo, Workload } from './workload.ts';
+import type { LocalProcess, MeshInfo, Workload } from './workload.ts';
 
 // How CLI commands reach the viz API: --api-addr, then WEFT_API_ADDR, then the
 // state file `weft dev` wrote in this directory or a parent.
@@ -9,6 +9,8 @@ import type { MeshInfo, Workload } from './workload.ts';
 export interface Inventory {
   readonly workloads: (Workload & { health: TargetHealth; scrapes: number })[];
   readonly mesh: MeshInfo;
+  /** The processes `weft dev` supervises; empty from a viz server that runs alone. */
+  readonly processes: readonly LocalProcess[];
   readonly recorder: { intervalMs: number; retentionMs: number; oldestScrapeAt: number | null };
   readonly otlp: { grpc: string; http: string };
 }

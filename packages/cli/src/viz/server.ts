@@ -5,7 +5,7 @@ import { startOtlpGrpc } from './otlp/grpc-receiver.ts';
 import { TraceStore } from './otlp/trace-store.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { removeState, writeState } from './state-file.ts';
-import { checkWorkload, type MeshInfo, type Workload } from './workload.ts';
+import { checkWorkload, type LocalProcess, type MeshInfo, type Workload } from './workload.ts';
 
 // The local mesh's observability server: a scrape recorder over every
 // registered proxy, an OTLP trace receiver, and the HTTP API the CLI reads.
@@ -23,6 +23,8 @@ export interface VizOptions {
   readonly maxTraces?: number;
   /** Where the rest of the mesh answers, for `weft check` and `weft diagnostics`. */
   readonly mesh?: MeshInfo;
+  /** The processes `weft dev` supervises, as they are now (`weft check` lists their restarts). */
+  readonly processes?: () => readonly LocalProcess[];
   /**
    * Directory to write .weft/viz.json (where the API is) and
    * .weft/prometheus-targets.json (file_sd for deploy/local/prometheus.yml)
@@ -57,7 +59,13 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
     forwardTo: opts.forwardOtlpTo,
     onSpans: (spans) => traces.add(spans),
   });
-  const api = buildApi({ recorder, traces, mesh: () => mesh, otlpGrpcAddr: () => otlp.address });
+  const api = buildApi({
+    recorder,
+    traces,
+    mesh: () => mesh,
+    processes: opts.processes ?? (() => []),
+    otlpGrpcAddr: () => otlp.address,
+  });
   const [host = '127.0.0.1', port = '0'] = splitHostPort(opts.listen ?? '127.0.0.1:0');
   try {
     await api.listen({ host, port: Number(port) });

@@ -46,6 +46,19 @@ export interface MeshInfo {
   readonly resourcesDir?: string;
 }
 
+/** One process `weft dev` supervises, as `weft check` lists it (like a pod's container in kubectl). */
+export interface LocalProcess {
+  readonly name: string;
+  /** Its pid now; absent while it waits to be started again. */
+  readonly pid?: number;
+  /** Its readiness check passes. */
+  readonly ready: boolean;
+  /** How many times it was started again after it exited: kubectl's RESTARTS. */
+  readonly restarts: number;
+  /** How its last run ended ("killed by SIGKILL", "exit code 1"), once one has. */
+  readonly lastExit?: string;
+}
+
 /** The labels a Prometheus relabel config would attach to a proxy target. */
 export function targetLabels(w: Workload): Record<string, string> {
   return {

@@ -17,10 +17,11 @@ export function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** Running: a zombie (ended, not yet reaped by whoever adopted it) does not count. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

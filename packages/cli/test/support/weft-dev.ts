@@ -17,14 +17,20 @@ const run = promisify(execFile);
 const READY_TIMEOUT_MS = 40_000;
 
 export class WeftDev {
-  readonly dir = mkdtempSync(join(tmpdir(), 'weft-dev-'));
+  readonly dir: string;
   readonly child: ChildProcess;
   /** Everything weft dev printed, stdout and stderr interleaved. */
   output = '';
   /** The browser's URL: web's sidecar. */
   readonly url: Promise<string>;
 
-  constructor(flags: readonly string[], env: Record<string, string> = {}) {
+  /** `dir`: where it runs (a fresh scratch directory unless given); dispose() removes it. */
+  constructor(
+    flags: readonly string[],
+    env: Record<string, string> = {},
+    dir = mkdtempSync(join(tmpdir(), 'weft-dev-')),
+  ) {
+    this.dir = dir;
     this.child = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
       cwd: this.dir,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },

@@ -14,6 +14,8 @@ export interface CheckResult {
 
 export interface CheckCategory {
   readonly name: string;
+  /** Rows shown above the checks in the table output (weft dev's processes). */
+  readonly table?: string;
   readonly checks: readonly CheckResult[];
 }
 
@@ -39,6 +41,7 @@ export function renderChecks(categories: readonly CheckCategory[]): string {
   const out: string[] = [];
   for (const c of categories) {
     out.push(c.name, '-'.repeat(c.name.length));
+    if (c.table) out.push(c.table.trimEnd(), '');
     for (const check of c.checks) {
       out.push(`${MARK[check.status]} ${check.description}`);
       for (const d of check.details ?? []) out.push(`    ${d}`);
