@@ -24,8 +24,8 @@ function processTable() {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command name in field 2 may contain spaces; the fields after ")" are fixed.
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      table.push({ pid: Number(entry), ppid: Number(ppid), state, args });
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      table.push({ pid: Number(entry), ppid: Number(ppid), state, argv, args: argv.join(' ') });
     } catch {
       // It ended while we looked.
     }
@@ -40,12 +40,18 @@ function ancestors(table) {
   return chain;
 }
 
-/** Live processes of this checkout, other than this one and its ancestors. */
+/**
+ * Live processes of this checkout, other than this one and its ancestors: an
+ * argument names a file of the checkout. The toolchain's own files do not
+ * count, since another checkout may run its code with this one's Node.
+ */
 export function checkoutProcesses(root = ROOT) {
   const table = processTable();
   const mine = ancestors(table);
   const marker = `${root}/`;
-  return table.filter((p) => p.state !== 'Z' && !mine.has(p.pid) && p.args.includes(marker));
+  const toolchain = `${root}/.toolchain/`;
+  const ofCheckout = (arg) => arg.includes(marker) && !arg.includes(toolchain);
+  return table.filter((p) => p.state !== 'Z' && !mine.has(p.pid) && p.argv.some(ofCheckout));
 }
 
 /** What is running now, to tell a process the run started from one that was there before. */
