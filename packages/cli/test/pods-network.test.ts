@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { PROBE, ProbeListener as Probe, type ProbeListener, reached } from '@weft/original-dst/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliErrorCode } from '../src/errors.ts';
-import { NETNS_ETC } from '../src/pods/name-files.ts';
+import { NETNS_ETC, resolvConf } from '../src/pods/name-files.ts';
 import type { PodNetworkPlan, ServiceSpec, WorkloadSpec } from '../src/pods/plan.ts';
 import { newRunId } from '../src/pods/plan.ts';
 import { APP_UID, PROXY_UID, podCommand } from '../src/pods/pod-command.ts';
@@ -123,6 +123,15 @@ describe('the pods network', () => {
       const r = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
       expect(r.stdout, `${name}: ${r.stderr}`).toMatch(new RegExp(`^${orders.replaceAll('.', '\\.')}\\s`));
     }
+  });
+
+  it('sees its own resolv.conf, which names no server, so a name outside the mesh is not found and no query leaves', () => {
+    const inPlain = (argv: string[]) => {
+      const { command, args } = podCommand(pod('plain').netns, argv, { uid: APP_UID });
+      return spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
+    };
+    expect(inPlain(['cat', '/etc/resolv.conf']).stdout).toBe(resolvConf(pod('plain')));
+    expect(inPlain(['getent', 'hosts', 'orders.example.org']).status).toBe(2); // getent's "not found"
   });
 
   it("reaches another pod at its address, which sees the caller's own address (no NAT)", async () => {
