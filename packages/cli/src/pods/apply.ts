@@ -67,18 +67,25 @@ function installRedirect(pod: PodPlan): void {
   if (!r.ok) throw new CliError(CliErrorCode.PodsNetwork, `weft-proxy-init in ${pod.netns}: ${r.stderr || 'failed'}`);
 }
 
-/**
- * Creates the bridge, then each pod: namespace, veth, address, routes, name
- * files and, when meshed, proxy-init's rules. Throws PODS_NETWORK at the first
- * step that fails; the caller tears down (the plan names all there can be).
- */
-export function applyPodNetwork(plan: PodNetworkPlan): void {
+/** Runs a set-up step; a file that could not be written (/etc/netns, /proc/sys) fails it with the same code. */
+function step(plan: PodNetworkPlan, make: () => void): void {
   try {
-    createBridge(plan);
-    for (const pod of plan.pods) createPod(plan, pod);
+    make();
   } catch (err) {
     if (err instanceof CliError) throw err;
-    // A file that could not be written (/etc/netns, /proc/sys): the same failure, by the same code.
     throw new CliError(CliErrorCode.PodsNetwork, `pods run ${plan.run}: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** Creates the bridge with the gateway address: from here on the host routes the pods' subnet to it. */
+export const applyBridge = (plan: PodNetworkPlan): void => step(plan, () => createBridge(plan));
+
+/**
+ * Creates each pod: namespace, veth, address, routes, name files and, when
+ * meshed, proxy-init's rules. Throws PODS_NETWORK at the first step that
+ * fails; the caller tears down (the plan names all there can be).
+ */
+export const applyPods = (plan: PodNetworkPlan): void =>
+  step(plan, () => {
+    for (const pod of plan.pods) createPod(plan, pod);
+  });

@@ -19,18 +19,25 @@ export interface HostReadings {
 
 interface RouteJson {
   readonly dst?: string;
+  readonly dev?: string;
 }
 interface AddrJson {
+  readonly ifname?: string;
   readonly addr_info?: readonly { readonly local?: string; readonly prefixlen?: number }[];
 }
 
-/** Every IPv4 prefix the host uses; `default` routes are left out (they would cover everything). */
-export function usedPrefixes(readings: HostReadings): Prefix[] {
+/**
+ * Every IPv4 prefix the host uses, but those of interface `except` (a run's
+ * own bridge, when it looks again); `default` routes are left out (they
+ * would cover everything).
+ */
+export function usedPrefixes(readings: HostReadings, except?: string): Prefix[] {
   const texts: string[] = [];
   for (const r of JSON.parse(readings.routes || '[]') as RouteJson[])
-    if (r.dst && r.dst !== 'default') texts.push(r.dst);
+    if (r.dst && r.dst !== 'default' && r.dev !== except) texts.push(r.dst);
   for (const link of JSON.parse(readings.addresses || '[]') as AddrJson[])
-    for (const a of link.addr_info ?? []) if (a.local) texts.push(`${a.local}/${a.prefixlen ?? 32}`);
+    if (link.ifname !== except)
+      for (const a of link.addr_info ?? []) if (a.local) texts.push(`${a.local}/${a.prefixlen ?? 32}`);
   for (const line of readings.resolvConf.split('\n')) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
     if (m?.[1]) texts.push(m[1]);

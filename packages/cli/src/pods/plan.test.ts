@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CliErrorCode } from '../errors.ts';
 import { usedPrefixes } from './host-networks.ts';
 import { parsePrefix } from './ipv4.ts';
-import { chooseSubnet, type PlanInput, planPodNetwork } from './plan.ts';
+import { chooseSubnet, clashes, type PlanInput, planPodNetwork, subnetOf } from './plan.ts';
 
 const emojivoto: Omit<PlanInput, 'used'> = {
   run: '0a1b2c',
@@ -45,6 +45,31 @@ describe('the pods subnet', () => {
   it('fails with NO_SUBNET when a route covers all of 10/8', () => {
     const used = [parsePrefix('10.0.0.0/8')].filter((p) => p !== undefined);
     expect(() => chooseSubnet('000000', used)).toThrow(expect.objectContaining({ code: CliErrorCode.PodsNoSubnet }));
+  });
+});
+
+describe('a subnet taken while the run set it up', () => {
+  const plan = planPodNetwork({ ...emojivoto, used: [] });
+  // What the host shows once the run's bridge is up, and another network came up on the same /16.
+  const after = (rival: boolean) => ({
+    routes: JSON.stringify([
+      { dst: plan.podCidr, dev: plan.bridge, prefsrc: plan.gateway },
+      ...(rival ? [{ dst: '10.44.0.0/24', dev: 'podman1' }] : []),
+    ]),
+    addresses: JSON.stringify([{ ifname: plan.bridge, addr_info: [{ local: plan.gateway, prefixlen: 17 }] }]),
+    resolvConf: '',
+  });
+
+  it("is seen once the run's bridge exists, which itself is no clash", () => {
+    expect(plan.podCidr).toBe('10.44.0.0/17');
+    expect(clashes(plan, usedPrefixes(after(false), plan.bridge))).toBe(false);
+    expect(clashes(plan, usedPrefixes(after(true), plan.bridge))).toBe(true);
+  });
+
+  it('takes the whole /16 out of the next plan, Service range included', () => {
+    const next = planPodNetwork({ ...emojivoto, used: [subnetOf(plan)] });
+    expect(next.podCidr).toBe('10.45.0.0/17');
+    expect(next.clusterCidr).toBe('10.45.128.0/17');
   });
 });
 

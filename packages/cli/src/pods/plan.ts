@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_INJECTOR_CONFIG, initArgs, resolveProxySettings } from '@weft/control-plane/injector';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { formatPrefix, nth, overlaps, type Prefix, size } from './ipv4.ts';
+import { formatPrefix, nth, overlaps, type Prefix, parsePrefix, size } from './ipv4.ts';
 
 // The network of a pods run, decided before anything is created: a pure
 // function of the workloads, the Services and what the host already uses, so
@@ -104,6 +104,13 @@ export function chooseSubnet(run: string, used: readonly Prefix[]): Prefix {
     'every 10.x.0.0/16 overlaps a route, an address or a name server of this host',
   );
 }
+
+/** The /16 the plan took: pods and Services. */
+export const subnetOf = (plan: PodNetworkPlan): Prefix => ({ ...(parsePrefix(plan.podCidr) as Prefix), length: 16 });
+
+/** Whether anything in `used` overlaps the plan's /16: someone took it after the plan was made. */
+export const clashes = (plan: PodNetworkPlan, used: readonly Prefix[]): boolean =>
+  used.some((u) => overlaps(u, subnetOf(plan)));
 
 function validate(input: PlanInput): void {
   if (!/^[0-9a-f]{6}$/.test(input.run)) throw bad(`run id "${input.run}" is not six hex digits`);
