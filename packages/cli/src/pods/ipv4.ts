@@ -10,7 +10,7 @@ export interface Prefix {
 const QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** The address as a number, or undefined when it is not a dotted quad. */
-export function parseIpv4(text: string): number | undefined {
+function parseIpv4(text: string): number | undefined {
   const m = QUAD.exec(text);
   if (!m) return undefined;
   const octets = m.slice(1).map(Number);
@@ -18,7 +18,7 @@ export function parseIpv4(text: string): number | undefined {
   return octets.reduce((n, o) => n * 256 + o, 0);
 }
 
-export const formatIpv4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+const formatIpv4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 const mask = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
 

@@ -40,7 +40,7 @@ export function removeRunState(dir: string, run: string): void {
   rmSync(pathOf(dir, run), { force: true });
 }
 
-export const isRunAlive = (state: RunState): boolean => startTimeOf(state.pid) === state.startTime;
+const isRunAlive = (state: RunState): boolean => startTimeOf(state.pid) === state.startTime;
 
 /** The recorded runs whose process is gone; files that do not parse are reported, not fatal. */
 export function staleRuns(dir: string, warn: (message: string) => void): RunState[] {
