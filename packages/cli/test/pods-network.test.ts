@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROBE, ProbeListener as Probe, type ProbeListener, reached } from '@weft/original-dst/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +198,25 @@ describe('a pods set-up that fails half-way', () => {
     );
     expect(leftovers(run)).toEqual([]);
     expect(existsSync(join(stateDir, `${run}.json`))).toBe(false);
+  });
+});
+
+describe('a pods run that cannot record its plan', () => {
+  it('fails with PODS_NETWORK before it makes anything', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'weft-pods-state-')), 'not-a-folder');
+    writeFileSync(file, '');
+    const run = newRunId();
+    try {
+      expect(() => startPodNetwork({ workloads, services, stateDir: file, run })).toThrow(
+        expect.objectContaining({
+          code: CliErrorCode.PodsNetwork,
+          message: expect.stringContaining(`recording pods run ${run}`),
+        }),
+      );
+      expect(leftovers(run)).toEqual([]);
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 });
 

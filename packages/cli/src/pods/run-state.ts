@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CliError, CliErrorCode } from '../errors.ts';
 import type { PodNetworkPlan } from './plan.ts';
 
 // A run writes its whole plan down before it creates anything, so whatever
@@ -30,10 +31,21 @@ function startTimeOf(pid: number): string | undefined {
 
 const pathOf = (dir: string, run: string) => join(dir, `${run}.json`);
 
+/** Records the plan as this process's; PODS_NETWORK when it cannot, since then nothing may be made. */
 export function writeRunState(dir: string, plan: PodNetworkPlan): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const state: RunState = { pid: process.pid, startTime: startTimeOf(process.pid) ?? '', plan };
-  writeFileSync(pathOf(dir, plan.run), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(pathOf(dir, plan.run), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  } catch (err) {
+    throw new CliError(
+      CliErrorCode.PodsNetwork,
+      `recording pods run ${plan.run} in ${dir}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 export function removeRunState(dir: string, run: string): void {
