@@ -1,42 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { PROBE, ProbeListener as Probe, type ProbeListener, reached } from '@weft/original-dst/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliErrorCode } from '../src/errors.ts';
-import { NETNS_ETC, resolvConf } from '../src/pods/name-files.ts';
-import type { PodNetworkPlan, ServiceSpec, WorkloadSpec } from '../src/pods/plan.ts';
-import { newRunId } from '../src/pods/plan.ts';
+import { resolvConf } from '../src/pods/name-files.ts';
+import type { PodNetworkPlan } from '../src/pods/plan.ts';
 import { APP_UID, PROXY_UID, podCommand } from '../src/pods/pod-command.ts';
 import { type PodNetwork, startPodNetwork } from '../src/pods/pod-network.ts';
-import { teardownPodNetwork } from '../src/pods/teardown.ts';
+import { leftovers, services, workloads } from './support/pods.ts';
 
 // The pods network built for real (root, Linux): namespaces, veths, a
 // bridge, proxy-init's rules. Traffic goes only between the namespaces these
 // tests create; every name carries the run's suffix and is checked gone.
-
-const workloads: WorkloadSpec[] = [
-  { name: 'server', namespace: 'shop', services: ['orders'], ports: [8080], meshed: false },
-  { name: 'client', namespace: 'shop', services: [], ports: [], meshed: true },
-  { name: 'plain', namespace: 'shop', services: ['stock'], ports: [9000], meshed: false },
-];
-const services: ServiceSpec[] = [
-  { name: 'orders', namespace: 'shop', ports: [{ port: 80, targetPort: 8080 }] },
-  { name: 'stock', namespace: 'shop', ports: [{ port: 9000, targetPort: 9000 }] },
-];
-
-/** Whatever of the run is still on the machine: namespaces, interfaces, /etc/netns folders. */
-function leftovers(run: string): string[] {
-  const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n');
-  const links = (JSON.parse(spawnSync('ip', ['-j', 'link'], { encoding: 'utf8' }).stdout) as { ifname: string }[]).map(
-    (l) => l.ifname,
-  );
-  const etc = existsSync(NETNS_ETC) ? spawnSync('ls', [NETNS_ETC], { encoding: 'utf8' }).stdout.split('\n') : [];
-  return [...netns, ...links, ...etc].filter((name) => name.includes(run));
-}
 
 const hostRoutes = () =>
   JSON.parse(spawnSync('ip', ['-j', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }).stdout) as {
@@ -44,23 +20,6 @@ const hostRoutes = () =>
     dev?: string;
     table?: string;
   }[];
-/** Whether the process still runs: gone, or dead and waiting for a parent outside the test to reap it, is not. */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
-
-/** Polls `condition` until it holds; false after the deadline. */
-async function eventually(condition: () => boolean, deadlineMs = 10_000): Promise<boolean> {
-  for (const end = Date.now() + deadlineMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50)))
-    if (condition()) return true;
-  return condition();
-}
-
 const ipForward = () => readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 
 const children = new Set<ChildProcess>();
@@ -175,90 +134,5 @@ describe('the pods network', () => {
     expect(existsSync(join(stateDir, `${plan.run}.json`))).toBe(false);
     expect(() => network?.teardown()).not.toThrow();
     expect(ipForward()).toBe(forwardBefore);
-  });
-});
-
-describe('a pods set-up that fails half-way', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'weft-pods-state-'));
-  const run = newRunId();
-  afterAll(() => {
-    spawnSync('ip', ['netns', 'delete', `weft-${run}-plain`]);
-    rmSync(stateDir, { recursive: true, force: true });
-    expect(leftovers(run)).toEqual([]);
-  });
-
-  it('fails with PODS_NETWORK naming the step, and removes the pods it had made before', () => {
-    // The third pod's namespace is taken, so set-up stops after two pods.
-    expect(spawnSync('ip', ['netns', 'add', `weft-${run}-plain`]).status).toBe(0);
-    expect(() => startPodNetwork({ workloads, services, stateDir, run })).toThrow(
-      expect.objectContaining({
-        code: CliErrorCode.PodsNetwork,
-        message: expect.stringContaining(`weft-${run}-plain`),
-      }),
-    );
-    expect(leftovers(run)).toEqual([]);
-    expect(existsSync(join(stateDir, `${run}.json`))).toBe(false);
-  });
-});
-
-describe('a pods run that cannot record its plan', () => {
-  it('fails with PODS_NETWORK before it makes anything', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'weft-pods-state-')), 'not-a-folder');
-    writeFileSync(file, '');
-    const run = newRunId();
-    try {
-      expect(() => startPodNetwork({ workloads, services, stateDir: file, run })).toThrow(
-        expect.objectContaining({
-          code: CliErrorCode.PodsNetwork,
-          message: expect.stringContaining(`recording pods run ${run}`),
-        }),
-      );
-      expect(leftovers(run)).toEqual([]);
-    } finally {
-      rmSync(dirname(file), { recursive: true, force: true });
-    }
-  });
-});
-
-describe('a pods run that was killed', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'weft-pods-state-'));
-  const unmeshed = workloads.map((w) => ({ ...w, meshed: false }));
-  let runner: ChildProcess | undefined;
-  let crashed: PodNetworkPlan | undefined;
-  let next: PodNetwork | undefined;
-  afterAll(() => {
-    runner?.kill('SIGKILL');
-    try {
-      if (crashed) teardownPodNetwork(crashed, stateDir);
-      next?.teardown();
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
-    }
-    for (const run of [crashed?.run, next?.plan.run]) if (run) expect(leftovers(run)).toEqual([]);
-  });
-
-  it('is cleaned up by the next start: its pods, their orphaned processes, its bridge and its state file', async () => {
-    runner = spawn(
-      process.execPath,
-      [
-        new URL('./support/hold-pod-network.ts', import.meta.url).pathname,
-        JSON.stringify({ workloads: unmeshed, services, stateDir }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const [line] = (await once(createInterface({ input: runner.stdout as NodeJS.ReadableStream }), 'line')) as [string];
-    const { plan, sleeper } = JSON.parse(line) as { plan: PodNetworkPlan; sleeper: number };
-    crashed = plan;
-    expect(running(sleeper)).toBe(true);
-    runner.kill('SIGKILL');
-    await once(runner, 'exit');
-    expect(leftovers(plan.run).length).toBeGreaterThan(0);
-    expect(existsSync(join(stateDir, `${plan.run}.json`))).toBe(true);
-
-    next = startPodNetwork({ workloads: unmeshed, services, stateDir });
-    expect(leftovers(plan.run)).toEqual([]);
-    expect(existsSync(join(stateDir, `${plan.run}.json`))).toBe(false);
-    expect(await eventually(() => !running(sleeper))).toBe(true);
-    expect(next.plan.run).not.toBe(plan.run);
   });
 });
