@@ -34,7 +34,7 @@ try {
     const teardown: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
-      const network = startPodNetwork({ workloads: workloads(meshed), services, stateDir });
+      const network = await startPodNetwork({ workloads: workloads(meshed), services, stateDir });
       const t1 = performance.now();
       network.teardown();
       setUp.push(t1 - t0);

@@ -24,10 +24,10 @@ describe('a pods set-up that fails half-way', () => {
     expect(leftovers(run)).toEqual([]);
   });
 
-  it('fails with PODS_NETWORK naming the step, and removes the pods it had made before', () => {
+  it('fails with PODS_NETWORK naming the step, and removes the pods it had made before', async () => {
     // The third pod's namespace is taken, so set-up stops after two pods.
     expect(spawnSync('ip', ['netns', 'add', `weft-${run}-plain`]).status).toBe(0);
-    expect(() => startPodNetwork({ workloads, services, stateDir, run })).toThrow(
+    await expect(startPodNetwork({ workloads, services, stateDir, run })).rejects.toThrow(
       expect.objectContaining({
         code: CliErrorCode.PodsNetwork,
         message: expect.stringContaining(`weft-${run}-plain`),
@@ -39,12 +39,12 @@ describe('a pods set-up that fails half-way', () => {
 });
 
 describe('a pods run that cannot record its plan', () => {
-  it('fails with PODS_NETWORK before it makes anything', () => {
+  it('fails with PODS_NETWORK before it makes anything', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'weft-pods-state-')), 'not-a-folder');
     writeFileSync(file, '');
     const run = newRunId();
     try {
-      expect(() => startPodNetwork({ workloads, services, stateDir: file, run })).toThrow(
+      await expect(startPodNetwork({ workloads, services, stateDir: file, run })).rejects.toThrow(
         expect.objectContaining({
           code: CliErrorCode.PodsNetwork,
           message: expect.stringContaining(`recording pods run ${run}`),
@@ -92,7 +92,7 @@ describe('a pods run that was killed', () => {
     expect(leftovers(plan.run).length).toBeGreaterThan(0);
     expect(existsSync(join(stateDir, `${plan.run}.json`))).toBe(true);
 
-    next = startPodNetwork({ workloads: unmeshed, services, stateDir });
+    next = await startPodNetwork({ workloads: unmeshed, services, stateDir });
     expect(leftovers(plan.run)).toEqual([]);
     expect(existsSync(join(stateDir, `${plan.run}.json`))).toBe(false);
     expect(await eventually(() => !running(sleeper))).toBe(true);

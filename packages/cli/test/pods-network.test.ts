@@ -49,7 +49,7 @@ describe('the pods network', () => {
   const pod = (workload: string) => plan.pods.find((p) => p.workload === workload) as PodNetworkPlan['pods'][0];
 
   beforeAll(async () => {
-    network = startPodNetwork({ workloads, services, stateDir });
+    network = await startPodNetwork({ workloads, services, stateDir });
     plan = network.plan;
     [server, proxy] = await Promise.all([
       listen(pod('server').netns, pod('server').address, 8080, APP_UID),

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { CliError, CliErrorCode } from '../errors.ts';
 
 // The pod network is built by short commands (ip, proxy-init) run one after
@@ -13,10 +13,19 @@ export interface CommandResult {
 }
 
 /** Runs the command and reports how it went, whatever the exit status. */
-export function tryCommand(cmd: string, args: readonly string[], input?: string): CommandResult {
+function tryCommand(cmd: string, args: readonly string[], input?: string): CommandResult {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: TIMEOUT_MS, input });
   const stderr = r.error ? r.error.message : (r.stderr ?? '').trim();
   return { ok: r.status === 0, stdout: r.stdout ?? '', stderr };
+}
+
+/** tryCommand without blocking: for steps that may run side by side (proxy-init in every pod). */
+export function tryCommandAsync(cmd: string, args: readonly string[]): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout: TIMEOUT_MS }, (err, stdout, stderr) =>
+      resolve({ ok: !err, stdout, stderr: stderr.trim() || (err?.message ?? '') }),
+    );
+  });
 }
 
 /** Runs the command; its stdout, or PODS_NETWORK naming the command and what it said. */

@@ -40,7 +40,7 @@ export interface PodNetwork {
 // run id (so a new starting point for the choice).
 const PLANS = 3;
 
-export function startPodNetwork(options: PodNetworkOptions): PodNetwork {
+export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNetwork> {
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const warn = options.warn ?? console.warn;
   checkHost();
@@ -58,7 +58,7 @@ export function startPodNetwork(options: PodNetworkOptions): PodNetwork {
     try {
       applyBridge(plan);
       if (!clashes(plan, usedPrefixes(readHostNetworks(), plan.bridge))) {
-        applyPods(plan);
+        await applyPods(plan);
         return { plan, teardown };
       }
       taken.push(subnetOf(plan));

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { podCommand } from '../../src/pods/pod-command.ts';
 import { startPodNetwork } from '../../src/pods/pod-network.ts';
 
-const network = startPodNetwork(JSON.parse(process.argv[2] as string));
+const network = await startPodNetwork(JSON.parse(process.argv[2] as string));
 const first = network.plan.pods[0];
 if (!first) throw new Error('hold-pod-network needs a workload');
 const { command, args } = podCommand(first.netns, ['sleep', '300']);
