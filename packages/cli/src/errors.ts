@@ -28,6 +28,18 @@ export const CliErrorCode = {
   Tap: 'WEFT_CLI_TAP',
   /** A proxy's certificate could not be read (`weft identity WORKLOAD`). */
   Identity: 'WEFT_CLI_IDENTITY',
+  /** Pods mode needs Linux: network namespaces, veths and iptables. */
+  PodsNotLinux: 'WEFT_CLI_PODS_NOT_LINUX',
+  /** Pods mode creates namespaces, a bridge and iptables rules: it must run as root. */
+  PodsNotRoot: 'WEFT_CLI_PODS_NOT_ROOT',
+  /** The `ip` command (iproute2) is not installed. */
+  PodsNoIp: 'WEFT_CLI_PODS_NO_IP',
+  /** No iptables front end (nft, legacy or plain) is installed, so proxy-init cannot redirect. */
+  PodsNoIptables: 'WEFT_CLI_PODS_NO_IPTABLES',
+  /** No 10.x.0.0/16 is free of the host's routes, addresses and name servers. */
+  PodsNoSubnet: 'WEFT_CLI_PODS_NO_SUBNET',
+  /** Setting up or tearing down the pod network failed (a command of `ip`, proxy-init, a file). */
+  PodsNetwork: 'WEFT_CLI_PODS_NETWORK',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { OriginalDst } from '../src/index.ts';
 
-const PROBE = new URL('./probe.ts', import.meta.url).pathname;
+/** The probe script, for tests that start it in namespaces they made themselves. */
+export const PROBE = new URL('./probe.ts', import.meta.url).pathname;
 const DEADLINE_MS = 20_000;
 
 /** What a probe listener saw of one accepted connection. */
@@ -106,6 +107,15 @@ export class ProbeListener {
   }
 }
 
+/** What a probe started as `connect HOST PORT` reports. */
+export function reached(child: ChildProcess): Promise<Reached> {
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Lines(child).next<Reached>('connect result', () => stderr);
+}
+
 export class Netns {
   readonly name = `weft-test-${randomBytes(4).toString('hex')}`;
   readonly #children = new Set<ChildProcess>();
@@ -170,22 +180,17 @@ export class Netns {
   }
 
   /**
-   * A probe listener on host, port 0, in this namespace; it asks `lookupModule`'s
-   * `originalDst(socket)` where each connection was going, or this package's own.
+   * A probe listener on host and port (0 unless given) in this namespace; it asks
+   * `lookupModule`'s `originalDst(socket)` where each connection was going, or this package's own.
    */
-  listen(host: string, opts: RunOptions & { lookupModule?: string } = {}): Promise<ProbeListener> {
-    const args = [PROBE, 'listen', host, ...(opts.lookupModule ? [opts.lookupModule] : [])];
+  listen(host: string, opts: RunOptions & { port?: number; lookupModule?: string } = {}): Promise<ProbeListener> {
+    const args = [PROBE, 'listen', host, String(opts.port ?? 0), ...(opts.lookupModule ? [opts.lookupModule] : [])];
     return ProbeListener.start(this.spawn(process.execPath, args, opts));
   }
 
   /** Connects from this namespace (as opts.uid, if given) and reports whether a listener answered. */
-  async connect(host: string, port: number, opts: RunOptions = {}): Promise<Reached> {
-    const child = this.spawn(process.execPath, [PROBE, 'connect', host, String(port)], opts);
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    return new Lines(child).next<Reached>('connect result', () => stderr);
+  connect(host: string, port: number, opts: RunOptions = {}): Promise<Reached> {
+    return reached(this.spawn(process.execPath, [PROBE, 'connect', host, String(port)], opts));
   }
 
   /** Stops every process started here and deletes the namespace (its interfaces and rules go with it). */

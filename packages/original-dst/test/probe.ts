@@ -1,5 +1,5 @@
-// Run inside a test's network namespace (ip netns exec): `listen HOST [MODULE]`
-// prints its port, then one JSON line per accepted connection with where it
+// Run inside a test's network namespace (ip netns exec): `listen HOST PORT [MODULE]`
+// prints its port (the one chosen, for 0), then one JSON line per accepted connection with where it
 // landed and where it was going (asked of MODULE's `originalDst(socket)` when
 // given, e.g. the proxy's, and as `viaFd` of the bare descriptor, the addon
 // finding the family itself); `connect HOST PORT` prints whether it reached a
@@ -9,7 +9,7 @@ import { originalDstOf, originalDstOfFd, socketFd } from '../src/index.ts';
 
 const [mode, host, port] = process.argv.slice(2);
 const lookup: (socket: Socket) => unknown =
-  mode === 'listen' && process.argv[4] ? (await import(process.argv[4])).originalDst : originalDstOf;
+  mode === 'listen' && process.argv[5] ? (await import(process.argv[5])).originalDst : originalDstOf;
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 if (mode === 'listen') {
@@ -29,7 +29,7 @@ if (mode === 'listen') {
     socket.on('error', () => {});
     socket.end('landed\n');
   });
-  server.listen({ host, port: 0 }, () => say({ port: (server.address() as { port: number }).port }));
+  server.listen({ host, port: Number(port) }, () => say({ port: (server.address() as { port: number }).port }));
   // The test ends the listener by closing stdin, so it cannot outlive the test's process.
   process.stdin.on('end', () => process.exit(0)).resume();
 } else if (mode === 'connect') {
@@ -44,6 +44,6 @@ if (mode === 'listen') {
   });
   socket.once('error', (err: NodeJS.ErrnoException) => say({ connected: false, error: err.code }));
 } else {
-  console.error(`usage: probe.ts listen HOST | connect HOST PORT (got ${mode})`);
+  console.error(`usage: probe.ts listen HOST PORT [MODULE] | connect HOST PORT (got ${mode})`);
   process.exit(2);
 }
