@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { FuzzError, FuzzErrorCode } from './errors.ts';
 
 // A component under fuzz as a child process, started from its main.ts as
@@ -76,6 +76,11 @@ export class Child {
     const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
     if (kb === undefined) throw new FuzzError(FuzzErrorCode.TargetDown, `${this.name} has no VmRSS (pid ${this.pid})`);
     return Number(kb) * 1024;
+  }
+
+  /** Open file descriptors, from /proc/<pid>/fd. */
+  descriptors(): number {
+    return readdirSync(`/proc/${this.pid}/fd`).length;
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */

@@ -43,7 +43,8 @@ function resolveKnownService(client: DestinationClient): Promise<void> {
   });
 }
 
-export async function startControlPlane(): Promise<RunningControlPlane> {
+/** `env` adds WEFT_CP_* settings to the local defaults. */
+export async function startControlPlane(env: Record<string, string> = {}): Promise<RunningControlPlane> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-fuzz-cp-'));
   await writeFile(join(dir, 'services.yaml'), RESOURCES);
   let started: Awaited<ReturnType<typeof startChild>>;
@@ -59,6 +60,7 @@ export async function startControlPlane(): Promise<RunningControlPlane> {
         WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
         WEFT_CP_NAMESPACE: 'weft-system',
         WEFT_CP_TRUST_DOMAIN: 'cluster.local',
+        ...env,
       },
       listening: /"grpc":"[^"]*:(\d+)","admin":"[^"]*:(\d+)"[\s\S]*"resources loaded"/,
     });

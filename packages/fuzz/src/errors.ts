@@ -6,6 +6,8 @@ export const FuzzErrorCode = {
   TargetDown: 'WEFT_FUZZ_TARGET_DOWN',
   /** A process under fuzz grew its resident memory past the stated bound. */
   MemoryGrowth: 'WEFT_FUZZ_MEMORY_GROWTH',
+  /** A process under fuzz kept more file descriptors open after the run than the stated bound. */
+  DescriptorGrowth: 'WEFT_FUZZ_DESCRIPTOR_GROWTH',
   /** A process under fuzz did not start, or did not print where it listens. */
   StartFailed: 'WEFT_FUZZ_START_FAILED',
   /** A command-line flag or WEFT_FUZZ_* variable the fuzzer cannot use. */

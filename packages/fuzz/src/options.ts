@@ -14,6 +14,9 @@ export const DEFAULTS = {
   // A Node process's heap settles at its high-water mark rather than shrinking
   // back; a leak per connection passes this within a minute.
   rssGrowthMiB: 120,
+  // Sockets to the app and the control plane stay pooled; every fuzz
+  // connection is closed by the end, so more than this left open is a leak.
+  descriptorGrowth: 64,
 } as const;
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -36,6 +39,7 @@ export function optionsFromEnv(
     batch: DEFAULTS.batch,
     lingerMs: DEFAULTS.lingerMs,
     rssGrowthBytes: number('WEFT_FUZZ_RSS_MIB', env.WEFT_FUZZ_RSS_MIB, DEFAULTS.rssGrowthMiB) * 1024 * 1024,
+    descriptorGrowth: DEFAULTS.descriptorGrowth,
     log,
   };
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { identityName, issueWorkloadCertificate } from '@weft/identity';
 import { type Child, startChild } from './child.ts';
@@ -8,8 +9,10 @@ import { DOMAIN, type RunningIdentity, startIdentity } from './identity-under-fu
 import type { Target } from './runner.ts';
 
 // A sidecar as `weft dev` runs one: its certificate from the identity
-// service, discovery from the control plane, its app a small HTTP server in
-// this process. Every listener on loopback.
+// service, discovery and inbound policy from the control plane, its app a
+// small HTTP server in this process. Every listener on loopback. The policy
+// is all-authenticated, so plaintext input goes down the refusal path and
+// mTLS input down the forwarding path: the fuzzer reaches both.
 
 const MAIN = new URL('../../proxy/src/main.ts', import.meta.url).pathname;
 const ANSWER = 'fine';
@@ -30,12 +33,27 @@ async function startApp(): Promise<Server> {
   return app;
 }
 
-async function expectOk(url: string, headers: Record<string, string> = {}, body?: string): Promise<void> {
-  const response = await fetch(url, { headers });
+async function expectOk(url: string): Promise<void> {
+  const response = await fetch(url);
   const text = await response.text();
-  if (response.status !== 200 || (body !== undefined && text !== body)) {
-    throw new Error(`${url} answered ${response.status} ${text.slice(0, 200)}`);
-  }
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status} ${text.slice(0, 200)}`);
+}
+
+/** GET / over mTLS on a fresh connection; resolves with "<status> <body>". */
+function mtlsGet(port: number, tls: RequestOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest({ ...tls, host: '127.0.0.1', port, path: '/', agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(`${response.statusCode} ${body}`));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 export async function startProxy(): Promise<RunningProxy> {
@@ -46,7 +64,9 @@ export async function startProxy(): Promise<RunningProxy> {
   try {
     const identity: RunningIdentity = await startIdentity();
     stops.push(() => identity.stop());
-    const controlPlane: RunningControlPlane = await startControlPlane();
+    const controlPlane: RunningControlPlane = await startControlPlane({
+      WEFT_CP_DEFAULT_INBOUND_POLICY: 'all-authenticated',
+    });
     stops.push(() => controlPlane.stop());
     const app = await startApp();
     stops.push(async () => {
@@ -64,6 +84,8 @@ export async function startProxy(): Promise<RunningProxy> {
         WEFT_PROXY_DESTINATION_CONTEXT: JSON.stringify({ ns: 'fuzz', pod: 'web-0' }),
         WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
         WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${appPort}`,
+        WEFT_PROXY_POLICY_WORKLOAD: JSON.stringify({ ns: 'fuzz', pod: 'web-0' }),
+        WEFT_PROXY_INBOUND_DEFAULT_POLICY: 'all-authenticated',
         WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
         WEFT_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
         WEFT_PROXY_TAP_LISTEN_ADDR: '127.0.0.1:0',
@@ -89,10 +111,6 @@ export async function startProxy(): Promise<RunningProxy> {
     // Ready once it holds its certificate: mTLS and tap need it.
     await waitFor(() => expectOk(`http://127.0.0.1:${admin}/ready`));
 
-    const check = async () => {
-      await expectOk(`http://127.0.0.1:${admin}/live`);
-      await expectOk(`http://127.0.0.1:${inbound}/`, {}, ANSWER);
-    };
     // Loopback and names that resolve nowhere: what the proxy forwards stays on this machine.
     const authorities = [`127.0.0.1:${appPort}`, KNOWN_SERVICE, 'localhost', 'fuzz.invalid:80'];
     const paths = ['/', '/api/list', '/weft.fuzz.Fuzz/Call'];
@@ -106,6 +124,13 @@ export async function startProxy(): Promise<RunningProxy> {
       ALPNProtocols: alpn,
       rejectUnauthorized: false,
     });
+    const check = async () => {
+      await expectOk(`http://127.0.0.1:${admin}/live`);
+      // A meshed peer's request, the one kind the policy lets through to the app.
+      const answer = await mtlsGet(inbound, mtls(peer, ['http/1.1']));
+      if (answer !== `200 ${ANSWER}`)
+        throw new Error(`a meshed request through the inbound got ${answer.slice(0, 200)}`);
+    };
     const targets: Target[] = [
       {
         name: 'proxy-inbound',

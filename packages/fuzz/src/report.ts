@@ -5,16 +5,19 @@ export interface SentCase {
   /** The connection's number in the run: with the seed and the target, it regenerates the case. */
   readonly index: number;
   readonly fuzzCase: FuzzCase;
+  /** Written inside a TLS session rather than on the bare connection. */
+  readonly tls: boolean;
 }
 
 const PREVIEW_BYTES = 160;
 const OUTPUT_LINES = 40;
 
-function describe({ index, fuzzCase }: SentCase): string {
+function describe({ index, fuzzCase, tls }: SentCase): string {
   const sizes = fuzzCase.writes.map((w) => w.length);
   const head = Buffer.concat(fuzzCase.writes).subarray(0, PREVIEW_BYTES).toString('hex');
-  const number = index < 0 ? 'known shape' : `#${index}`;
-  return `  ${number} ${fuzzCase.kind}, writes of ${sizes.join('+')} bytes, then ${fuzzCase.ending}\n    ${head}`;
+  const number = index < 0 ? '' : `#${index} `;
+  const how = tls ? 'inside TLS' : 'plaintext';
+  return `  ${number}${fuzzCase.kind} (${how}), writes of ${sizes.join('+')} bytes, then ${fuzzCase.ending}\n    ${head}`;
 }
 
 /** What a person needs to replay a failure: the seed, the target, the last inputs and the process's last words. */

@@ -7,10 +7,11 @@ import { fuzzTarget, type RunOptions, type Target } from './runner.ts';
 // The fuzzer must fail when the process it fuzzes dies or leaks: tried here
 // against small servers that do exactly that on purpose.
 
-const SERVER = (onData: string) => `
+const SERVER = (onData: string, onConnection = '') => `
 const net = require('node:net');
 const kept = [];
 const server = net.createServer((socket) => {
+  ${onConnection}
   socket.on('error', () => {});
   socket.on('data', (chunk) => { ${onData} });
 });
@@ -25,6 +26,7 @@ const OPTIONS: RunOptions = {
   batch: 8,
   lingerMs: 200,
   rssGrowthBytes: 64 * 1024 * 1024,
+  descriptorGrowth: 16,
   log: (line) => lines.push(line),
 };
 
@@ -44,10 +46,10 @@ afterEach(async () => {
   child = undefined;
 });
 
-async function target(onData: string): Promise<Target> {
+async function target(onData: string, onConnection?: string): Promise<Target> {
   const started = await startChild({
     name: 'toy',
-    args: ['-e', SERVER(onData)],
+    args: ['-e', SERVER(onData, onConnection)],
     env: {},
     listening: /listening on (\d+)/,
   });
@@ -70,7 +72,7 @@ describe('the fuzz runner', () => {
     const message = (error as Error).message;
     expect(message).toContain('toy: toy ended (exit code 1)');
     expect(message).toContain('seed 42 (replay: pnpm --filter @weft/fuzz fuzz -- --target toy --seed 42)');
-    expect(message).toMatch(/known: RST_STREAM code 1 right after HEADERS, writes of \d+ bytes/);
+    expect(message).toMatch(/known: RST_STREAM code 1 right after HEADERS \(plaintext\), writes of \d+ bytes/);
     expect(message).toContain('Error: dying on purpose');
   });
 
@@ -79,6 +81,16 @@ describe('the fuzz runner', () => {
     const error = await fuzzTarget(t, { ...OPTIONS, rssGrowthBytes: 16 * 1024 * 1024 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: FuzzErrorCode.MemoryGrowth });
     expect((error as Error).message).toMatch(/RSS grew by [\d.]+ MiB, more than the bound of 16.0 MiB/);
+  });
+
+  it('fails when the process keeps the connections it was sent open', async () => {
+    // Half-open: a FIN from the fuzzer leaves the server's side, and its descriptor, open.
+    const t = await target('', 'socket.allowHalfOpen = true;');
+    const error = await fuzzTarget(t, OPTIONS).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: FuzzErrorCode.DescriptorGrowth });
+    expect((error as Error).message).toMatch(
+      /\d+ file descriptors open 10 s after the run, \d+ before it \(bound: 16 more\)/,
+    );
   });
 
   it('passes a process that survives, after more connections than the known shapes', async () => {

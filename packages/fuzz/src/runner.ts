@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly lingerMs: number;
   /** The most the process's RSS may grow over the run. */
   readonly rssGrowthBytes: number;
+  /** The most file descriptors the process may hold beyond its count before the run, once every fuzz connection closed. */
+  readonly descriptorGrowth: number;
   readonly log: (line: string) => void;
 }
 
@@ -42,6 +44,8 @@ export interface RunResult {
 
 // A liveness check answers in milliseconds; a loaded 2-core machine gets room.
 const CHECK_TIMEOUT_MS = 15_000;
+// How long a process gets to close its side of the connections the fuzzer closed.
+const DESCRIPTOR_SETTLE_MS = 10_000;
 
 async function pool(items: readonly SentCase[], concurrency: number, run: (c: SentCase) => Promise<void>) {
   let next = 0;
@@ -83,16 +87,18 @@ export async function fuzzTarget(target: Target, o: RunOptions): Promise<RunResu
       return fail(FuzzErrorCode.TargetDown, `${child.name} ${state} but failed its check: ${(err as Error).message}`);
     }
   };
-  const send = (c: SentCase) =>
-    sendCase(target.endpoint, c.fuzzCase, overTls(target.endpoint, c.index, c.fuzzCase), o.lingerMs);
+  const sent = (index: number, fuzzCase: FuzzCase): SentCase => ({
+    index,
+    fuzzCase,
+    tls: overTls(target.endpoint, index, fuzzCase),
+  });
+  const send = (c: SentCase) => sendCase(target.endpoint, c.fuzzCase, c.tls, o.lingerMs);
 
   await stillServes();
   const rssBefore = child.rss();
+  const descriptorsBefore = child.descriptors();
   // Each shape twice, so a listener that takes TLS and plaintext gets it both ways.
-  lastCases = knownShapes(target.profile).flatMap((fuzzCase: FuzzCase) => [
-    { index: -1, fuzzCase },
-    { index: -2, fuzzCase },
-  ]);
+  lastCases = knownShapes(target.profile).flatMap((fuzzCase) => [sent(-1, fuzzCase), sent(-2, fuzzCase)]);
   await pool(lastCases, o.concurrency, send);
   await stillServes();
 
@@ -101,7 +107,7 @@ export async function fuzzTarget(target: Target, o: RunOptions): Promise<RunResu
   while (Date.now() - started < o.seconds * 1000) {
     const batch: SentCase[] = [];
     for (let i = 0; i < o.batch; i++, index++) {
-      batch.push({ index, fuzzCase: generateCase(caseSeed(o.seed, target.name, index), target.profile) });
+      batch.push(sent(index, generateCase(caseSeed(o.seed, target.name, index), target.profile)));
     }
     lastCases = batch;
     await pool(batch, o.concurrency, send);
@@ -110,9 +116,19 @@ export async function fuzzTarget(target: Target, o: RunOptions): Promise<RunResu
   const rssAfter = child.rss();
   const grew = rssAfter - rssBefore;
   const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
-  o.log(`fuzz ${target.name}: ${index} connections, RSS ${mib(rssBefore)} → ${mib(rssAfter)}`);
+  o.log(`fuzz ${target.name}: ${index} connections, RSS ${mib(rssBefore)} → ${mib(rssAfter)}, seed ${o.seed}`);
   if (grew > o.rssGrowthBytes) {
     await fail(FuzzErrorCode.MemoryGrowth, `RSS grew by ${mib(grew)}, more than the bound of ${mib(o.rssGrowthBytes)}`);
+  }
+  const bound = descriptorsBefore + o.descriptorGrowth;
+  const settled = Date.now() + DESCRIPTOR_SETTLE_MS;
+  while (child.descriptors() > bound && Date.now() < settled) await new Promise((r) => setTimeout(r, 200));
+  const descriptors = child.descriptors();
+  if (descriptors > bound) {
+    await fail(
+      FuzzErrorCode.DescriptorGrowth,
+      `${descriptors} file descriptors open ${DESCRIPTOR_SETTLE_MS / 1000} s after the run, ${descriptorsBefore} before it (bound: ${o.descriptorGrowth} more)`,
+    );
   }
   return { target: target.name, connections: index, rssBefore, rssAfter };
 }

@@ -19,7 +19,7 @@ describe('the control plane under fuzz', () => {
   });
 
   it.each(['control-plane-grpc', 'control-plane-admin'])(
-    '%s: stays up, still answers a destination Get, and grows its RSS less than the bound',
+    '%s: stays up, still answers a destination Get, and keeps its RSS and descriptors within bounds',
     async (name) => {
       const target = controlPlane?.targets().find((t) => t.name === name);
       if (!target) throw new Error(`no target ${name}`);

@@ -19,7 +19,7 @@ describe('the identity service under fuzz', () => {
   });
 
   it.each(['identity-grpc', 'identity-admin'])(
-    '%s: stays up, still certifies a workload, and grows its RSS less than the bound',
+    '%s: stays up, still certifies a workload, and keeps its RSS and descriptors within bounds',
     async (name) => {
       const target = identity?.targets().find((t) => t.name === name);
       if (!target) throw new Error(`no target ${name}`);

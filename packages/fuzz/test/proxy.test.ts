@@ -18,7 +18,7 @@ describe('the proxy under fuzz', () => {
   });
 
   it.each(['proxy-inbound', 'proxy-outbound', 'proxy-admin', 'proxy-tap'])(
-    '%s: stays up, still forwards a request to its app, and grows its RSS less than the bound',
+    '%s: stays up, still forwards a request to its app, and keeps its RSS and descriptors within bounds',
     async (name) => {
       proxy = await startProxy();
       const target = proxy.targets().find((t) => t.name === name);
