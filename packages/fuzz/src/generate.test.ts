@@ -43,6 +43,7 @@ describe('the case generator', () => {
     }
     expect([...kinds].sort()).toEqual(
       [
+        'grpc calls',
         'h1 pipelined',
         'h1 request',
         'h2 frames',
