@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadPolicyApi, loadRegistrationApi } from '@weft/api';
+import { ignoreStreamsClosedBeforeSeen, loadPolicyApi, loadRegistrationApi } from '@weft/api';
 import type { FastifyInstance } from 'fastify';
 import { startAdmin } from './admin/admin-server.ts';
 import { Metrics } from './admin/metrics.ts';
@@ -70,9 +70,11 @@ export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metric
 const bind = (server: Server, host: string, port: number) =>
   new Promise<number>((resolve, reject) => {
     const h = host.includes(':') ? `[${host}]` : host;
-    server.bindAsync(`${h}:${port}`, ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    );
+    server.bindAsync(`${h}:${port}`, ServerCredentials.createInsecure(), (err, bound) => {
+      if (err) return reject(err);
+      ignoreStreamsClosedBeforeSeen(server);
+      resolve(bound);
+    });
   });
 
 /** Starts everything the config asks for; resolves once both ports listen (resources may still be loading). */

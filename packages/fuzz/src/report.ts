@@ -7,15 +7,17 @@ export interface SentCase {
   readonly fuzzCase: FuzzCase;
   /** Written inside a TLS session rather than on the bare connection. */
   readonly tls: boolean;
+  /** The seed it was generated from when not the run's own (a replay of an earlier find). */
+  readonly seed?: number;
 }
 
 const PREVIEW_BYTES = 160;
 const OUTPUT_LINES = 40;
 
-function describe({ index, fuzzCase, tls }: SentCase): string {
+function describe({ index, fuzzCase, tls, seed }: SentCase): string {
   const sizes = fuzzCase.writes.map((w) => w.length);
   const head = Buffer.concat(fuzzCase.writes).subarray(0, PREVIEW_BYTES).toString('hex');
-  const number = index < 0 ? '' : `#${index} `;
+  const number = index < 0 ? '' : seed === undefined ? `#${index} ` : `replay #${index} of seed ${seed}: `;
   const how = tls ? 'inside TLS' : 'plaintext';
   return `  ${number}${fuzzCase.kind} (${how}), writes of ${sizes.join('+')} bytes, then ${fuzzCase.ending}\n    ${head}`;
 }

@@ -5,6 +5,7 @@ import { generateCase } from './generate.ts';
 import { knownShapes } from './known-shapes.ts';
 import { caseSeed } from './prng.ts';
 import type { Profile } from './profile.ts';
+import { replaysFor } from './replays.ts';
 import { failureReport, type SentCase } from './report.ts';
 import { type Endpoint, overTls, sendCase } from './send-case.ts';
 
@@ -101,6 +102,12 @@ export async function fuzzTarget(target: Target, o: RunOptions): Promise<RunResu
   lastCases = knownShapes(target.profile).flatMap((fuzzCase) => [sent(-1, fuzzCase), sent(-2, fuzzCase)]);
   await pool(lastCases, o.concurrency, send);
   await stillServes();
+  for (const replay of replaysFor(target.name)) {
+    const fuzzCase = generateCase(caseSeed(replay.seed, target.name, replay.index), target.profile);
+    lastCases = [{ ...sent(replay.index, fuzzCase), seed: replay.seed }];
+    await pool(lastCases, 1, send);
+    await stillServes();
+  }
 
   const started = Date.now();
   let index = 0;

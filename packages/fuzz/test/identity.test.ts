@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCase } from '../src/generate.ts';
 import { type RunningIdentity, startIdentity } from '../src/identity-under-fuzz.ts';
 import { optionsFromEnv } from '../src/options.ts';
+import { caseSeed } from '../src/prng.ts';
+import { replaysFor } from '../src/replays.ts';
 import { fuzzTarget } from '../src/runner.ts';
+import { overTls, sendCase } from '../src/send-case.ts';
 
 // The identity service's gRPC port (TLS) and admin port under seeded hostile
 // input: the process must stay up, keep certifying and keep its memory bounded.
@@ -16,6 +20,22 @@ describe('the identity service under fuzz', () => {
   });
   afterAll(async () => {
     await identity?.stop();
+  });
+
+  it('survives gRPC calls to an unknown method whose streams close before it answers them (seed 32 #113)', async () => {
+    const target = identity?.targets().find((t) => t.name === 'identity-grpc');
+    if (!target) throw new Error('no target identity-grpc');
+    for (const replay of replaysFor('identity-grpc')) {
+      const fuzzCase = generateCase(caseSeed(replay.seed, target.name, replay.index), target.profile);
+      await sendCase(target.endpoint, fuzzCase, overTls(target.endpoint, replay.index, fuzzCase), options.lingerMs);
+    }
+    expect(replaysFor('identity-grpc').length).toBeGreaterThan(0);
+    // The crash came as the connection closed, with answers still pending: whichever comes first.
+    const outcome = await Promise.race([
+      target.child.exited.then(() => 'exited'),
+      target.check().then(() => 'certified'),
+    ]);
+    expect(outcome, target.child.output.slice(-2000)).toBe('certified');
   });
 
   it.each(['identity-grpc', 'identity-admin'])(
