@@ -4,9 +4,10 @@ import type { Server } from '@grpc/grpc-js';
 // grpc-js answers a call to an unknown method, or one with a content-type
 // other than application/grpc, with stream.respond() inside Node's 'stream'
 // event. Node emits that event a tick after it parsed the HEADERS frame; when
-// a client reset the stream in the same read, the stream is destroyed by
-// then, respond() throws ERR_HTTP2_INVALID_STREAM, and the throw ends the
-// process. A stream that is gone before the server sees it needs no answer.
+// the client reset the stream, or the session ended, in between, the stream
+// is closed or destroyed by then, respond() throws ERR_HTTP2_INVALID_STREAM,
+// and the throw ends the process. A stream that is gone before the server
+// sees it needs no answer.
 
 const guarded = new WeakSet<Http2Server>();
 const answerNothing = () => {};
@@ -21,7 +22,7 @@ export function ignoreStreamsClosedBeforeSeen(server: Server): void {
     if (guarded.has(http2Server)) continue;
     guarded.add(http2Server);
     http2Server.prependListener('stream', (stream: ServerHttp2Stream) => {
-      if (stream.destroyed) stream.respond = answerNothing;
+      if (stream.closed || stream.destroyed) stream.respond = answerNothing;
     });
   }
 }

@@ -72,15 +72,24 @@ export class Child {
 
   /** Resident memory in bytes, from /proc/<pid>/status. */
   rss(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(this.#proc(() => readFileSync(`/proc/${this.pid}/status`, 'utf8')))?.[1];
     if (kb === undefined) throw new FuzzError(FuzzErrorCode.TargetDown, `${this.name} has no VmRSS (pid ${this.pid})`);
     return Number(kb) * 1024;
   }
 
   /** Open file descriptors, from /proc/<pid>/fd. */
   descriptors(): number {
-    return readdirSync(`/proc/${this.pid}/fd`).length;
+    return this.#proc(() => readdirSync(`/proc/${this.pid}/fd`)).length;
+  }
+
+  /** A read of /proc/<pid>, which is gone once the process is. */
+  #proc<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      const state = this.alive ? `is alive but /proc/${this.pid} is unreadable` : `ended (${this.exitStatus})`;
+      throw new FuzzError(FuzzErrorCode.TargetDown, `${this.name} ${state}:\n${this.#output}`, { cause: err });
+    }
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */

@@ -19,6 +19,12 @@ export const REPLAYS: readonly Replay[] = [
       'gRPC calls to an unknown method whose streams the client reset or closed before the server answered: ' +
       'grpc-js answered a destroyed stream and the throw ended the process (ignoreStreamsClosedBeforeSeen in @weft/api)',
   },
+  {
+    target: 'identity-grpc',
+    seed: 33,
+    index: 632,
+    found: 'the same, with the stream closed by the reset but not yet destroyed when grpc-js answered it',
+  },
 ];
 
 export function replaysFor(target: string): readonly Replay[] {

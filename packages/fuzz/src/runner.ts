@@ -65,9 +65,10 @@ function withTimeout(check: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * Fuzzes one target for `seconds`: the known crash shapes first, then seeded
- * random cases in batches, checking between batches that the process is
- * alive and answers, and at the end that its memory grew less than the bound.
+ * Fuzzes one target for `seconds`: the known crash shapes and the replays of
+ * earlier finds first, then seeded random cases in batches, checking between
+ * batches that the process is alive and answers, and at the end that its
+ * memory and open descriptors grew less than their bounds.
  */
 export async function fuzzTarget(target: Target, o: RunOptions): Promise<RunResult> {
   const { child } = target;

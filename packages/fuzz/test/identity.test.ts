@@ -22,7 +22,7 @@ describe('the identity service under fuzz', () => {
     await identity?.stop();
   });
 
-  it('survives gRPC calls to an unknown method whose streams close before it answers them (seed 32 #113)', async () => {
+  it('survives gRPC calls to an unknown method whose streams close before it answers them (replays of seeds 32 and 33)', async () => {
     const target = identity?.targets().find((t) => t.name === 'identity-grpc');
     if (!target) throw new Error('no target identity-grpc');
     for (const replay of replaysFor('identity-grpc')) {
