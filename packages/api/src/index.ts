@@ -8,6 +8,7 @@ import type { ProtoGrpcType as PolicyGrpc } from './gen/policy.ts';
 import type { ProtoGrpcType as RegistrationGrpc } from './gen/registration.ts';
 import { LOAD_OPTIONS } from './load-options.ts';
 
+export { ignoreStreamsClosedBeforeSeen } from './closed-streams.ts';
 export { LOAD_OPTIONS } from './load-options.ts';
 
 export const PROTO_DIR = join(dirname(dirname(fileURLToPath(import.meta.url))), 'proto');

@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadPolicyApi, loadRegistrationApi } from '@weft/api';
+import { ignoreStreamsClosedBeforeSeen, loadPolicyApi, loadRegistrationApi } from '@weft/api';
 import type { CertificateSource } from '@weft/identity';
 import type { FastifyInstance } from 'fastify';
 import { startAdmin } from './admin/admin-server.ts';
@@ -89,7 +89,11 @@ export function grpcServer(cfg: ControlPlaneConfig, store: ResourceStore, metric
 const bind = (server: Server, host: string, port: number, credentials: ServerCredentials) =>
   new Promise<number>((resolve, reject) => {
     const h = host.includes(':') ? `[${host}]` : host;
-    server.bindAsync(`${h}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`${h}:${port}`, credentials, (err, bound) => {
+      if (err) return reject(err);
+      ignoreStreamsClosedBeforeSeen(server);
+      resolve(bound);
+    });
   });
 
 /** The control plane's own certificate, from the identity service as any workload gets one. */

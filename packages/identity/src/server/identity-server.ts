@@ -1,5 +1,5 @@
 import { Server, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
-import { loadIdentityApi } from '@weft/api';
+import { ignoreStreamsClosedBeforeSeen, loadIdentityApi } from '@weft/api';
 import type { CertifyRequest__Output } from '@weft/api/gen/weft/identity/CertifyRequest.ts';
 import type { CertifyResponse } from '@weft/api/gen/weft/identity/CertifyResponse.ts';
 import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_LEAF_LIFETIME_MS } from '../ca/issuer.ts';
@@ -102,6 +102,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     logger,
   });
   const port = await bind(server, options.listen, credentials);
+  ignoreStreamsClosedBeforeSeen(server);
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const dialHost = host === '0.0.0.0' || host === '[::]' || host === '' ? '127.0.0.1' : host;
   logger.log('info', 'identity service listening', { address: `${host}:${port}`, tokens: options.tokens.kind });
