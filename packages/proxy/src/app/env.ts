@@ -35,6 +35,16 @@ export interface Timeouts {
   readonly shutdownGraceMs: number;
 }
 
+/** What one client may take of a listener; past these it is refused, not queued. */
+export interface Limits {
+  /** Open connections per listener; a connection past it is closed as it is accepted. */
+  readonly connectionsPerListener: number;
+  /** HTTP/2 streams one connection may open per second, sustained; past it: GOAWAY ENHANCE_YOUR_CALM. */
+  readonly streamsPerSecond: number;
+  /** Streams one connection may open at once above the sustained rate. */
+  readonly streamBurst: number;
+}
+
 /**
  * Where this workload's certificate comes from: the identity service (the
  * mesh's way), or files provisioned by someone else (certificates made
@@ -70,6 +80,7 @@ export interface ProxyConfig {
   readonly identity: IdentitySettings | undefined;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  readonly limits: Limits;
   readonly discoveryIdleMs: number;
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
@@ -120,10 +131,13 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const addr = (suffix: string, fallback: string) => parseHostPort(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const dur = (suffix: string, fallback: string) => parseDuration(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const identityName = env('WEFT_PROXY_IDENTITY_LOCAL_NAME');
-  const capacity = Number(str('QUEUE_CAPACITY', '10000'));
-  if (!Number.isInteger(capacity) || capacity < 0) {
-    throw new ProxyError('WEFT_PROXY_CONFIG', 'WEFT_PROXY_QUEUE_CAPACITY: expected a non-negative integer');
-  }
+  const count = (suffix: string, fallback: string, min: number): number => {
+    const n = Number(str(suffix, fallback));
+    if (!Number.isInteger(n) || n < min) {
+      throw new ProxyError('WEFT_PROXY_CONFIG', `WEFT_PROXY_${suffix}: expected an integer of at least ${min}`);
+    }
+    return n;
+  };
   return {
     outboundListen: addr('OUTBOUND_LISTEN_ADDR', '127.0.0.1:4140'),
     inboundListen: addr('INBOUND_LISTEN_ADDR', '0.0.0.0:4143'),
@@ -143,7 +157,12 @@ export function readConfig(env: EnvReader): ProxyConfig {
       idleMs: dur('IDLE_TIMEOUT', '60s'),
       shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
     },
-    queueCapacity: capacity,
+    queueCapacity: count('QUEUE_CAPACITY', '10000', 0),
+    limits: {
+      connectionsPerListener: count('MAX_CONNECTIONS_PER_LISTENER', '10000', 1),
+      streamsPerSecond: count('H2_STREAMS_PER_SECOND', '10000', 1),
+      streamBurst: count('H2_STREAM_BURST', '5000', 1),
+    },
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),

@@ -86,8 +86,8 @@ export function forwardH2AsH1(
   upReq.on('response', onResponse);
   upReq.on('error', onUpstreamError);
   if (headers.expect !== undefined) upReq.on('continue', onContinue);
+  // Its 'error' listener is the listener's guard (servers.ts), added as it arrived.
   stream.on('close', onStreamClose);
-  stream.on('error', () => {});
   if (hasBody) {
     stream.on('data', onRequestData);
     stream.on('end', onRequestEnd);

@@ -1,3 +1,4 @@
+import { GuardCounters } from './guard.ts';
 import { type Classify, LATENCY_BUCKETS_MS, RequestSeries, type RouteSeries } from './http.ts';
 import { joinLabels, type Labels, renderLabels } from './labels.ts';
 import { TcpSeries } from './tcp.ts';
@@ -11,6 +12,8 @@ export class Metrics {
   readonly #route = new Map<string, RequestSeries>();
   readonly #routeActual = new Map<string, RequestSeries>();
   readonly #started = Date.now() / 1000;
+  /** Errors and limits on the listeners. */
+  readonly guard = new GuardCounters();
 
   http(labels: Labels): RequestSeries {
     return this.httpRendered(renderLabels(labels));
@@ -72,6 +75,7 @@ export class Metrics {
       for (const [errno, n] of s.closedByErrno)
         out.push(`tcp_close_total{${joinLabels(s.labels, `errno="${errno}"`)}} ${n}`);
     }
+    this.guard.render(out);
     const cpu = process.cpuUsage();
     family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.');
     out.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
