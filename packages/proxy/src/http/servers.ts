@@ -103,6 +103,10 @@ export function createH2ServerFor(timeouts: Timeouts, guard: Guard, rate: Stream
     session[kTokens] = rate.streamBurst;
     session[kRefilledAt] = performance.now();
     session.on('stream', onStream);
+    // A client that half-closed can send nothing more: neither the rest of a
+    // request body nor the WINDOW_UPDATE a response needs. Its session ends,
+    // and with it the streams it forwarded.
+    session.socket.once('end', () => session.destroy());
     session.setTimeout(timeouts.idleMs, () => {
       if (session[kOpenStreams] === 0) session.destroy();
     });
