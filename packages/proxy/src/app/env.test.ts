@@ -10,6 +10,16 @@ describe('readConfig', () => {
     expect(c.timeouts.detectMs).toBe(10_000);
     expect(c.timeouts.failFastMs).toBe(3_000);
     expect(c.identity).toBeUndefined();
+    expect(c.limits).toEqual({ connectionsPerListener: 10_000, streamsPerSecond: 10_000, streamBurst: 5000 });
+  });
+
+  it('refuses a limit that is not a positive integer, naming it', () => {
+    for (const value of ['0', '-1', '1.5', 'many']) {
+      expect(() => readConfig((n) => (n === 'WEFT_PROXY_MAX_CONNECTIONS_PER_LISTENER' ? value : undefined))).toThrow(
+        /WEFT_PROXY_MAX_CONNECTIONS_PER_LISTENER: expected an integer of at least 1/,
+      );
+    }
+    expect(readConfig((n) => (n === 'WEFT_PROXY_H2_STREAM_BURST' ? '20' : undefined)).limits.streamBurst).toBe(20);
   });
 
   it('parses per-upstream listeners', () => {
