@@ -186,6 +186,21 @@ describe('inbound route metrics', () => {
     expect(metric(text, 'route_request_total', dst)).toBe(before);
     expect(metric(text, 'request_total', { direction: 'inbound', authority: `127.0.0.1:${mesh.inboundPort}` })).toBe(1);
   });
+
+  it('gives a service declared after a caller named a crowd of made-up ones its route series, and them none', async () => {
+    for (let i = 0; i < 40; i++) expect(await h1(mesh.inboundPort, `made-up-${i}.example:80`, '/other')).toBe(200);
+    const voting = 'voting-svc.emojivoto.svc.cluster.local:8080';
+    mesh.destination.setProfile(voting, {
+      fullyQualifiedName: 'voting-svc.emojivoto.svc.cluster.local',
+      routes: [{ condition: { path: { regex: '/fail' } }, metricsLabels: { route: 'voting fail' } }],
+    });
+    const want = { direction: 'inbound', dst: voting, rt_route: 'voting fail' };
+    await eventually(async () => {
+      await h1(mesh.inboundPort, voting, '/fail');
+      return metric(await scrape(), 'route_request_total', want) > 0;
+    });
+    expect(await scrape()).not.toContain('dst="made-up-');
+  });
 });
 
 const clientScrape = async () => (await fetch(`http://127.0.0.1:${mesh.client.addresses?.admin.port}/metrics`)).text();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Http2Server, Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Guard } from './guard.ts';
 
 // The open connections of one direction, so shutdown can drain them: HTTP/1
 // connections close after their current response, HTTP/2 sessions get GOAWAY
@@ -9,15 +10,21 @@ import type { Socket } from 'node:net';
 export class Connections {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  readonly guard: Guard;
   draining = false;
 
+  constructor(guard: Guard) {
+    this.guard = guard;
+  }
+
   /**
-   * The start of every accepted connection: tracked for the drain, errors end
-   * it quietly, and none is taken once draining began. False: it was refused.
+   * The start of every accepted connection: its errors guarded before
+   * anything else, tracked for the drain, and none taken once draining
+   * began. False: it was refused.
    */
   admit(socket: Socket): boolean {
+    socket.on('error', this.guard.onSocketError);
     socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
     if (this.draining) {
       socket.destroy();
       return false;

@@ -11,6 +11,7 @@ describe('readConfig', () => {
     expect(c.timeouts.failFastMs).toBe(3_000);
     expect(c.identity).toBeUndefined();
     expect(c.metrics).toEqual({ maxLabelValues: 100, maxTargets: 1000 });
+    expect(c.limits).toEqual({ connectionsPerListener: 10_000, streamsPerSecond: 10_000, streamBurst: 5000 });
     expect(c.shutdownEndpointEnabled).toBe(false);
     expect(c.inboundUndetected).toBe('close');
   });
@@ -37,6 +38,15 @@ describe('readConfig', () => {
     expect(cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'opaque' }).inboundUndetected).toBe('opaque');
     expect(() => cfg({ ...app, [opaque]: '25,99999' })).toThrow(/PROTOCOL_DETECTION.*"99999"/);
     expect(() => cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'forward' })).toThrow(/close or opaque/);
+  });
+
+  it('refuses a limit that is not a positive integer, naming it', () => {
+    for (const value of ['0', '-1', '1.5', 'many']) {
+      expect(() => readConfig((n) => (n === 'WEFT_PROXY_MAX_CONNECTIONS_PER_LISTENER' ? value : undefined))).toThrow(
+        /WEFT_PROXY_MAX_CONNECTIONS_PER_LISTENER: expected an integer of at least 1/,
+      );
+    }
+    expect(readConfig((n) => (n === 'WEFT_PROXY_H2_STREAM_BURST' ? '20' : undefined)).limits.streamBurst).toBe(20);
   });
 
   it('parses per-upstream listeners', () => {

@@ -36,6 +36,16 @@ export interface Timeouts {
   readonly shutdownGraceMs: number;
 }
 
+/** What one client may take of a listener; past these it is refused, not queued. */
+export interface Limits {
+  /** Open connections per listener; a connection past it is closed as it is accepted. */
+  readonly connectionsPerListener: number;
+  /** HTTP/2 streams one connection may open per second, sustained; past it: GOAWAY ENHANCE_YOUR_CALM. */
+  readonly streamsPerSecond: number;
+  /** Streams one connection may open at once above the sustained rate. */
+  readonly streamBurst: number;
+}
+
 /**
  * Where this workload's certificate comes from: the identity service (the
  * mesh's way), or files provisioned by someone else (certificates made
@@ -91,6 +101,7 @@ export interface ProxyConfig {
   readonly identity: IdentitySettings | undefined;
   readonly timeouts: Timeouts;
   readonly queueCapacity: number;
+  readonly limits: Limits;
   readonly discoveryIdleMs: number;
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
@@ -174,14 +185,14 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const addr = (suffix: string, fallback: string) => parseHostPort(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const dur = (suffix: string, fallback: string) => parseDuration(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const identityName = env('WEFT_PROXY_IDENTITY_LOCAL_NAME');
-  const count = (suffix: string, fallback: string): number => {
+  const count = (suffix: string, fallback: string, min: number): number => {
     const n = Number(str(suffix, fallback));
-    if (!Number.isInteger(n) || n < 0) {
-      throw new ProxyError('WEFT_PROXY_CONFIG', `WEFT_PROXY_${suffix}: expected a non-negative integer`);
+    if (!Number.isInteger(n) || n < min) {
+      const expected = min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
+      throw new ProxyError('WEFT_PROXY_CONFIG', `WEFT_PROXY_${suffix}: expected ${expected}`);
     }
     return n;
   };
-  const capacity = count('QUEUE_CAPACITY', '10000');
   const appAddr = addr('INBOUND_FORWARD_ADDR', '127.0.0.1:8080');
   const identity = identityName ? readIdentity(env, identityName) : undefined;
   const destinationAddr = env('WEFT_PROXY_DESTINATION_ADDR') || undefined;
@@ -213,7 +224,12 @@ export function readConfig(env: EnvReader): ProxyConfig {
       idleMs: dur('IDLE_TIMEOUT', '60s'),
       shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
     },
-    queueCapacity: capacity,
+    queueCapacity: count('QUEUE_CAPACITY', '10000', 0),
+    limits: {
+      connectionsPerListener: count('MAX_CONNECTIONS_PER_LISTENER', '10000', 1),
+      streamsPerSecond: count('H2_STREAMS_PER_SECOND', '10000', 1),
+      streamBurst: count('H2_STREAM_BURST', '5000', 1),
+    },
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
@@ -223,8 +239,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
     breaker: readBreakerSettings(env),
     policy: controlPlanePlaintext ? { ...policy, name: undefined } : policy,
     metrics: {
-      maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100'),
-      maxTargets: count('METRICS_MAX_TARGETS', '1000'),
+      maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100', 0),
+      maxTargets: count('METRICS_MAX_TARGETS', '1000', 0),
     },
   };
 }

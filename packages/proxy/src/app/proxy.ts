@@ -12,6 +12,7 @@ import type { LocalIdentity } from '../tls/local-identity.ts';
 import { Observers } from '../trace/observe.ts';
 import { Tracer } from '../trace/tracer.ts';
 import { createAdminServer } from './admin.ts';
+import type { Connections } from './connections.ts';
 import type { HostPort, ProxyConfig } from './env.ts';
 import { log } from './log.ts';
 
@@ -70,6 +71,7 @@ export class Sidecar {
       app: config.appAddr,
       undetected: config.inboundUndetected,
       timeouts: config.timeouts,
+      limits: config.limits,
       metrics: this.metrics,
       observe,
     });
@@ -77,6 +79,7 @@ export class Sidecar {
       identity,
       resolver: parts.resolver,
       timeouts: config.timeouts,
+      limits: config.limits,
       queueCapacity: config.queueCapacity,
       h1OverH2: config.h1OverH2,
       discoveryIdleMs: config.discoveryIdleMs,
@@ -107,11 +110,16 @@ export class Sidecar {
   async start(): Promise<SidecarAddresses> {
     const { config } = this.#parts;
     const upstreams = new Map<string, AddressInfo>();
-    const outbound = await this.#listen(config.outboundListen, (s) => this.outbound.accept(s, undefined));
-    const inbound = await this.#listen(config.inboundListen, (s) => this.inbound.accept(s));
+    const outbound = await this.#listen(config.outboundListen, this.outbound.connections, (s) =>
+      this.outbound.accept(s, undefined),
+    );
+    const inbound = await this.#listen(config.inboundListen, this.inbound.connections, (s) => this.inbound.accept(s));
     for (const up of config.upstreams) {
       const logical = this.outbound.logical(up.authority);
-      upstreams.set(up.authority, await this.#listen(up.listen, (s) => this.outbound.accept(s, logical)));
+      upstreams.set(
+        up.authority,
+        await this.#listen(up.listen, this.outbound.connections, (s) => this.outbound.accept(s, logical)),
+      );
     }
     this.#admin.listen(config.adminListen.port, config.adminListen.host);
     await once(this.#admin, 'listening');
@@ -131,13 +139,18 @@ export class Sidecar {
     return this.addresses;
   }
 
-  async #listen(at: HostPort, accept: (socket: Socket) => void): Promise<AddressInfo> {
+  async #listen(at: HostPort, connections: Connections, accept: (socket: Socket) => void): Promise<AddressInfo> {
     const identity = this.#parts.identity;
     const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+      if (!connections.admit(socket)) return;
       if (identity === undefined || identity.current !== undefined) return accept(socket);
-      socket.on('error', () => socket.destroy());
       identity.ready().then(() => (socket.destroyed ? undefined : accept(socket)));
     });
+    // Past the limit node:net closes a new connection at once, before any of our code runs.
+    server.maxConnections = this.#parts.config.limits.connectionsPerListener;
+    server.on('drop', (data?: { remoteAddress?: string }) =>
+      connections.guard.limited('connections', data?.remoteAddress),
+    );
     server.listen(at.port, at.host);
     await once(server, 'listening');
     this.#listeners.push(server);

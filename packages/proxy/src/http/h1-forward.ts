@@ -303,6 +303,20 @@ function onResponseEnd(this: Tagged<IncomingMessage>): void {
   if (this.rawTrailers.length > 0) ex.res.addTrailers(trailerPairs(this.rawTrailers, ex.policy.stripResponse));
   ex.res.end();
   ex.finish(ex.status);
+  if (!ex.requestEnded) dropRestOfRequest(ex);
+}
+
+/**
+ * The upstream answered in full before the request body ended (413 to an
+ * upload too large): the rest of the body is read and dropped, so the
+ * client, still sending, reads the answer rather than a reset; the upstream
+ * connection, which would wait for that body, is closed.
+ */
+function dropRestOfRequest(ex: Exchange): void {
+  ex.req.off('data', onRequestData);
+  ex.req.off('end', onRequestEnd);
+  ex.req.resume();
+  ex.upReq?.destroy();
 }
 
 function onResponseError(this: Tagged<IncomingMessage>): void {

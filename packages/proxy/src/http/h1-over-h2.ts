@@ -27,6 +27,7 @@ class Upgraded {
   status = 0;
   responded = false;
   finished = false;
+  requestEnded = false;
   constructor(req: IncomingMessage, res: ServerResponse, up: H2Upstream, series: RequestSeries, policy: ForwardPolicy) {
     this.req = req;
     this.res = res;
@@ -100,7 +101,7 @@ export function forwardH1OverH2(
   if (hasBody) {
     req.on('data', onRequestData);
     req.on('end', onRequestEnd);
-  }
+  } else ex.requestEnded = true;
   if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
 }
 
@@ -117,7 +118,21 @@ function resumeRequest(this: Tagged<ClientHttp2Stream>): void {
 }
 
 function onRequestEnd(this: Tagged<IncomingMessage>): void {
-  (this[kExchange] as Upgraded).stream?.end();
+  const ex = this[kExchange] as Upgraded;
+  ex.requestEnded = true;
+  ex.stream?.end();
+}
+
+/**
+ * The peer answered in full before the request body ended (413 to an upload
+ * too large): the rest of the body is read and dropped, so the client, still
+ * sending, reads the answer rather than a reset; the stream is cancelled.
+ */
+function dropRestOfRequest(ex: Upgraded): void {
+  ex.req.off('data', onRequestData);
+  ex.req.off('end', onRequestEnd);
+  ex.req.resume();
+  ex.stream?.close(constants.NGHTTP2_CANCEL);
 }
 
 function onContinue(this: Tagged<ClientHttp2Stream>): void {
@@ -146,6 +161,7 @@ function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeader
   if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) {
     res.end();
     ex.finish(ex.status);
+    if (!ex.requestEnded) dropRestOfRequest(ex);
     return;
   }
   // Body listeners only now: data read with the headers must not reach the
@@ -176,6 +192,7 @@ function onEnd(this: Tagged<ClientHttp2Stream>): void {
   if (ex.trailers) ex.res.addTrailers(h2Pairs(ex.trailers));
   ex.res.end();
   ex.finish(ex.status);
+  if (!ex.requestEnded) dropRestOfRequest(ex);
 }
 
 function onError(this: Tagged<ClientHttp2Stream>, err: Error): void {

@@ -25,6 +25,7 @@ class Downgraded {
   status = 0;
   responded = false;
   finished = false;
+  requestEnded = false;
   constructor(stream: ServerHttp2Stream, up: H1Upstream, series: RequestSeries, policy: ForwardPolicy) {
     this.stream = stream;
     this.up = up;
@@ -86,12 +87,15 @@ export function forwardH2AsH1(
   upReq.on('response', onResponse);
   upReq.on('error', onUpstreamError);
   if (headers.expect !== undefined) upReq.on('continue', onContinue);
+  // Its 'error' listener is the listener's guard (servers.ts), added as it arrived.
   stream.on('close', onStreamClose);
-  stream.on('error', () => {});
   if (hasBody) {
     stream.on('data', onRequestData);
     stream.on('end', onRequestEnd);
-  } else upReq.end();
+  } else {
+    ex.requestEnded = true;
+    upReq.end();
+  }
   if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
 }
 
@@ -108,7 +112,9 @@ function resumeStream(this: Tagged<ClientRequest>): void {
 }
 
 function onRequestEnd(this: Tagged<ServerHttp2Stream>): void {
-  (this[kExchange] as Downgraded).upReq?.end();
+  const ex = this[kExchange] as Downgraded;
+  ex.requestEnded = true;
+  ex.upReq?.end();
 }
 
 function onContinue(this: Tagged<ClientRequest>): void {
@@ -164,6 +170,21 @@ function onResponseEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Downgraded;
   ex.stream.end();
   ex.finish(ex.status);
+  if (!ex.requestEnded) dropRestOfRequest(ex);
+}
+
+/**
+ * The app answered in full before the request body ended (413 to an upload
+ * too large): the peer is told to stop sending (RST_STREAM NO_ERROR once the
+ * answer is out, RFC 9113 §8.1), and the app connection, which would wait
+ * for that body, is closed.
+ */
+function dropRestOfRequest(ex: Downgraded): void {
+  ex.stream.off('data', onRequestData);
+  ex.stream.off('end', onRequestEnd);
+  ex.stream.resume();
+  ex.stream.close(constants.NGHTTP2_NO_ERROR);
+  ex.upReq?.destroy();
 }
 
 function onWantTrailers(this: Tagged<ServerHttp2Stream>): void {

@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
+  constants,
   createServer as createH2Server,
   type Http2Server,
   type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Timeouts } from '../app/env.ts';
+import type { Limits, Timeouts } from '../app/env.ts';
+import type { Guard } from '../app/guard.ts';
 
 // The HTTP/1 and HTTP/2 servers of one direction. They never listen: the
 // accept stage detects the protocol and hands them connections. Limits here
@@ -60,23 +63,50 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 
 export type H2Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
 
-const kOpenStreams = Symbol('weft.openStreams');
-type Counted = Http2Session & { [kOpenStreams]?: number };
+/** How fast one connection may open streams: a token bucket, refilled continuously. */
+type StreamRate = Pick<Limits, 'streamsPerSecond' | 'streamBurst'>;
 
-export function createH2ServerFor(timeouts: Timeouts, handler: H2Handler): Http2Server {
+const kOpenStreams = Symbol('weft.openStreams');
+const kTokens = Symbol('weft.streamTokens');
+const kRefilledAt = Symbol('weft.streamsRefilledAt');
+type Counted = Http2Session & { [kOpenStreams]?: number; [kTokens]?: number; [kRefilledAt]?: number };
+
+export function createH2ServerFor(timeouts: Timeouts, guard: Guard, rate: StreamRate, handler: H2Handler): Http2Server {
   const server = createH2Server({
     maxSessionMemory: 64,
     maxHeaderListPairs: 256,
     settings: { maxConcurrentStreams: 1000, maxHeaderListSize: 64 * 1024 },
   });
-  server.on('stream', handler);
-  server.on('stream', countStream);
-  server.on('sessionError', () => {});
+  // Listened for on each session rather than the server, to know the stream's connection even when it is already gone.
+  const onStream = function (this: Counted, stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {
+    guard.stream(stream, this.socket as Socket | undefined);
+    // Reset in the same read as its HEADERS (rapid reset): it never reaches the app.
+    if (stream.destroyed) return;
+    if (!takeToken(this, rate)) {
+      guard.limited('stream_rate', this.socket?.remoteAddress);
+      this.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      this.destroy();
+      return;
+    }
+    this[kOpenStreams] = (this[kOpenStreams] ?? 0) + 1;
+    stream.once('close', () => {
+      this[kOpenStreams] = (this[kOpenStreams] ?? 1) - 1;
+    });
+    handler(stream, headers);
+  };
+  server.on('sessionError', (err: Error, session: Http2Session) => guard.sessionError(err, session));
   // A session with no stream open and nothing received for the idle timeout
   // is closed: it may be a client stalled halfway through a frame. Sessions
   // with open streams (long gRPC calls) are left alone.
   server.on('session', (session: Counted) => {
     session[kOpenStreams] = 0;
+    session[kTokens] = rate.streamBurst;
+    session[kRefilledAt] = performance.now();
+    session.on('stream', onStream);
+    // A client that half-closed can send nothing more: neither the rest of a
+    // request body nor the WINDOW_UPDATE a response needs. Its session ends,
+    // and with it the streams it forwarded.
+    session.socket.once('end', () => session.destroy());
     session.setTimeout(timeouts.idleMs, () => {
       if (session[kOpenStreams] === 0) session.destroy();
     });
@@ -84,11 +114,17 @@ export function createH2ServerFor(timeouts: Timeouts, handler: H2Handler): Http2
   return server;
 }
 
-function countStream(stream: ServerHttp2Stream): void {
-  const session = stream.session as Counted | undefined;
-  if (!session) return;
-  session[kOpenStreams] = (session[kOpenStreams] ?? 0) + 1;
-  stream.once('close', () => {
-    session[kOpenStreams] = (session[kOpenStreams] ?? 1) - 1;
-  });
+function takeToken(session: Counted, rate: StreamRate): boolean {
+  const now = performance.now();
+  const tokens = Math.min(
+    rate.streamBurst,
+    (session[kTokens] ?? rate.streamBurst) + ((now - (session[kRefilledAt] ?? now)) * rate.streamsPerSecond) / 1000,
+  );
+  session[kRefilledAt] = now;
+  if (tokens < 1) {
+    session[kTokens] = tokens;
+    return false;
+  }
+  session[kTokens] = tokens - 1;
+  return true;
 }

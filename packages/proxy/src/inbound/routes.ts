@@ -2,23 +2,41 @@ import { isIP } from 'node:net';
 import type { ForwardPolicy } from '../http/h1-forward.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
+import { RateLimiter } from '../ratelimit/limiter.ts';
 import { type RequestHeaders, RouteTable } from '../route/table.ts';
 
 // Route series on the server side (direction="inbound"), as Linkerd labels
 // them, with the caller (tls, client_id) as on the other inbound series: the
-// profile of the service a request names, watched from that service's first
-// request on. Callers choose the authority, so only names are looked up (an
-// address names no service), at most MAX_AUTHORITIES of them and
-// MAX_CALLERS tables each; like the series they feed, the watches last as
-// long as the proxy.
+// profile of the service a request names, looked up on its first request.
+// Callers choose the authority, so only a name the control plane declares
+// routes for gets series and a lasting watch of its own; any other name
+// (an address, a service without routes, a made-up one) shares the plain
+// inbound policy, and its lookup ends once the answer says so. Lookups in
+// flight are bounded, and a name found without routes is not looked up
+// again for a while, so no caller can crowd a declared service out.
 
-const MAX_AUTHORITIES = 16;
+/** Profile lookups of names not yet known to declare routes, at once. */
+const MAX_LOOKUPS = 16;
+/**
+ * New lookups a second: a caller sending a new made-up Host on every request
+ * would otherwise have the proxy open a control-plane call for each (and hold
+ * the garbage of thousands of them); past this, such names share the plain policy.
+ */
+const LOOKUPS_PER_SECOND = 50;
+/** Names with routes of their own; the control plane, not callers, decides which. */
+const MAX_DECLARED = 256;
+/** Names found without routes, remembered (oldest forgotten first) so they are not looked up on every request. */
+const MAX_UNDECLARED = 1024;
+const UNDECLARED_TTL_MS = 60_000;
 const MAX_CALLERS = 64;
 
 export type ProfileWatch = (authority: string, listener: (profile: Profile) => void) => () => void;
 
 interface Watched {
   profile: Profile;
+  /** True once the profile named routes; until then the lookup is in flight. */
+  declared: boolean;
+  unwatch: () => void;
   /** Compiled per caller on first use; emptied when the profile changes. */
   readonly tables: Map<string, RouteTable>;
 }
@@ -26,8 +44,12 @@ interface Watched {
 export class InboundRoutes {
   readonly #watch: ProfileWatch;
   readonly #metrics: Metrics;
+  /** Declared names and lookups in flight. */
   readonly #watched = new Map<string, Watched>();
-  readonly #unwatch: (() => void)[] = [];
+  readonly #undeclared = new Map<string, number>();
+  readonly #lookupRate = new RateLimiter(LOOKUPS_PER_SECOND, 0);
+  #lookups = 0;
+  #declared = 0;
 
   constructor(watch: ProfileWatch, metrics: Metrics) {
     this.#watch = watch;
@@ -43,8 +65,8 @@ export class InboundRoutes {
     url: string | undefined,
     headers: RequestHeaders,
   ): ForwardPolicy {
-    const watched = this.#watched.get(authority) ?? this.#start(authority);
-    if (!watched) return base;
+    const watched = this.#watched.get(authority) ?? this.#lookup(authority);
+    if (!watched?.declared) return base;
     const key = `${base.informational ? 'm' : 'p'} ${clientId ?? ''}`;
     let table = watched.tables.get(key);
     if (!table) {
@@ -58,22 +80,45 @@ export class InboundRoutes {
     return table.lookup(method, url, headers);
   }
 
-  #start(authority: string): Watched | undefined {
-    if (this.#watched.size >= MAX_AUTHORITIES || !isName(authority)) return undefined;
-    const watched: Watched = { profile: EMPTY_PROFILE, tables: new Map() };
+  #lookup(authority: string): Watched | undefined {
+    if (this.#lookups >= MAX_LOOKUPS || this.#declared >= MAX_DECLARED || !isName(authority)) return undefined;
+    const since = this.#undeclared.get(authority);
+    if (since !== undefined) {
+      if (performance.now() - since < UNDECLARED_TTL_MS) return undefined;
+      this.#undeclared.delete(authority);
+    }
+    if (!this.#lookupRate.admit(undefined)) return undefined;
+    this.#lookups++;
+    const watched: Watched = { profile: EMPTY_PROFILE, declared: false, unwatch: () => {}, tables: new Map() };
     this.#watched.set(authority, watched);
-    this.#unwatch.push(
-      this.#watch(authority, (profile) => {
-        watched.profile = profile;
-        watched.tables.clear();
-      }),
-    );
+    watched.unwatch = this.#watch(authority, (profile) => this.#update(authority, watched, profile));
     return watched;
   }
 
+  #update(authority: string, watched: Watched, profile: Profile): void {
+    if (this.#watched.get(authority) !== watched) return;
+    watched.profile = profile;
+    watched.tables.clear();
+    // A declared name keeps its watch and series when its routes go: they may come back.
+    if (watched.declared) return;
+    this.#lookups--;
+    if (profile.routes.length > 0) {
+      watched.declared = true;
+      this.#declared++;
+      return;
+    }
+    this.#watched.delete(authority);
+    // Not from inside the watch's own callback.
+    queueMicrotask(() => watched.unwatch());
+    if (this.#undeclared.size >= MAX_UNDECLARED) {
+      this.#undeclared.delete(this.#undeclared.keys().next().value as string);
+    }
+    this.#undeclared.set(authority, performance.now());
+  }
+
   close(): void {
-    for (const unwatch of this.#unwatch) unwatch();
-    this.#unwatch.length = 0;
+    for (const watched of this.#watched.values()) watched.unwatch();
+    this.#watched.clear();
   }
 }
 

@@ -4,7 +4,8 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import { Connections } from '../app/connections.ts';
-import type { Timeouts, UndetectedAction } from '../app/env.ts';
+import type { Limits, Timeouts, UndetectedAction } from '../app/env.ts';
+import { Guard } from '../app/guard.ts';
 import { type Detected, detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
 import { isGrpc, sendH1Error, sendH2Error } from '../http/error-response.ts';
@@ -47,6 +48,7 @@ export interface InboundOptions {
   /** A plaintext connection detection cannot name; meshed peers' opaque connections are always forwarded. */
   readonly undetected: UndetectedAction;
   readonly timeouts: Timeouts;
+  readonly limits: Limits;
   readonly metrics: Metrics;
   /** Tap and tracing; called as each request starts. */
   readonly observe?: Observers;
@@ -57,7 +59,7 @@ export interface InboundOptions {
 }
 
 export class Inbound {
-  readonly connections = new Connections();
+  readonly connections: Connections;
   readonly app: AppUpstream;
   readonly h1: Server;
   readonly h2: Http2Server;
@@ -74,6 +76,7 @@ export class Inbound {
   constructor(opts: InboundOptions) {
     this.#opts = opts;
     const { app, timeouts, metrics } = opts;
+    this.connections = new Connections(new Guard('inbound', metrics.guard));
     this.app = new AppUpstream(app.host, app.port, timeouts, metrics);
     this.#baseLabels = { target_addr: `${app.host}:${app.port}`, target_ip: app.host, target_port: String(app.port) };
     const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
@@ -94,7 +97,9 @@ export class Inbound {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
     });
-    this.h2 = createH2ServerFor(timeouts, (stream, headers) => this.#onStream(stream, headers));
+    this.h2 = createH2ServerFor(timeouts, this.connections.guard, opts.limits, (stream, headers) =>
+      this.#onStream(stream, headers),
+    );
     this.h2.on('session', (session: WithPeer<Http2Session>) => {
       session[kPeer] = (session.socket as WithPeer<Socket>)[kPeer];
     });
@@ -116,6 +121,7 @@ export class Inbound {
         handshakeTimeout: timeouts.detectMs,
       });
       tlsServer.on('secureConnection', (socket: TLSSocket) => {
+        socket.on('error', this.connections.guard.onSocketError);
         const clientId = peerIdentity(socket);
         (socket as WithPeer<TLSSocket>)[kPeer] = { clientId, policy: meshedPolicy };
         metrics
@@ -128,9 +134,8 @@ export class Inbound {
     }
   }
 
-  /** The accept stage: every connection the listener takes starts here. */
+  /** The accept stage: every connection the listener admitted starts here. */
   accept(socket: Socket): void {
-    if (!this.connections.admit(socket)) return;
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'closed') return socket.destroy();
       if (protocol === 'tls') {

@@ -19,7 +19,7 @@ export function* chunked(pieces: Iterable<string>, size: number): Generator<stri
   if (chunk !== '') yield chunk;
 }
 
-const header = (name: string, type: string, help: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+export const header = (name: string, type: string, help: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
 
 export function* httpFamilies(prefix: string, all: Iterable<RequestSeries>): Generator<string> {
   const series = [...all];

@@ -7,6 +7,7 @@ import {
   processFamilies,
   tcpFamilies,
 } from './exposition.ts';
+import { GuardCounters } from './guard.ts';
 import { type Classify, RequestSeries, type RouteSeries } from './http.ts';
 import { type Labels, renderLabels } from './labels.ts';
 import { TcpSeries } from './tcp.ts';
@@ -24,6 +25,8 @@ export class Metrics {
   readonly #started = Date.now() / 1000;
   /** Plaintext inbound connections closed because detection named no protocol; a fixed set of reasons. */
   readonly detectFailures = { timeout: 0, unrecognized: 0 };
+  /** Errors and limits on the listeners. */
+  readonly guard = new GuardCounters();
 
   constructor(limits: MetricsLimits = DEFAULT_METRICS_LIMITS) {
     this.#bounds = new LabelBounds(limits);
@@ -81,6 +84,7 @@ export class Metrics {
     yield* tcpFamilies(this.#tcp);
     yield* overflowFamily(this.#bounds.overflows());
     yield* detectFailuresFamily(this.detectFailures);
+    yield* this.guard.families();
     yield* processFamilies(this.#started);
   }
 }

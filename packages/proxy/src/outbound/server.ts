@@ -3,7 +3,8 @@ import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Connections } from '../app/connections.ts';
-import type { Timeouts } from '../app/env.ts';
+import type { Limits, Timeouts } from '../app/env.ts';
+import { Guard } from '../app/guard.ts';
 import { BREAKER_OFF, type BreakerSettings } from '../breaker/settings.ts';
 import { detect, keepStreamReads } from '../detect/detect.ts';
 import { ProxyError } from '../errors.ts';
@@ -40,6 +41,7 @@ export interface OutboundOptions {
   readonly identity: LocalIdentity | undefined;
   readonly resolver: Resolver;
   readonly timeouts: Timeouts;
+  readonly limits: Limits;
   readonly queueCapacity: number;
   /** A service learned from a request's authority is forgotten after this long unused. */
   readonly discoveryIdleMs: number;
@@ -52,7 +54,7 @@ export interface OutboundOptions {
 }
 
 export class Outbound {
-  readonly connections = new Connections();
+  readonly connections: Connections;
   readonly h1: Server;
   readonly h2: Http2Server;
   readonly #logicals = new Map<string, Logical>();
@@ -65,6 +67,7 @@ export class Outbound {
 
   constructor(opts: OutboundOptions) {
     this.#opts = opts;
+    this.connections = new Connections(new Guard('outbound', opts.metrics.guard));
     // Errors the peer proxy reports stay between proxies; our own reach the app. Mesh
     // headers an app sends never leave: the peer's proxy trusts those that arrive over mTLS.
     this.#policy = {
@@ -78,7 +81,9 @@ export class Outbound {
       request: (req, res) => this.#onRequest(req, res),
       upgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
     });
-    this.h2 = createH2ServerFor(opts.timeouts, (stream, headers) => this.#onStream(stream, headers));
+    this.h2 = createH2ServerFor(opts.timeouts, this.connections.guard, opts.limits, (stream, headers) =>
+      this.#onStream(stream, headers),
+    );
     this.h2.on('session', (session: WithLogical<Http2Session>) => {
       session[kLogical] = (session.socket as WithLogical<Socket>)[kLogical];
     });
@@ -169,7 +174,6 @@ export class Outbound {
 
   /** `fixed` is the upstream of a per-upstream listener; undefined on the transparent one. */
   accept(socket: Socket, fixed: Logical | undefined): void {
-    if (!this.connections.admit(socket)) return;
     this.#opts.metrics
       .tcp({ direction: 'outbound', peer: 'src', authority: fixed?.authority ?? '', tls: 'disabled' })
       .track(socket);
