@@ -187,6 +187,22 @@ describe('inbound route metrics', () => {
     expect(metric(text, 'request_total', { direction: 'inbound', authority: `127.0.0.1:${mesh.inboundPort}` })).toBe(1);
   });
 
+  it('labels a known service with the routes of a profile applied after its first requests', async () => {
+    // A workshop's order: traffic first, then the ServiceProfile; the routes must show without a restart.
+    const web = 'web-svc.emojivoto.svc.cluster.local:80';
+    const want = { direction: 'inbound', dst: web, rt_route: 'web fail' };
+    for (let i = 0; i < 3; i++) expect(await h1(mesh.inboundPort, web, '/fail')).toBe(500);
+    expect(metric(await scrape(), 'route_request_total', want)).toBe(0);
+    mesh.destination.setProfile(web, {
+      fullyQualifiedName: 'web-svc.emojivoto.svc.cluster.local',
+      routes: [{ condition: { path: { regex: '/fail' } }, metricsLabels: { route: 'web fail' } }],
+    });
+    await eventually(async () => {
+      await h1(mesh.inboundPort, web, '/fail');
+      return metric(await scrape(), 'route_request_total', want) > 0;
+    });
+  });
+
   it('gives a service declared after a caller named a crowd of made-up ones its route series, and them none', async () => {
     for (let i = 0; i < 40; i++) expect(await h1(mesh.inboundPort, `made-up-${i}.example:80`, '/other')).toBe(200);
     const voting = 'voting-svc.emojivoto.svc.cluster.local:8080';

@@ -8,12 +8,12 @@ import { type RequestHeaders, RouteTable } from '../route/table.ts';
 // Route series on the server side (direction="inbound"), as Linkerd labels
 // them, with the caller (tls, client_id) as on the other inbound series: the
 // profile of the service a request names, looked up on its first request.
-// Callers choose the authority, so only a name the control plane declares
-// routes for gets series and a lasting watch of its own; any other name
-// (an address, a service without routes, a made-up one) shares the plain
-// inbound policy, and its lookup ends once the answer says so. Lookups in
-// flight are bounded, and a name found without routes is not looked up
-// again for a while, so no caller can crowd a declared service out.
+// Callers choose the authority, so only a name the control plane knows keeps
+// a watch of its own (and gets series once its profile declares routes, even
+// if that comes later); any other name (an address, a made-up one) shares the
+// plain inbound policy, and its lookup ends once the answer says so. Lookups
+// in flight and their rate are bounded, and an unknown name is not looked up
+// again for a while, so no caller can crowd a known service out.
 
 /** Profile lookups of names not yet known to declare routes, at once. */
 const MAX_LOOKUPS = 16;
@@ -23,19 +23,24 @@ const MAX_LOOKUPS = 16;
  * the garbage of thousands of them); past this, such names share the plain policy.
  */
 const LOOKUPS_PER_SECOND = 50;
-/** Names with routes of their own; the control plane, not callers, decides which. */
+/**
+ * Names the control plane knows (with routes or, for now, without): it, not
+ * callers, decides which, so a ServiceProfile applied later takes effect at once.
+ */
 const MAX_DECLARED = 256;
 /** Names found without routes, remembered (oldest forgotten first) so they are not looked up on every request. */
 const MAX_UNDECLARED = 1024;
 const UNDECLARED_TTL_MS = 60_000;
 const MAX_CALLERS = 64;
 
-export type ProfileWatch = (authority: string, listener: (profile: Profile) => void) => () => void;
+export type ProfileWatch = (authority: string, listener: (profile: Profile, known: boolean) => void) => () => void;
 
 interface Watched {
   profile: Profile;
-  /** True once the profile named routes; until then the lookup is in flight. */
+  /** True once the profile named routes. */
   declared: boolean;
+  /** True once the control plane answered that it knows the name; until then the lookup is in flight. */
+  known: boolean;
   unwatch: () => void;
   /** Compiled per caller on first use; emptied when the profile changes. */
   readonly tables: Map<string, RouteTable>;
@@ -89,21 +94,28 @@ export class InboundRoutes {
     }
     if (!this.#lookupRate.admit(undefined)) return undefined;
     this.#lookups++;
-    const watched: Watched = { profile: EMPTY_PROFILE, declared: false, unwatch: () => {}, tables: new Map() };
+    const watched: Watched = {
+      profile: EMPTY_PROFILE,
+      declared: false,
+      known: false,
+      unwatch: () => {},
+      tables: new Map(),
+    };
     this.#watched.set(authority, watched);
-    watched.unwatch = this.#watch(authority, (profile) => this.#update(authority, watched, profile));
+    watched.unwatch = this.#watch(authority, (profile, known) => this.#update(authority, watched, profile, known));
     return watched;
   }
 
-  #update(authority: string, watched: Watched, profile: Profile): void {
+  #update(authority: string, watched: Watched, profile: Profile, known: boolean): void {
     if (this.#watched.get(authority) !== watched) return;
     watched.profile = profile;
     watched.tables.clear();
-    // A declared name keeps its watch and series when its routes go: they may come back.
-    if (watched.declared) return;
+    watched.declared = profile.routes.length > 0;
+    // A known name keeps its watch and series when its routes go: they may come back.
+    if (watched.known) return;
     this.#lookups--;
-    if (profile.routes.length > 0) {
-      watched.declared = true;
+    if (known && this.#declared < MAX_DECLARED) {
+      watched.known = true;
       this.#declared++;
       return;
     }

@@ -83,7 +83,11 @@ export const EMPTY_PROFILE: Profile = {
   endpoint: undefined,
 };
 
-export type ProfileListener = (profile: Profile) => void;
+/**
+ * `known` is false when the control plane has no such service (NOT_FOUND):
+ * the profile is then the default one, and the name may be made up.
+ */
+export type ProfileListener = (profile: Profile, known: boolean) => void;
 
 /** Something that streams an authority's profile; the listener gets every new version whole. */
 export interface ProfileSource {

@@ -92,8 +92,8 @@ export class DestinationResolver implements Resolver, ProfileSource {
       GET_PROFILE_PATH,
       authority,
       this.#getBody(authority),
-      (message) => listener(decodeProfile(message)),
-      () => listener(EMPTY_PROFILE),
+      (message) => listener(decodeProfile(message), true),
+      () => listener(EMPTY_PROFILE, false),
     );
   }
 

@@ -1,4 +1,4 @@
-import type { Profile } from '../profile/profile.ts';
+import type { Profile, ProfileListener } from '../profile/profile.ts';
 import type { PeerTls } from '../tls/connect.ts';
 
 // Discovery as a stream of diffs, in linkerd's vocabulary. `reset` replaces
@@ -29,7 +29,7 @@ export type UpdateListener = (update: Update) => void;
 export interface Resolver {
   resolve(authority: string, listener: UpdateListener): () => void;
   /** The authority's profile stream (GetProfile); resolvers without one serve every request on the default route. */
-  profile?(authority: string, listener: (profile: Profile) => void): () => void;
+  profile?(authority: string, listener: ProfileListener): () => void;
 }
 
 export function endpointKey(host: string, port: number): string {
