@@ -11,7 +11,8 @@
 #                                           # cache stay; `podman image prune` clears the cache)
 #
 # Without --tag each image gets the tag its manifests in deploy/ name.
-# Re-runs reuse podman's layer cache and the base images.
+# Re-runs reuse podman's layer cache and the base images. Each image's build
+# log goes to $WEFT_IMAGES_LOG_DIR (default /tmp)/weft-image-<name>.log.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -143,8 +144,8 @@ build() {
   step "$image"
   podman build --layers --build-arg "BASE=$base" "${secret[@]}" \
     -f "$ROOT/deploy/docker/$name.Dockerfile" --ignorefile "$ROOT/deploy/docker/$name.Dockerfile.dockerignore" \
-    -t "$image" "$ROOT" >"${BUILD_LOG_DIR:-/tmp}/weft-image-$name.log" 2>&1 ||
-    fail "$image did not build; the log is ${BUILD_LOG_DIR:-/tmp}/weft-image-$name.log"
+    -t "$image" "$ROOT" >"${WEFT_IMAGES_LOG_DIR:-/tmp}/weft-image-$name.log" 2>&1 ||
+    fail "$image did not build; the log is ${WEFT_IMAGES_LOG_DIR:-/tmp}/weft-image-$name.log"
   done_ "$image $(podman image inspect --format '{{.Size}}' "$image" | awk '{ printf "%d MB", $1 / 1e6 }')"
 }
 

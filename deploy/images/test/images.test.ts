@@ -1,8 +1,19 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_INJECTOR_CONFIG } from '@weft/control-plane/injector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectedWebPod, podmanRunFlags } from './injected-pod.ts';
-import { IMAGES_DIR, type Output, openTestStore, podman, run, sweep, type TestStore, waitFor } from './podman.ts';
+import {
+  buildLogTails,
+  IMAGES_DIR,
+  type Output,
+  openTestStore,
+  podman,
+  run,
+  sweep,
+  type TestStore,
+  waitFor,
+} from './podman.ts';
 
 // Builds both images with deploy/images/build.sh, as a user would, and runs
 // them the way Kubernetes would: emojivoto's web pod with the containers the
@@ -52,10 +63,15 @@ describe.skipIf(OPT_OUT)('the mesh and emojivoto images, built with podman', () 
         `the image test builds with rootful podman and debootstrap: it needs Linux and root (this is ${process.platform}, uid ${process.getuid?.()}). Set WEFT_IMAGES_TEST=skip to opt out.`,
       );
     }
-    store = openTestStore(STORE_DIR);
+    const s = openTestStore(STORE_DIR);
+    store = s;
     // What a run killed before its afterAll left behind.
-    if (store.reused) await sweep(store, BASES);
-    build = await run(store, BUILD_SH, ['--tag', TAG], 14 * 60_000);
+    if (s.reused) await sweep(s, BASES);
+    // Logs of an earlier run must not pass for this one's.
+    for (const name of ['mesh', 'emojivoto']) rmSync(join(s.dir, `weft-image-${name}.log`), { force: true });
+    build = await run(s, BUILD_SH, ['--tag', TAG], 14 * 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${buildLogTails(s)}`);
+    });
     console.log(build.stdout);
   }, 15 * 60_000);
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,7 @@ export function openTestStore(dir: string): TestStore {
       ...process.env,
       CONTAINERS_CONF: join(IMAGES_DIR, 'containers.conf'),
       CONTAINERS_STORAGE_CONF: conf,
+      WEFT_IMAGES_LOG_DIR: dir,
     },
   };
 }
@@ -90,4 +91,13 @@ export async function sweep(store: TestStore, keep: readonly string[]): Promise<
     .filter((ref) => ref && !ref.startsWith('<none>') && !keep.includes(ref.split(':')[0] ?? ''));
   if (drop.length > 0) await podman(store, ['rmi', '--force', ...drop]);
   await podman(store, ['image', 'prune', '--force']);
+}
+
+/** The last lines of each image's build log in the store, for a failure on CI, where the files are gone afterwards. */
+export function buildLogTails(store: TestStore, lines = 40): string {
+  return ['mesh', 'emojivoto']
+    .map((name) => join(store.dir, `weft-image-${name}.log`))
+    .filter((file) => existsSync(file))
+    .map((file) => `--- ${file}\n${readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n')}`)
+    .join('\n');
 }
