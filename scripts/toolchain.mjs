@@ -165,11 +165,22 @@ async function afterTests(status, before) {
   return left > 0 && status === 0 ? 1 : status;
 }
 
+/** The workspace's package folders, as pnpm-workspace.yaml lists them (`dir` or `dir/*`). */
+function workspaceDirs() {
+  const listed = readFileSync(join(ROOT, 'pnpm-workspace.yaml'), 'utf8')
+    .split('\n')
+    .map((line) => line.match(/^\s*-\s*['"]?([^'"\s]+)['"]?\s*$/)?.[1])
+    .filter(Boolean);
+  return listed.flatMap((entry) => {
+    if (!entry.endsWith('/*')) return [entry];
+    const top = entry.slice(0, -2);
+    return existsSync(join(ROOT, top)) ? readdirSync(join(ROOT, top)).map((d) => `${top}/${d}`) : [];
+  });
+}
+
 async function printSummary() {
   const { summarize } = await import('./test-summary.mjs');
-  const dirs = ['packages', 'apps'].flatMap((top) =>
-    existsSync(join(ROOT, top)) ? readdirSync(join(ROOT, top)).map((d) => `${top}/${d}`) : [],
-  );
+  const dirs = workspaceDirs();
   const { lines } = summarize(ROOT, dirs);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
