@@ -55,11 +55,15 @@ function resolveKnownService(client: DestinationClient): Promise<void> {
 
 /** `env` adds WEFT_CP_* settings to the local defaults. */
 export async function startControlPlane(env: Record<string, string> = {}): Promise<RunningControlPlane> {
-  const identity = await startIdentity();
-  let dir: string | undefined;
-  let child: Child | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
   try {
-    dir = await mkdtemp(join(tmpdir(), 'weft-fuzz-cp-'));
+    const identity = await startIdentity();
+    stops.push(() => identity.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'weft-fuzz-cp-'));
+    stops.push(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'services.yaml'), RESOURCES);
     // The token `weft dev` mints for the control plane's ServiceAccount.
     const token = await identity.tokenFile('weft-destination', DOMAIN.controlPlaneNamespace);
@@ -83,9 +87,10 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
       },
       listening: /"grpc":"[^"]*:(\d+)","admin":"[^"]*:(\d+)"/,
     });
-    child = started.child;
-    const grpcPort = Number(started.match[1]);
-    const adminPort = Number(started.match[2]);
+    const { child, match } = started;
+    stops.push(() => child.stop());
+    const grpcPort = Number(match[1]);
+    const adminPort = Number(match[2]);
     // Ready once its resources are loaded and its certificate arrived.
     await waitFor(() => expectOk(`http://127.0.0.1:${adminPort}/ready`));
 
@@ -101,6 +106,7 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
       ),
       { 'grpc.ssl_target_name_override': token.identity, 'grpc.default_authority': token.identity },
     );
+    stops.push(async () => client.close());
     const check = async () => {
       await resolveKnownService(client);
       await expectOk(`http://127.0.0.1:${adminPort}/live`);
@@ -116,9 +122,8 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
       rejectUnauthorized: false,
     };
     const authorities = [KNOWN_SERVICE, token.identity, 'localhost', 'fuzz.invalid:80'];
-    const running = { child: started.child, dir };
     return {
-      child: running.child,
+      child,
       identity,
       name: token.identity,
       grpcPort,
@@ -126,7 +131,7 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
       targets: () => [
         {
           name: 'control-plane-grpc',
-          child: running.child,
+          child,
           endpoint: { port: grpcPort, tls: mtls },
           profile: {
             authorities,
@@ -143,23 +148,16 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
         },
         {
           name: 'control-plane-admin',
-          child: running.child,
+          child,
           endpoint: { port: adminPort },
           profile: { authorities, paths: ['/metrics', '/ready', '/live', '/'] },
           check,
         },
       ],
-      async stop() {
-        client.close();
-        await running.child.stop();
-        await rm(running.dir, { recursive: true, force: true });
-        await identity.stop();
-      },
+      stop,
     };
   } catch (err) {
-    await child?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    await identity.stop();
+    await stop();
     throw err;
   }
 }
