@@ -28,8 +28,8 @@ export interface RunningIdentity {
   readonly grpcPort: number;
   readonly adminPort: number;
   readonly serviceName: string;
-  /** Writes a token file for `<sa>.fuzz` and returns its path and identity. */
-  tokenFile(serviceAccount: string): Promise<{ file: string; identity: string }>;
+  /** Writes a token file for `<sa>.<ns>` (default namespace: fuzz) and returns its path and identity. */
+  tokenFile(serviceAccount: string, namespace?: string): Promise<{ file: string; identity: string }>;
   /** A real Certify for a fresh workload: resolves once a certificate was issued. */
   certify(): Promise<void>;
   targets(): Target[];
@@ -94,9 +94,9 @@ export async function startIdentity(): Promise<RunningIdentity> {
     grpcPort,
     adminPort,
     serviceName,
-    async tokenFile(serviceAccount) {
-      const identity = identityName(serviceAccount, 'fuzz', DOMAIN);
-      const file = join(dir, `${serviceAccount}.token`);
+    async tokenFile(serviceAccount, namespace = 'fuzz') {
+      const identity = identityName(serviceAccount, namespace, DOMAIN);
+      const file = join(dir, `${serviceAccount}.${namespace}.token`);
       await writeFile(file, mintLocalToken({ identity, key }), { mode: 0o600 });
       return { file, identity };
     },

@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { identityName, issueWorkloadCertificate } from '@weft/identity';
 import { type Child, startChild } from './child.ts';
 import { KNOWN_SERVICE, type RunningControlPlane, startControlPlane } from './control-plane-under-fuzz.ts';
-import { DOMAIN, type RunningIdentity, startIdentity } from './identity-under-fuzz.ts';
+import { DOMAIN } from './identity-under-fuzz.ts';
 import type { Target } from './runner.ts';
+import { expectOk, waitFor } from './wait-for.ts';
 
 // A sidecar as `weft dev` runs one: its certificate from the identity
-// service, discovery and inbound policy from the control plane, its app a
+// service, discovery and inbound policy from the control plane over mTLS, its app a
 // small HTTP server in this process. Every listener on loopback. The policy
 // is all-authenticated, so plaintext input goes down the refusal path and
 // mTLS input down the forwarding path: the fuzzer reaches both.
@@ -31,12 +32,6 @@ async function startApp(): Promise<Server> {
   app.listen(0, '127.0.0.1');
   await once(app, 'listening');
   return app;
-}
-
-async function expectOk(url: string): Promise<void> {
-  const response = await fetch(url);
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${url} answered ${response.status} ${text.slice(0, 200)}`);
 }
 
 /** GET / over mTLS on a fresh connection; resolves with "<status> <body>". */
@@ -62,12 +57,11 @@ export async function startProxy(): Promise<RunningProxy> {
     for (const s of stops.reverse()) await s();
   };
   try {
-    const identity: RunningIdentity = await startIdentity();
-    stops.push(() => identity.stop());
     const controlPlane: RunningControlPlane = await startControlPlane({
       WEFT_CP_DEFAULT_INBOUND_POLICY: 'all-authenticated',
     });
     stops.push(() => controlPlane.stop());
+    const { identity } = controlPlane;
     const app = await startApp();
     stops.push(async () => {
       app.closeAllConnections();
@@ -81,6 +75,8 @@ export async function startProxy(): Promise<RunningProxy> {
       args: [MAIN],
       env: {
         WEFT_PROXY_DESTINATION_ADDR: `127.0.0.1:${controlPlane.grpcPort}`,
+        // Discovery and policy over mTLS, the control plane's identity verified.
+        WEFT_PROXY_DESTINATION_SVC_NAME: controlPlane.name,
         WEFT_PROXY_DESTINATION_CONTEXT: JSON.stringify({ ns: 'fuzz', pod: 'web-0' }),
         WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
         WEFT_PROXY_INBOUND_FORWARD_ADDR: `127.0.0.1:${appPort}`,
@@ -159,17 +155,5 @@ export async function startProxy(): Promise<RunningProxy> {
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-async function waitFor(check: () => Promise<void>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
   }
 }

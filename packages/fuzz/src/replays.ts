@@ -25,6 +25,15 @@ export const REPLAYS: readonly Replay[] = [
     index: 632,
     found: 'the same, with the stream closed by the reset but not yet destroyed when grpc-js answered it',
   },
+  {
+    target: 'proxy-inbound',
+    seed: 1,
+    index: 231,
+    found:
+      'a request stream left open and HEADERS on stream 0 in one read: the session error tore the session down, ' +
+      "under load before the open stream's error was emitted, and the guard read that stream's address from the " +
+      "session's unbound socket, which throws (the guard keeps the address as text, read when the session starts)",
+  },
 ];
 
 export function replaysFor(target: string): readonly Replay[] {

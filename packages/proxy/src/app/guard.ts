@@ -1,4 +1,4 @@
-import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Direction, GuardCounters, LimitKind } from '../metrics/guard.ts';
 import { ThrottledLog } from './throttled-log.ts';
@@ -16,9 +16,19 @@ const ORDINARY = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
 /** Marks an error already counted: a socket's error is passed on to its session and streams. */
 const kCounted = Symbol('weft.counted');
 type Marked = Error & { [kCounted]?: true; code?: string };
-/** A stream's connection, kept for the log line: Node unlinks a stream from its session when it errors. */
-const kSocket = Symbol('weft.socket');
-type Guarded<T> = T & { [kSocket]?: Socket };
+/**
+ * A stream's connection as "address:port", for the log line. Kept as text, not
+ * as its session's socket: that socket is a proxy which throws once Node has
+ * torn the session down, and a session error tears it down before the errors
+ * of the streams it destroyed are emitted.
+ */
+const kRemote = Symbol('weft.remote');
+type Guarded<T> = T & { [kRemote]?: string };
+
+/** A connection's peer as "address:port", read while its socket is connected. */
+export function remoteOf(socket: Pick<Socket, 'remoteAddress' | 'remotePort'>): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
+}
 
 export class Guard {
   readonly direction: Direction;
@@ -34,23 +44,23 @@ export class Guard {
     const guard = this;
     this.onSocketError = function (this: Socket, err: Error) {
       this.destroy();
-      guard.#report('socket', err, this);
+      guard.#report('socket', err, remoteOf(this));
     };
     this.#onStreamError = function (this: Guarded<ServerHttp2Stream>, err: Error) {
       // Node has already closed the stream; the session and its other streams go on.
-      guard.#report('stream', err, this[kSocket]);
+      guard.#report('stream', err, this[kRemote]);
     };
   }
 
-  /** The first step for every stream a client opens on the connection `socket`. */
-  stream(stream: ServerHttp2Stream, socket: Socket | undefined): void {
-    (stream as Guarded<ServerHttp2Stream>)[kSocket] = socket;
+  /** The first step for every stream a client opens on the connection from `remote` (see remoteOf). */
+  stream(stream: ServerHttp2Stream, remote: string | undefined): void {
+    (stream as Guarded<ServerHttp2Stream>)[kRemote] = remote;
     stream.on('error', this.#onStreamError);
   }
 
   /** For the HTTP/2 server's 'sessionError': Node destroys the session, which ends its connection. */
-  sessionError(err: Error, session: Http2Session): void {
-    this.#report('session', err, session.socket as Socket | undefined);
+  sessionError(err: Error, remote: string | undefined): void {
+    this.#report('session', err, remote);
   }
 
   /** A limit refused a connection or closed one; counted, and logged once per interval. */
@@ -62,13 +72,13 @@ export class Guard {
     });
   }
 
-  #report(kind: 'socket' | 'session' | 'stream', err: Marked, socket: Socket | undefined): void {
+  #report(kind: 'socket' | 'session' | 'stream', err: Marked, remote: string | undefined): void {
     if (err[kCounted] || (err.code !== undefined && ORDINARY.has(err.code))) return;
     err[kCounted] = true;
     this.#counters.error(this.direction, kind);
     this.#log.warn(`error:${kind}`, `${this.direction} ${kind} error; it was closed`, {
       direction: this.direction,
-      remote: socket ? `${socket.remoteAddress}:${socket.remotePort}` : undefined,
+      remote,
       code: err.code,
       error: err.message,
     });

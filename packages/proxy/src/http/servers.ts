@@ -7,10 +7,9 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Limits, Timeouts } from '../app/env.ts';
-import type { Guard } from '../app/guard.ts';
+import { type Guard, remoteOf } from '../app/guard.ts';
 
 // The HTTP/1 and HTTP/2 servers of one direction. They never listen: the
 // accept stage detects the protocol and hands them connections. Limits here
@@ -69,7 +68,14 @@ type StreamRate = Pick<Limits, 'streamsPerSecond' | 'streamBurst'>;
 const kOpenStreams = Symbol('weft.openStreams');
 const kTokens = Symbol('weft.streamTokens');
 const kRefilledAt = Symbol('weft.streamsRefilledAt');
-type Counted = Http2Session & { [kOpenStreams]?: number; [kTokens]?: number; [kRefilledAt]?: number };
+const kRemote = Symbol('weft.sessionRemote');
+type Counted = Http2Session & {
+  [kOpenStreams]?: number;
+  [kTokens]?: number;
+  [kRefilledAt]?: number;
+  /** The peer, read once while the session's socket is bound (see Guard.stream). */
+  [kRemote]?: string;
+};
 
 export function createH2ServerFor(timeouts: Timeouts, guard: Guard, rate: StreamRate, handler: H2Handler): Http2Server {
   const server = createH2Server({
@@ -79,7 +85,7 @@ export function createH2ServerFor(timeouts: Timeouts, guard: Guard, rate: Stream
   });
   // Listened for on each session rather than the server, to know the stream's connection even when it is already gone.
   const onStream = function (this: Counted, stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {
-    guard.stream(stream, this.socket as Socket | undefined);
+    guard.stream(stream, this[kRemote]);
     // Reset in the same read as its HEADERS (rapid reset): it never reaches the app.
     if (stream.destroyed) return;
     if (!takeToken(this, rate)) {
@@ -94,11 +100,12 @@ export function createH2ServerFor(timeouts: Timeouts, guard: Guard, rate: Stream
     });
     handler(stream, headers);
   };
-  server.on('sessionError', (err: Error, session: Http2Session) => guard.sessionError(err, session));
+  server.on('sessionError', (err: Error, session: Counted) => guard.sessionError(err, session[kRemote]));
   // A session with no stream open and nothing received for the idle timeout
   // is closed: it may be a client stalled halfway through a frame. Sessions
   // with open streams (long gRPC calls) are left alone.
   server.on('session', (session: Counted) => {
+    session[kRemote] = remoteOf(session.socket);
     session[kOpenStreams] = 0;
     session[kTokens] = rate.streamBurst;
     session[kRefilledAt] = performance.now();
