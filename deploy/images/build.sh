@@ -142,18 +142,10 @@ build() {
   # the registry): the build borrows it as a secret, which no layer keeps.
   if [ -f "${NODE_EXTRA_CA_CERTS:-}" ]; then secret=(--secret "id=ca-bundle,src=$NODE_EXTRA_CA_CERTS"); fi
   step "$image"
-  local log="${WEFT_IMAGES_LOG_DIR:-/tmp}/weft-image-$name.log" attempt
-  # Two tries: the dependency step fetches from the registry, which can fail
-  # for a moment; a second failure is the build's own, and its log says why.
-  for attempt in 1 2; do
-    if podman build --layers --build-arg "BASE=$base" "${secret[@]}" \
-      -f "$ROOT/deploy/docker/$name.Dockerfile" --ignorefile "$ROOT/deploy/docker/$name.Dockerfile.dockerignore" \
-      -t "$image" "$ROOT" >"$log" 2>&1; then
-      break
-    fi
-    [ "$attempt" = 2 ] && fail "$image did not build; the log is $log"
-    echo "[images] $image failed to build ($(grep -m1 -E 'error|Error' "$log" | cut -c1-120)); trying once more"
-  done
+  podman build --layers --build-arg "BASE=$base" "${secret[@]}" \
+    -f "$ROOT/deploy/docker/$name.Dockerfile" --ignorefile "$ROOT/deploy/docker/$name.Dockerfile.dockerignore" \
+    -t "$image" "$ROOT" >"${WEFT_IMAGES_LOG_DIR:-/tmp}/weft-image-$name.log" 2>&1 ||
+    fail "$image did not build; the log is ${WEFT_IMAGES_LOG_DIR:-/tmp}/weft-image-$name.log"
   done_ "$image $(podman image inspect --format '{{.Size}}' "$image" | awk '{ printf "%d MB", $1 / 1e6 }')"
 }
 
