@@ -1,11 +1,9 @@
-import { credentials } from '@grpc/grpc-js';
-import { loadDestinationApi } from '@weft/api';
 import type { DestinationClient } from '@weft/api/gen/weft/destination/Destination.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { type RunningControlPlane, startControlPlane } from '../src/control-plane.ts';
+import type { RunningControlPlane } from '../src/control-plane.ts';
 import { K8sStore } from '../src/store/k8s/k8s-store.ts';
 import { FakeApiServer } from './support/fake-api-server.ts';
+import { serveK8sStore } from './support/k8s-plane.ts';
 import { eventually } from './support/local-plane.ts';
 import { StreamReader } from './support/stream.ts';
 
@@ -71,22 +69,10 @@ describe('destination by IP:port (Kubernetes backend)', () => {
       onProblem: () => {},
     });
     await store.ready();
-    const cfg = loadConfig(
-      (n) =>
-        ({
-          WEFT_CP_BACKEND: 'k8s',
-          WEFT_CP_LISTEN_ADDR: '127.0.0.1:0',
-          WEFT_CP_ADMIN_ADDR: '127.0.0.1:0',
-          // What these tests check is the store; the transport is tested over mTLS elsewhere.
-          WEFT_CP_PLAINTEXT: 'true',
-        })[n],
-    );
-    cp = await startControlPlane(cfg, store);
-    const c = new (loadDestinationApi().weft.destination.Destination)(
-      `127.0.0.1:${cp.grpcPort}`,
-      credentials.createInsecure(),
-    );
-    client = c;
+    const served = await serveK8sStore(store);
+    cp = served.cp;
+    client = served.client;
+    const c = served.client;
     return {
       server,
       get: (path: string) => new StreamReader(c.Get({ scheme: 'k8s', path, contextToken: '{"ns":"emojivoto"}' })),
