@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FakeApiServer } from '../test/support/fake-api-server.ts';
@@ -77,4 +78,17 @@ export async function directWatch(api: FakeApiServer, count: number): Promise<nu
   }
   req.destroy();
   return samples;
+}
+
+/** The gRPC and admin ports a control plane process logs once it listens. */
+export function listeningPorts(child: ChildProcess): Promise<{ grpc: number; admin: number }> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      buf += d;
+      const m = /"grpc":"[^"]*:(\d+)","admin":"[^"]*:(\d+)"/.exec(buf);
+      if (m) resolve({ grpc: Number(m[1]), admin: Number(m[2]) });
+    });
+    child.once('exit', (code) => reject(new Error(`control plane exited ${code}: ${buf}`)));
+  });
 }

@@ -16,7 +16,7 @@ import { loadDestinationApi } from '@weft/api';
 import type { DestinationClient } from '@weft/api/gen/weft/destination/Destination.ts';
 import { KIND_PATHS } from '../src/store/k8s/api-paths.ts';
 import { FakeApiServer } from '../test/support/fake-api-server.ts';
-import { directWatch, endpointSlice, podOf, SLICES, serviceOf } from './fixtures.ts';
+import { directWatch, endpointSlice, listeningPorts, podOf, SLICES, serviceOf } from './fixtures.ts';
 import { procStats, quantile, writeReport } from './report.ts';
 
 const progress = (msg: string) => console.error(`[bench] ${msg}`);
@@ -61,15 +61,7 @@ const child = spawn(process.execPath, [...CP_NODE_FLAGS, 'src/main.ts'], {
   },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
-const ports = await new Promise<{ grpc: number; admin: number }>((resolve, reject) => {
-  let buf = '';
-  child.stderr.on('data', (d: Buffer) => {
-    buf += d;
-    const m = /"grpc":"[^"]*:(\d+)","admin":"[^"]*:(\d+)"/.exec(buf);
-    if (m) resolve({ grpc: Number(m[1]), admin: Number(m[2]) });
-  });
-  child.once('exit', (code) => reject(new Error(`control plane exited ${code}: ${buf}`)));
-});
+const ports = await listeningPorts(child);
 const pid = child.pid as number;
 const t0 = performance.now();
 for (;;) {

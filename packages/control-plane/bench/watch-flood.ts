@@ -23,6 +23,7 @@ import {
   staticIssuer,
 } from '@weft/identity';
 import { meshChannel } from '../test/support/local-plane.ts';
+import { listeningPorts } from './fixtures.ts';
 import { type ProcStats, procStats } from './report.ts';
 
 const WATCHES = 20_000;
@@ -83,15 +84,7 @@ async function flood(limit: number): Promise<Flood> {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const ports = await new Promise<{ grpc: number; admin: number }>((resolve, reject) => {
-    let buf = '';
-    child.stderr.on('data', (d: Buffer) => {
-      buf += d;
-      const m = /"grpc":"[^"]*:(\d+)","admin":"[^"]*:(\d+)"/.exec(buf);
-      if (m) resolve({ grpc: Number(m[1]), admin: Number(m[2]) });
-    });
-    child.once('exit', (code) => reject(new Error(`control plane exited ${code}: ${buf}`)));
-  });
+  const ports = await listeningPorts(child);
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${ports.admin}/ready`).catch(() => undefined);
     if (res?.status === 200) break;
