@@ -32,6 +32,8 @@ Flags:
       --no-mesh                emojivoto alone: four processes, no sidecars
       --proxy-log-level LEVEL  the sidecars' log level: debug, info, warn, error, off (default warn)
       --ready-timeout SECS     how long each process may take to become ready (default 30)
+      --otlp URL               also send every trace, the apps' and the proxies', to this OTLP/gRPC
+                               collector (Jaeger: http://localhost:4317); default OTEL_EXPORTER_OTLP_ENDPOINT
 `;
 
 const DEFAULT_WEB_PORT = 8080;
@@ -45,6 +47,7 @@ interface DevFlags {
   readonly mesh: boolean;
   readonly proxyLogLevel: string;
   readonly readyTimeoutMs: number;
+  readonly otlp: string | undefined;
 }
 
 function parseFlags(args: string[]): DevFlags | 'help' {
@@ -58,6 +61,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
       'no-mesh': { type: 'boolean', default: false },
       'proxy-log-level': { type: 'string', default: 'warn' },
       'ready-timeout': { type: 'string', default: '30' },
+      otlp: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -83,6 +87,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
     mesh: !values['no-mesh'],
     proxyLogLevel: level,
     readyTimeoutMs: timeout * 1000,
+    otlp: values.otlp,
   };
 }
 
@@ -148,7 +153,8 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
     env: io.env,
     write: (text) => io.stdout.write(text),
   });
-  const forwarded = io.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `, forwarded to ${io.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : '';
+  const collector = io.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const forwarded = collector ? `, forwarded with the proxies' spans to ${collector}` : '';
   return {
     lines: [
       `emojivoto is up: open ${mesh.webUrl} (web's sidecar)`,
@@ -164,19 +170,21 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
   };
 }
 
-async function run(args: string[], io: CommandIo): Promise<number> {
+async function run(args: string[], given: CommandIo): Promise<number> {
   const startedAt = performance.now();
   let flags: DevFlags | 'help';
   try {
     flags = parseFlags(args);
   } catch (error) {
-    io.stderr.write(formatCliError(error));
+    given.stderr.write(formatCliError(error));
     return 2;
   }
   if (flags === 'help') {
-    io.stdout.write(USAGE);
+    given.stdout.write(USAGE);
     return 0;
   }
+  // --otlp is OTEL_EXPORTER_OTLP_ENDPOINT, which the apps and the viz server read.
+  const io = flags.otlp ? { ...given, env: { ...given.env, OTEL_EXPORTER_OTLP_ENDPOINT: flags.otlp } } : given;
   let lock: DevLock;
   try {
     lock = acquireDevLock(process.cwd());
