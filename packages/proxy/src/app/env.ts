@@ -88,6 +88,9 @@ export interface ProxyConfig {
    * an unauthenticated peer's bytes reach the app unclassified only where that was asked for.
    */
   readonly inboundUndetected: UndetectedAction;
+  /** WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION, checked when read: for other ports see undetectedFor. */
+  readonly inboundOpaquePorts: string;
+  readonly inboundDetectFallback: UndetectedAction;
   readonly destinationAddr: string | undefined;
   /**
    * The identity the destination service must prove (WEFT_PROXY_DESTINATION_SVC_NAME),
@@ -152,9 +155,9 @@ export function inPortList(name: string, text: string, port: number): boolean {
   return found;
 }
 
-function undetectedAction(env: EnvReader, port: number): UndetectedAction {
-  const opaquePorts = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
-  if (inPortList(opaquePorts, env(opaquePorts) ?? '', port)) return 'opaque';
+const OPAQUE_PORTS = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
+
+function detectFallback(env: EnvReader): UndetectedAction {
   const fallback = env('WEFT_PROXY_INBOUND_DETECT_FALLBACK') ?? 'close';
   if (fallback !== 'close' && fallback !== 'opaque') {
     throw new ProxyError(
@@ -163,6 +166,14 @@ function undetectedAction(env: EnvReader, port: number): UndetectedAction {
     );
   }
   return fallback;
+}
+
+/** What the inbound side does with undetectable plaintext sent to `port` of the app. */
+export function undetectedFor(
+  config: Pick<ProxyConfig, 'inboundOpaquePorts' | 'inboundDetectFallback'>,
+  port: number,
+): UndetectedAction {
+  return inPortList(OPAQUE_PORTS, config.inboundOpaquePorts, port) ? 'opaque' : config.inboundDetectFallback;
 }
 
 /** `name:port=127.0.0.1:15001,...` */
@@ -199,6 +210,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const destinationName = env('WEFT_PROXY_DESTINATION_SVC_NAME') || undefined;
   const controlPlanePlaintext = str('CONTROL_PLANE_PLAINTEXT', 'false') === 'true';
   const policy = readPolicySettings(env);
+  const inbound = { inboundOpaquePorts: env(OPAQUE_PORTS) ?? '', inboundDetectFallback: detectFallback(env) };
   checkControlPlaneTls('DESTINATION', destinationAddr, destinationName, identity, controlPlanePlaintext);
   checkControlPlaneTls('POLICY', policy.workload && policy.addr, policy.name, identity, controlPlanePlaintext);
   return {
@@ -208,7 +220,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
     upstreams: parseUpstreams('WEFT_PROXY_OUTBOUND_UPSTREAMS', str('OUTBOUND_UPSTREAMS', '')),
     appAddr,
     // The port the pod's resources name (opaque-ports annotation, policy): the policy's, else the app's.
-    inboundUndetected: undetectedAction(env, policy.port ?? appAddr.port),
+    inboundUndetected: undetectedFor(inbound, policy.port ?? appAddr.port),
+    ...inbound,
     destinationAddr,
     destinationName: controlPlanePlaintext ? undefined : destinationName,
     controlPlanePlaintext,

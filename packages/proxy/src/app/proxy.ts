@@ -11,9 +11,11 @@ import { Tap } from '../tap/tap.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 import { Observers } from '../trace/observe.ts';
 import { Tracer } from '../trace/tracer.ts';
+import { OriginalDiscovery } from '../transparent/discovery.ts';
+import { OutboundByOriginalDst } from '../transparent/outbound.ts';
 import { createAdminServer } from './admin.ts';
 import type { Connections } from './connections.ts';
-import type { HostPort, ProxyConfig } from './env.ts';
+import { type HostPort, type ProxyConfig, undetectedFor } from './env.ts';
 import { log } from './log.ts';
 
 // Wires the two directions, their listeners and the admin server together,
@@ -28,6 +30,8 @@ export interface SidecarParts {
   readonly extraMetrics?: () => string;
   /** The inbound port's authorization policy (policy API); without one everything is allowed. */
   readonly policy?: PolicySource;
+  /** The policy of another port of the app, which a redirected connection was sent to. */
+  readonly policyFor?: (port: number) => PolicySource;
 }
 
 export interface SidecarAddresses {
@@ -47,6 +51,8 @@ export class Sidecar {
   readonly observers: Observers;
   readonly #tap: Tap | undefined;
   readonly #tracer: Tracer | undefined;
+  readonly #discovery: OriginalDiscovery;
+  readonly #byOriginalDst: OutboundByOriginalDst;
   readonly #parts: SidecarParts;
   readonly #listeners: Server[] = [];
   readonly #admin: HttpServer;
@@ -70,6 +76,8 @@ export class Sidecar {
       identity,
       app: config.appAddr,
       undetected: config.inboundUndetected,
+      undetectedFor: (port) => undetectedFor(config, port),
+      policyFor: parts.policyFor,
       timeouts: config.timeouts,
       limits: config.limits,
       metrics: this.metrics,
@@ -87,6 +95,17 @@ export class Sidecar {
       observe,
       breaker: config.breaker,
     });
+    this.#discovery = new OriginalDiscovery(
+      parts.resolver.profile?.bind(parts.resolver),
+      config.discoveryIdleMs,
+      config.timeouts.failFastMs,
+    );
+    this.#byOriginalDst = new OutboundByOriginalDst(
+      this.outbound,
+      this.#discovery,
+      this.metrics,
+      config.timeouts.connectMs,
+    );
     this.#admin = createAdminServer({
       metrics: () => withExtra(this.metrics.render(), parts.extraMetrics),
       ready: () => this.ready,
@@ -111,7 +130,7 @@ export class Sidecar {
     const { config } = this.#parts;
     const upstreams = new Map<string, AddressInfo>();
     const outbound = await this.#listen(config.outboundListen, this.outbound.connections, (s) =>
-      this.outbound.accept(s, undefined),
+      this.#byOriginalDst.accept(s),
     );
     const inbound = await this.#listen(config.inboundListen, this.inbound.connections, (s) => this.inbound.accept(s));
     for (const up of config.upstreams) {
@@ -170,6 +189,7 @@ export class Sidecar {
       this.inbound.connections.drain(this.inbound.h1, graceMs),
       this.outbound.connections.drain(this.outbound.h1, graceMs),
     ]);
+    this.#discovery.close();
     this.outbound.close();
     this.inbound.close();
     this.#admin.close();

@@ -1,0 +1,97 @@
+import type { Socket } from 'node:net';
+import type { Timeouts, UndetectedAction } from '../app/env.ts';
+import { InboundPort } from '../inbound/port.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { PolicySource } from '../policy/client.ts';
+import { originalDst } from './original-dst.ts';
+
+// Which port of the app an inbound connection is for. Redirected by
+// proxy-init, it was sent to the pod's IP:P and goes to 127.0.0.1:P, under
+// the Server that selects P; made straight to the listener (locally, or a
+// peer that dialed the proxy's own port), it goes to the configured app
+// address. Ports are built on first use and forgotten once idle, so a peer
+// trying every port leaves nothing behind.
+
+/** Linkerd's inbound discovery idle timeout. */
+const IDLE_MS = 90_000;
+
+export interface InboundPortsOptions {
+  readonly app: { readonly host: string; readonly port: number };
+  readonly timeouts: Timeouts;
+  readonly metrics: Metrics;
+  /** The app address's policy; without one (nor `policyFor`) everything is allowed. */
+  readonly policy?: PolicySource;
+  /** The Server policy of another port (WatchPort); without it only the app address has a policy. */
+  readonly policyFor?: (port: number) => PolicySource;
+  /** The app address's, and any other port's. */
+  readonly undetected: UndetectedAction;
+  readonly undetectedFor: (port: number) => UndetectedAction;
+  readonly idleMs?: number;
+}
+
+export class InboundPorts {
+  readonly default: InboundPort;
+  readonly #byPort = new Map<number, InboundPort>();
+  readonly #opts: InboundPortsOptions;
+  readonly #evictTimer: NodeJS.Timeout;
+
+  constructor(opts: InboundPortsOptions) {
+    this.#opts = opts;
+    const { app, timeouts, metrics } = opts;
+    this.default = new InboundPort(app.host, app.port, {
+      timeouts,
+      metrics,
+      policy: opts.policy,
+      undetected: opts.undetected,
+    });
+    const idleMs = opts.idleMs ?? IDLE_MS;
+    this.#evictTimer = setInterval(() => this.#evictIdle(idleMs), Math.max(50, idleMs / 2));
+    this.#evictTimer.unref();
+  }
+
+  /** Ports served besides the app address. */
+  get size(): number {
+    return this.#byPort.size;
+  }
+
+  /** The port `socket` is for, counted open until it closes. */
+  of(socket: Socket): InboundPort {
+    const dst = originalDst(socket);
+    const port = dst === undefined || dst.port === this.#opts.app.port ? this.default : this.#get(dst.port);
+    port.open++;
+    port.lastUsed = performance.now();
+    socket.once('close', () => port.open--);
+    return port;
+  }
+
+  #get(number: number): InboundPort {
+    let port = this.#byPort.get(number);
+    if (!port) {
+      const { timeouts, metrics } = this.#opts;
+      port = new InboundPort('127.0.0.1', number, {
+        timeouts,
+        metrics,
+        policy: this.#opts.policyFor?.(number),
+        undetected: this.#opts.undetectedFor(number),
+      });
+      this.#byPort.set(number, port);
+    }
+    return port;
+  }
+
+  #evictIdle(idleMs: number): void {
+    const cutoff = performance.now() - idleMs;
+    for (const [number, port] of this.#byPort) {
+      if (port.open > 0 || port.lastUsed > cutoff) continue;
+      port.close();
+      this.#byPort.delete(number);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#evictTimer);
+    this.default.close();
+    for (const port of this.#byPort.values()) port.close();
+    this.#byPort.clear();
+  }
+}
