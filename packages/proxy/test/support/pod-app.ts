@@ -1,0 +1,62 @@
+// An unmodified app for tests in network namespaces (ip netns exec): it knows
+// nothing of the mesh. Lines on stdout are its whole interface with the test.
+//   serve http:8080,echo:7000   HTTP servers answering {port, clientId} and TCP echo servers;
+//                               prints {"listening":true}; ends when stdin closes
+//   get URL                     one HTTP GET; prints {status, body, proxyError}
+//   echo HOST PORT TEXT         sends TEXT, prints {reply} once it came back whole
+import { createServer as createHttpServer, request } from 'node:http';
+import { connect, createServer as createTcpServer, type Server } from 'node:net';
+
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const [mode, ...args] = process.argv.slice(2);
+
+if (mode === 'serve') {
+  const servers: Server[] = (args[0] ?? '').split(',').map((spec) => {
+    const [kind, port] = spec.split(':');
+    const server =
+      kind === 'http'
+        ? createHttpServer((req, res) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ port: Number(port), clientId: req.headers['weft-client-id'] ?? null }));
+          })
+        : createTcpServer((socket) => {
+            socket.on('error', () => {});
+            socket.pipe(socket);
+          });
+    server.listen(Number(port), '0.0.0.0');
+    return server as Server;
+  });
+  await Promise.all(servers.map((s) => new Promise((r) => (s.listening ? r(null) : s.once('listening', r)))));
+  say({ listening: true });
+  process.stdin.on('end', () => process.exit(0)).resume();
+} else if (mode === 'get') {
+  const req = request(args[0] as string, { timeout: 15_000 }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => {
+      body += chunk;
+    });
+    res.on('end', () => say({ status: res.statusCode, body, proxyError: res.headers['weft-proxy-error'] ?? null }));
+  });
+  req.on('timeout', () => req.destroy(new Error('timeout')));
+  req.on('error', (err: NodeJS.ErrnoException) => say({ error: err.code ?? err.message }));
+  req.end();
+} else if (mode === 'echo') {
+  const [host, port, text = ''] = args;
+  const socket = connect({ host, port: Number(port), timeout: 15_000 });
+  let reply = '';
+  socket.setEncoding('utf8');
+  socket.on('connect', () => socket.write(text));
+  socket.on('data', (chunk) => {
+    reply += chunk;
+    if (reply.length >= text.length) {
+      say({ reply });
+      socket.destroy();
+    }
+  });
+  socket.on('timeout', () => socket.destroy(new Error('timeout')));
+  socket.on('error', (err: NodeJS.ErrnoException) => say({ error: err.code ?? err.message, reply }));
+} else {
+  console.error(`usage: pod-app.ts serve SPECS | get URL | echo HOST PORT TEXT (got ${mode})`);
+  process.exit(2);
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meshIdentity, type Pod, PodCluster, serveIn } from './support/pod-cluster.ts';
+
+// The Kubernetes data path for real, as root: two pods in network namespaces
+// with proxy-init's rules, each with its sidecar as a child process, and the
+// control plane over a folder of the same resources a cluster would hold.
+// web's app dials emoji-svc's virtual IP, emoji's pod IP, and an address the
+// mesh does not know; nothing in either app knows of the mesh.
+
+const VIP = '10.96.81.10';
+const SERVICE = 'emoji-svc.emojivoto.svc.cluster.local';
+const WEB = meshIdentity('web', 'emojivoto');
+const EMOJI = meshIdentity('emoji', 'emojivoto');
+
+function resources(emojiIp: string): string {
+  return `
+apiVersion: v1
+kind: Service
+metadata:
+  name: emoji-svc
+  namespace: emojivoto
+  annotations: { config.weft.dev/opaque-ports: "7000" }
+spec:
+  clusterIP: ${VIP}
+  selector: { app: emoji }
+  ports:
+    - { name: http, port: 8080, targetPort: 8080 }
+    - { name: echo, port: 7000, targetPort: 7000 }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: emoji-0
+  namespace: emojivoto
+  labels: { app: emoji, weft.dev/control-plane-ns: weft }
+  annotations: { config.weft.dev/opaque-ports: "7000" }
+spec:
+  serviceAccountName: emoji
+  containers:
+    - name: app
+      ports: [{ containerPort: 8080 }, { containerPort: 8081 }, { containerPort: 9090 }, { containerPort: 7000 }]
+    - name: weft-proxy
+status: { phase: Running, podIP: ${emojiIp} }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: emoji-svc-0
+  namespace: emojivoto
+  labels: { kubernetes.io/service-name: emoji-svc }
+ports: [{ name: http, port: 8080 }, { name: echo, port: 7000 }]
+endpoints:
+  - addresses: [${emojiIp}]
+    conditions: { ready: true }
+    targetRef: { kind: Pod, name: emoji-0 }
+---
+# A Server with no authorization denies everything on its port, and only there.
+apiVersion: policy.weft.dev/v1beta3
+kind: Server
+metadata:
+  name: emoji-admin
+  namespace: emojivoto
+spec:
+  podSelector: { matchLabels: { app: emoji } }
+  port: 9090
+  proxyProtocol: HTTP/1
+`;
+}
+
+/** The sum of a family's series whose labels include all of `labels`. */
+function metric(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const set = line.slice(name.length + 1, line.lastIndexOf('}'));
+    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+describe('routing by original destination, in pods with proxy-init rules', () => {
+  let cluster: PodCluster | undefined;
+  let web: Pod;
+  let emoji: Pod;
+
+  beforeAll(async () => {
+    cluster = new PodCluster();
+    web = cluster.pod();
+    emoji = cluster.pod();
+    await cluster.controlPlane(resources(emoji.ip));
+    await emoji.serve('http:8080,http:8081,http:9090,echo:7000');
+    // Outside the mesh: a server on the node, at an address no resource names.
+    await serveIn(cluster.node, 'echo:7100');
+    await Promise.all([
+      cluster.proxy(web, 'web', 'emojivoto', 'web-0', {}),
+      cluster.proxy(emoji, 'emoji', 'emojivoto', 'emoji-0', {
+        WEFT_PROXY_INBOUND_FORWARD_ADDR: '127.0.0.1:8080',
+        WEFT_PROXY_INBOUND_PORTS: '8080,8081,9090,7000',
+        WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION: '7000',
+      }),
+    ]);
+  }, 120_000);
+
+  afterAll(() => cluster?.close());
+
+  it("reaches the Service's pod over mTLS when the app dials the Service's virtual IP, both identities known", async () => {
+    const answer = await web.app(['get', `http://${VIP}:8080/`]);
+    expect(answer).toMatchObject({ status: 200 });
+    expect(JSON.parse(answer.body as string)).toEqual({ port: 8080, clientId: WEB });
+    const outbound = await web.metrics();
+    expect(
+      metric(outbound, 'response_total', {
+        direction: 'outbound',
+        authority: `${SERVICE}:8080`,
+        tls: 'true',
+        server_id: EMOJI,
+        status_code: '200',
+      }),
+    ).toBe(1);
+    const inbound = await emoji.metrics();
+    expect(
+      metric(inbound, 'response_total', {
+        direction: 'inbound',
+        target_port: '8080',
+        tls: 'true',
+        client_id: WEB,
+        status_code: '200',
+      }),
+    ).toBe(1);
+  });
+
+  it("carries an opaque port's bytes to the Service's pod over mTLS, counted as TCP", async () => {
+    expect(await web.app(['echo', VIP, '7000', 'opaque bytes'])).toEqual({ reply: 'opaque bytes' });
+    const outbound = await web.metrics();
+    const dst = { direction: 'outbound', peer: 'dst', authority: `${SERVICE}:7000`, tls: 'true', server_id: EMOJI };
+    expect(metric(outbound, 'tcp_open_total', dst)).toBe(1);
+    // Counted as the app's bytes, before TLS: sent and echoed back.
+    expect(metric(outbound, 'tcp_write_bytes_total', dst)).toBe('opaque bytes'.length);
+    expect(metric(outbound, 'tcp_read_bytes_total', dst)).toBe('opaque bytes'.length);
+    const inbound = await emoji.metrics();
+    expect(
+      metric(inbound, 'tcp_open_total', {
+        direction: 'inbound',
+        peer: 'src',
+        tls: 'true',
+        client_id: WEB,
+        target_port: '7000',
+      }),
+    ).toBe(1);
+    // No request was made of an opaque stream.
+    expect(metric(inbound, 'request_total', { target_port: '7000' })).toBe(0);
+  });
+
+  it('serves every port the app listens on, each under the Server that selects it', async () => {
+    const other = await web.app(['get', `http://${emoji.ip}:8081/`]);
+    expect(other).toMatchObject({ status: 200 });
+    expect(JSON.parse(other.body as string)).toEqual({ port: 8081, clientId: WEB });
+    const denied = await web.app(['get', `http://${emoji.ip}:9090/`]);
+    // The peer proxy's error header stays between the proxies; the app sees the status.
+    expect(denied).toMatchObject({ status: 403 });
+    const inbound = await emoji.metrics();
+    expect(metric(inbound, 'response_total', { target_port: '8081', status_code: '200', client_id: WEB })).toBe(1);
+    expect(metric(inbound, 'response_total', { target_port: '9090', status_code: '403' })).toBe(1);
+  });
+
+  it('passes a connection to an address the mesh does not know through as it is, counted as passed through', async () => {
+    expect(await web.app(['echo', web.gateway, '7100', 'to the outside'])).toEqual({ reply: 'to the outside' });
+    const outbound = await web.metrics();
+    expect(
+      metric(outbound, 'tcp_open_total', {
+        direction: 'outbound',
+        peer: 'dst',
+        target_addr: `${web.gateway}:7100`,
+        passthrough: 'true',
+      }),
+    ).toBe(1);
+  });
+});
