@@ -163,6 +163,16 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
     expect(metric(inbound, 'response_total', { target_port: '9090', status_code: '403' })).toBe(1);
   });
 
+  it("refuses a connection sent to the proxy's own outbound port, which would let a peer call out as the pod", async () => {
+    const before = metric(await emoji.metrics(), 'tcp_open_total', { direction: 'outbound', peer: 'src' });
+    const answer = await web.app(['get', `http://${emoji.ip}:4140/`]);
+    // web's proxy answers for the connection emoji's proxy closed.
+    expect(answer).toMatchObject({ status: 502, proxyError: 'WEFT_PROXY_UPSTREAM_IO' });
+    const after = await emoji.metrics();
+    expect(metric(after, 'limit_exceeded_total', { direction: 'inbound', limit: 'own_port' })).toBe(1);
+    expect(metric(after, 'tcp_open_total', { direction: 'outbound', peer: 'src' })).toBe(before);
+  });
+
   it('passes a connection to an address the mesh does not know through as it is, counted as passed through', async () => {
     expect(await web.app(['echo', web.gateway, '7100', 'to the outside'])).toEqual({ reply: 'to the outside' });
     const outbound = await web.metrics();

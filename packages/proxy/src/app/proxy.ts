@@ -55,6 +55,8 @@ export class Sidecar {
   readonly #byOriginalDst: OutboundByOriginalDst;
   readonly #parts: SidecarParts;
   readonly #listeners: Server[] = [];
+  /** Every port this proxy listens on, once started. */
+  readonly #ownPorts = new Set<number>();
   readonly #admin: HttpServer;
   #shutdown: Promise<void> | undefined;
   #onShutdownRequest: (() => void) | undefined;
@@ -78,6 +80,7 @@ export class Sidecar {
       undetected: config.inboundUndetected,
       undetectedFor: (port) => undetectedFor(config, port),
       policyFor: parts.policyFor,
+      ownPort: (port) => this.#ownPorts.has(port),
       timeouts: config.timeouts,
       limits: config.limits,
       metrics: this.metrics,
@@ -154,7 +157,10 @@ export class Sidecar {
       this.#listeners.push(started.server as unknown as Server);
       tap = started.address;
     }
-    this.addresses = { outbound, inbound, admin: this.#admin.address() as AddressInfo, upstreams, tap };
+    const admin = this.#admin.address() as AddressInfo;
+    this.#ownPorts.add(admin.port);
+    if (tap) this.#ownPorts.add(tap.port);
+    this.addresses = { outbound, inbound, admin, upstreams, tap };
     return this.addresses;
   }
 
@@ -173,7 +179,9 @@ export class Sidecar {
     server.listen(at.port, at.host);
     await once(server, 'listening');
     this.#listeners.push(server);
-    return server.address() as AddressInfo;
+    const address = server.address() as AddressInfo;
+    this.#ownPorts.add(address.port);
+    return address;
   }
 
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes everything. */

@@ -17,6 +17,12 @@ export interface InboundPortOptions {
   /** The port's authorization policy; without one everything is allowed. */
   readonly policy: PolicySource | undefined;
   readonly undetected: UndetectedAction;
+  /**
+   * Serve nothing until the policy API has answered, at most this long (then
+   * the policy's `initial` applies): a port first used after start-up would
+   * otherwise admit what its Server denies while the answer is on its way.
+   */
+  readonly waitMs?: number;
 }
 
 export class InboundPort {
@@ -31,19 +37,40 @@ export class InboundPort {
   open = 0;
   lastUsed = performance.now();
   readonly #unwatch: (() => void) | undefined;
+  /** Connections held until the first answer; undefined once it came (or was never awaited). */
+  #held: (() => void)[] | undefined;
+  #waitTimer: NodeJS.Timeout | undefined;
 
   constructor(host: string, port: number, opts: InboundPortOptions) {
     this.app = new AppUpstream(host, port, opts.timeouts, opts.metrics);
     this.undetected = opts.undetected;
     this.labels = { target_addr: `${host}:${port}`, target_ip: host, target_port: String(port) };
     const source = opts.policy;
-    if (source?.initial) this.policy = new InboundPolicy(source.initial);
-    this.#unwatch = source?.watch((p) => {
-      this.policy = new InboundPolicy(p);
-    });
+    const initial = source?.initial;
+    if (source && opts.waitMs !== undefined) {
+      this.#held = [];
+      this.#waitTimer = setTimeout(() => this.#settle(initial && new InboundPolicy(initial)), opts.waitMs);
+    } else if (initial) this.policy = new InboundPolicy(initial);
+    this.#unwatch = source?.watch((p) => this.#settle(new InboundPolicy(p)));
+  }
+
+  #settle(policy: InboundPolicy | undefined): void {
+    this.policy = policy;
+    clearTimeout(this.#waitTimer);
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const go of held) go();
+  }
+
+  /** Runs `go` once the port's policy is known: at once, unless the first answer is still awaited. */
+  whenReady(go: () => void): void {
+    if (this.#held) this.#held.push(go);
+    else go();
   }
 
   close(): void {
+    clearTimeout(this.#waitTimer);
+    this.#held = undefined;
     this.#unwatch?.();
     this.app.close();
   }

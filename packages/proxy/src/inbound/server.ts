@@ -64,6 +64,8 @@ export interface InboundOptions {
   readonly policy?: PolicySource;
   /** Another port's policy (the Server selecting it); without it only the app address has one. */
   readonly policyFor?: (port: number) => PolicySource;
+  /** The proxy's own listening ports, never forwarded to. */
+  readonly ownPort?: (port: number) => boolean;
   /** Profiles of the services requests name (GetProfile), for route series; without it there are none. */
   readonly profiles?: ProfileWatch;
 }
@@ -92,6 +94,7 @@ export class Inbound {
       policyFor: opts.policyFor,
       undetected: opts.undetected,
       undetectedFor: opts.undetectedFor ?? (() => opts.undetected),
+      ownPort: opts.ownPort,
     });
     const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
@@ -150,6 +153,15 @@ export class Inbound {
   /** The accept stage: every connection the listener admitted starts here. */
   accept(socket: Socket): void {
     const port = this.ports.of(socket);
+    if (!port) {
+      this.connections.guard.limited('own_port', socket.remoteAddress);
+      socket.destroy();
+      return;
+    }
+    port.whenReady(() => (socket.destroyed ? undefined : this.#detect(socket, port)));
+  }
+
+  #detect(socket: Socket, port: InboundPort): void {
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'closed') return socket.destroy();
       if (protocol === 'tls') {

@@ -26,6 +26,8 @@ export interface InboundPortsOptions {
   /** The app address's, and any other port's. */
   readonly undetected: UndetectedAction;
   readonly undetectedFor: (port: number) => UndetectedAction;
+  /** The proxy's own ports: a connection sent to one of them is never forwarded there. */
+  readonly ownPort?: (port: number) => boolean;
   readonly idleMs?: number;
 }
 
@@ -54,9 +56,14 @@ export class InboundPorts {
     return this.#byPort.size;
   }
 
-  /** The port `socket` is for, counted open until it closes. */
-  of(socket: Socket): InboundPort {
+  /**
+   * The port `socket` is for, counted open until it closes; undefined when it
+   * was sent to one of the proxy's own ports. Forwarded to 127.0.0.1 there, a
+   * peer would reach the outbound listener and call out as this workload.
+   */
+  of(socket: Socket): InboundPort | undefined {
     const dst = originalDst(socket);
+    if (dst && this.#opts.ownPort?.(dst.port)) return undefined;
     const port = dst === undefined || dst.port === this.#opts.app.port ? this.default : this.#get(dst.port);
     port.open++;
     port.lastUsed = performance.now();
@@ -73,6 +80,7 @@ export class InboundPorts {
         metrics,
         policy: this.#opts.policyFor?.(number),
         undetected: this.#opts.undetectedFor(number),
+        waitMs: timeouts.failFastMs,
       });
       this.#byPort.set(number, port);
     }
