@@ -4,6 +4,7 @@
 //                               prints {"listening":true}; ends when stdin closes
 //   get URL                     one HTTP GET; prints {status, body, proxyError}
 //   echo HOST PORT TEXT         sends TEXT, prints {reply} once it came back whole
+//   load URL SECONDS N [HOST]   N clients, each a new connection per GET, for SECONDS; prints {connections, errors}
 import { createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer as createTcpServer, type Server } from 'node:net';
 
@@ -56,7 +57,30 @@ if (mode === 'serve') {
   });
   socket.on('timeout', () => socket.destroy(new Error('timeout')));
   socket.on('error', (err: NodeJS.ErrnoException) => say({ error: err.code ?? err.message, reply }));
+} else if (mode === 'load') {
+  const [url, seconds, clients, host] = args;
+  const until = performance.now() + Number(seconds) * 1000;
+  let connections = 0;
+  let errors = 0;
+  const client = async () => {
+    while (performance.now() < until) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const req = request(url as string, { agent: false, headers: host ? { host } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+        });
+        req.on('error', () => resolve(false));
+        req.end();
+      });
+      if (ok) connections++;
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: Number(clients) }, client));
+  say({ connections, errors });
 } else {
-  console.error(`usage: pod-app.ts serve SPECS | get URL | echo HOST PORT TEXT (got ${mode})`);
+  console.error(
+    `usage: pod-app.ts serve SPECS | get URL | echo HOST PORT TEXT | load URL SECONDS N [HOST] (got ${mode})`,
+  );
   process.exit(2);
 }
