@@ -97,6 +97,8 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
         WEFT_PROXY_INBOUND_FORWARD_ADDR: '127.0.0.1:8080',
         WEFT_PROXY_INBOUND_PORTS: '8080,8081,9090,7000',
         WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION: '7000',
+        // Undeclared ports served at once, besides those four.
+        WEFT_PROXY_INBOUND_MAX_PORTS: '2',
       }),
     ]);
   }, 120_000);
@@ -171,6 +173,17 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
     const after = await emoji.metrics();
     expect(metric(after, 'limit_exceeded_total', { direction: 'inbound', limit: 'own_port' })).toBe(1);
     expect(metric(after, 'tcp_open_total', { direction: 'outbound', peer: 'src' })).toBe(before);
+  });
+
+  it('serves only so many undeclared ports at once, so a peer trying every port piles nothing up', async () => {
+    for (const port of [8082, 8083, 8084]) {
+      // Nothing listens there: the proxies answer for it either way.
+      expect(await web.app(['get', `http://${emoji.ip}:${port}/`])).toMatchObject({ status: 502 });
+    }
+    const inbound = await emoji.metrics();
+    expect(metric(inbound, 'limit_exceeded_total', { direction: 'inbound', limit: 'ports' })).toBe(1);
+    // The declared ports are served whatever the peer tried.
+    expect(await web.app(['get', `http://${emoji.ip}:8081/`])).toMatchObject({ status: 200 });
   });
 
   it('passes a connection to an address the mesh does not know through as it is, counted as passed through', async () => {

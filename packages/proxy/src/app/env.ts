@@ -91,6 +91,10 @@ export interface ProxyConfig {
   /** WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION, checked when read: for other ports see undetectedFor. */
   readonly inboundOpaquePorts: string;
   readonly inboundDetectFallback: UndetectedAction;
+  /** The pod's ports (WEFT_PROXY_INBOUND_PORTS, from the injector): served, and their policy watched, from start-up. */
+  readonly inboundPorts: readonly number[];
+  /** Other ports a redirected connection may be sent to, served at once; past it one is refused. */
+  readonly inboundMaxPorts: number;
   readonly destinationAddr: string | undefined;
   /**
    * The identity the destination service must prove (WEFT_PROXY_DESTINATION_SVC_NAME),
@@ -176,6 +180,21 @@ export function undetectedFor(
   return inPortList(OPAQUE_PORTS, config.inboundOpaquePorts, port) ? 'opaque' : config.inboundDetectFallback;
 }
 
+/** `8080,9090`: a list of single ports. */
+export function parsePorts(name: string, text: string): number[] {
+  const ports: number[] = [];
+  for (const item of text.split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    const port = Number(entry);
+    if (!/^\d{1,5}$/.test(entry) || port < 1 || port > 65535) {
+      throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected ports like 8080,9090, got "${entry}"`);
+    }
+    ports.push(port);
+  }
+  return ports;
+}
+
 /** `name:port=127.0.0.1:15001,...` */
 export function parseUpstreams(name: string, text: string): Upstream[] {
   const out: Upstream[] = [];
@@ -222,6 +241,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
     // The port the pod's resources name (opaque-ports annotation, policy): the policy's, else the app's.
     inboundUndetected: undetectedFor(inbound, policy.port ?? appAddr.port),
     ...inbound,
+    inboundPorts: parsePorts('WEFT_PROXY_INBOUND_PORTS', str('INBOUND_PORTS', '')),
+    inboundMaxPorts: count('INBOUND_MAX_PORTS', '100', 0),
     destinationAddr,
     destinationName: controlPlanePlaintext ? undefined : destinationName,
     controlPlanePlaintext,

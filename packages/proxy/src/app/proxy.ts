@@ -81,6 +81,8 @@ export class Sidecar {
       undetectedFor: (port) => undetectedFor(config, port),
       policyFor: parts.policyFor,
       ownPort: (port) => this.#ownPorts.has(port),
+      knownPorts: config.inboundPorts,
+      maxPorts: config.inboundMaxPorts,
       timeouts: config.timeouts,
       limits: config.limits,
       metrics: this.metrics,

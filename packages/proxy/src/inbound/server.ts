@@ -66,6 +66,10 @@ export interface InboundOptions {
   readonly policyFor?: (port: number) => PolicySource;
   /** The proxy's own listening ports, never forwarded to. */
   readonly ownPort?: (port: number) => boolean;
+  /** The pod's declared ports, served from the start. */
+  readonly knownPorts?: readonly number[];
+  /** Other ports served at once (a redirected connection's); 100 when absent. */
+  readonly maxPorts?: number;
   /** Profiles of the services requests name (GetProfile), for route series; without it there are none. */
   readonly profiles?: ProfileWatch;
 }
@@ -95,6 +99,8 @@ export class Inbound {
       undetected: opts.undetected,
       undetectedFor: opts.undetectedFor ?? (() => opts.undetected),
       ownPort: opts.ownPort,
+      known: opts.knownPorts,
+      maxPorts: opts.maxPorts ?? 100,
     });
     const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
@@ -153,8 +159,8 @@ export class Inbound {
   /** The accept stage: every connection the listener admitted starts here. */
   accept(socket: Socket): void {
     const port = this.ports.of(socket);
-    if (!port) {
-      this.connections.guard.limited('own_port', socket.remoteAddress);
+    if (typeof port === 'string') {
+      this.connections.guard.limited(port, socket.remoteAddress);
       socket.destroy();
       return;
     }

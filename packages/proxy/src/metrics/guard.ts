@@ -9,9 +9,10 @@ export type Direction = 'inbound' | 'outbound';
 export type ErrorKind = 'socket' | 'session' | 'stream';
 /**
  * connections: a listener at its connection limit; stream_rate: a connection opening streams too fast;
- * own_port: an inbound connection sent to one of the proxy's own ports, which it never forwards to.
+ * own_port: an inbound connection sent to one of the proxy's own ports, which it never forwards to;
+ * ports: an inbound connection sent to one port more than the proxy serves at once.
  */
-export type LimitKind = 'connections' | 'stream_rate' | 'own_port';
+export type LimitKind = 'connections' | 'stream_rate' | 'own_port' | 'ports';
 
 export class GuardCounters {
   readonly #errors = new Map<string, number>();

@@ -28,12 +28,20 @@ export interface InboundPortsOptions {
   readonly undetectedFor: (port: number) => UndetectedAction;
   /** The proxy's own ports: a connection sent to one of them is never forwarded there. */
   readonly ownPort?: (port: number) => boolean;
+  /** The pod's declared ports: served from the start, never forgotten. */
+  readonly known?: readonly number[];
+  /** Other ports served at once; a connection to one more is refused. */
+  readonly maxPorts: number;
   readonly idleMs?: number;
 }
+
+/** Why a connection has no port to go to. */
+export type PortRefusal = 'own_port' | 'ports';
 
 export class InboundPorts {
   readonly default: InboundPort;
   readonly #byPort = new Map<number, InboundPort>();
+  readonly #known = new Set<number>();
   readonly #opts: InboundPortsOptions;
   readonly #evictTimer: NodeJS.Timeout;
 
@@ -46,51 +54,59 @@ export class InboundPorts {
       policy: opts.policy,
       undetected: opts.undetected,
     });
+    for (const port of opts.known ?? []) {
+      if (port === app.port || this.#known.has(port)) continue;
+      this.#known.add(port);
+      this.#byPort.set(port, this.#create(port));
+    }
     const idleMs = opts.idleMs ?? IDLE_MS;
     this.#evictTimer = setInterval(() => this.#evictIdle(idleMs), Math.max(50, idleMs / 2));
     this.#evictTimer.unref();
   }
 
-  /** Ports served besides the app address. */
-  get size(): number {
-    return this.#byPort.size;
-  }
-
   /**
-   * The port `socket` is for, counted open until it closes; undefined when it
-   * was sent to one of the proxy's own ports. Forwarded to 127.0.0.1 there, a
-   * peer would reach the outbound listener and call out as this workload.
+   * The port `socket` is for, counted open until it closes; or why there is
+   * none: it was sent to one of the proxy's own ports (forwarded to 127.0.0.1
+   * there, a peer would reach the outbound listener and call out as this
+   * workload), or to one port more than are served at once (each is a policy
+   * watch and an upstream: a peer trying every port would pile them up).
    */
-  of(socket: Socket): InboundPort | undefined {
+  of(socket: Socket): InboundPort | PortRefusal {
     const dst = originalDst(socket);
-    if (dst && this.#opts.ownPort?.(dst.port)) return undefined;
+    if (dst && this.#opts.ownPort?.(dst.port)) return 'own_port';
     const port = dst === undefined || dst.port === this.#opts.app.port ? this.default : this.#get(dst.port);
+    if (!port) return 'ports';
     port.open++;
     port.lastUsed = performance.now();
     socket.once('close', () => port.open--);
     return port;
   }
 
-  #get(number: number): InboundPort {
+  #get(number: number): InboundPort | undefined {
     let port = this.#byPort.get(number);
     if (!port) {
-      const { timeouts, metrics } = this.#opts;
-      port = new InboundPort('127.0.0.1', number, {
-        timeouts,
-        metrics,
-        policy: this.#opts.policyFor?.(number),
-        undetected: this.#opts.undetectedFor(number),
-        waitMs: timeouts.failFastMs,
-      });
+      if (this.#byPort.size - this.#known.size >= this.#opts.maxPorts) return undefined;
+      port = this.#create(number);
       this.#byPort.set(number, port);
     }
     return port;
   }
 
+  #create(number: number): InboundPort {
+    const { timeouts, metrics } = this.#opts;
+    return new InboundPort('127.0.0.1', number, {
+      timeouts,
+      metrics,
+      policy: this.#opts.policyFor?.(number),
+      undetected: this.#opts.undetectedFor(number),
+      waitMs: timeouts.failFastMs,
+    });
+  }
+
   #evictIdle(idleMs: number): void {
     const cutoff = performance.now() - idleMs;
     for (const [number, port] of this.#byPort) {
-      if (port.open > 0 || port.lastUsed > cutoff) continue;
+      if (port.open > 0 || port.lastUsed > cutoff || this.#known.has(number)) continue;
       port.close();
       this.#byPort.delete(number);
     }
