@@ -82,17 +82,20 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
   let cluster: PodCluster | undefined;
   let web: Pod;
   let emoji: Pod;
+  let ingress: Pod;
 
   beforeAll(async () => {
     cluster = new PodCluster();
     web = cluster.pod();
     emoji = cluster.pod();
+    ingress = cluster.pod();
     await cluster.controlPlane(resources(emoji.ip));
     await emoji.serve('http:8080,http:8081,http:9090,echo:7000');
     // Outside the mesh: a server on the node, at an address no resource names.
     await serveIn(cluster.node, 'echo:7100');
     await Promise.all([
       cluster.proxy(web, 'web', 'emojivoto', 'web-0', {}),
+      cluster.proxy(ingress, 'ingress', 'emojivoto', 'ingress-0', { WEFT_PROXY_INGRESS_MODE: 'true' }),
       cluster.proxy(emoji, 'emoji', 'emojivoto', 'emoji-0', {
         WEFT_PROXY_INBOUND_FORWARD_ADDR: '127.0.0.1:8080',
         WEFT_PROXY_INBOUND_PORTS: '8080,8081,9090,7000',
@@ -184,6 +187,17 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
     expect(metric(inbound, 'limit_exceeded_total', { direction: 'inbound', limit: 'ports' })).toBe(1);
     // The declared ports are served whatever the peer tried.
     expect(await web.app(['get', `http://${emoji.ip}:8081/`])).toMatchObject({ status: 200 });
+  });
+
+  it("routes an ingress's HTTP by its Host, not by where it was sent, and passes its other bytes through", async () => {
+    const answer = await ingress.app(['get', `http://${emoji.ip}:8081/`, `${SERVICE}:8080`]);
+    expect(answer).toMatchObject({ status: 200 });
+    expect(JSON.parse(answer.body as string)).toEqual({ port: 8080, clientId: meshIdentity('ingress', 'emojivoto') });
+    expect(await ingress.app(['echo', ingress.gateway, '7100', 'from the ingress'])).toEqual({
+      reply: 'from the ingress',
+    });
+    const outbound = await ingress.metrics();
+    expect(metric(outbound, 'tcp_open_total', { peer: 'dst', passthrough: 'true' })).toBe(1);
   });
 
   it('passes a connection to an address the mesh does not know through as it is, counted as passed through', async () => {

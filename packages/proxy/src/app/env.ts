@@ -110,6 +110,8 @@ export interface ProxyConfig {
   readonly queueCapacity: number;
   readonly limits: Limits;
   readonly discoveryIdleMs: number;
+  /** An ingress's proxy (WEFT_PROXY_INGRESS_MODE): HTTP routed by Host even when redirected. */
+  readonly ingressMode: boolean;
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
   readonly logLevel: string;
@@ -266,6 +268,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
     },
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
+    ingressMode: str('INGRESS_MODE', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'false') === 'true',
     trace: readTraceSettings(env),

@@ -110,6 +110,7 @@ export class Sidecar {
       this.#discovery,
       this.metrics,
       config.timeouts.connectMs,
+      config.ingressMode,
     );
     this.#admin = createAdminServer({
       metrics: () => withExtra(this.metrics.render(), parts.extraMetrics),

@@ -172,9 +172,12 @@ export class Outbound {
     return this.logical(authority);
   }
 
-  /** `fixed` is the upstream of a per-upstream listener, or the original destination's service; else undefined. */
-  accept(socket: Socket, fixed: Logical | undefined): void {
-    this.#trackSource(socket, fixed?.authority ?? '');
+  /**
+   * `fixed` is the upstream of a per-upstream listener, or the original destination's service; else
+   * undefined. `other` takes a connection that is not HTTP and has no fixed upstream; else it is closed.
+   */
+  accept(socket: Socket, fixed: Logical | undefined, other?: (socket: Socket) => void): void {
+    this.trackSource(socket, fixed?.authority ?? '');
     (socket as WithLogical<Socket>)[kLogical] = fixed;
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'http1') {
@@ -183,19 +186,21 @@ export class Outbound {
         socket.resume();
       } else if (protocol === 'h2') this.h2.emit('connection', socket);
       // Opaque bytes need a destination; only a per-upstream listener knows one.
-      else if (fixed && protocol !== 'closed')
-        forwardOpaque(socket, fixed, this.#opts.identity, this.#opts.timeouts.connectMs);
+      else if (protocol === 'closed') socket.destroy();
+      else if (fixed) forwardOpaque(socket, fixed, this.#opts.identity, this.#opts.timeouts.connectMs);
+      else if (other) other(socket);
       else socket.destroy();
     });
   }
 
   /** A connection whose service's port is opaque: no detection, bytes balanced over its endpoints. */
   acceptOpaque(socket: Socket, logical: Logical): void {
-    this.#trackSource(socket, logical.authority);
+    this.trackSource(socket, logical.authority);
     forwardOpaque(socket, logical, this.#opts.identity, this.#opts.timeouts.connectMs);
   }
 
-  #trackSource(socket: Socket, authority: string): void {
+  /** Counts an accepted connection (peer="src"), once, under the service it goes to ('' when not yet known). */
+  trackSource(socket: Socket, authority: string): void {
     this.#opts.metrics.tcp({ direction: 'outbound', peer: 'src', authority, tls: 'disabled' }).track(socket);
   }
 

@@ -5,7 +5,7 @@ import { splice } from './splice.ts';
 
 // A redirected connection to an address the mesh does not know: its bytes go
 // to where the app sent them, untouched (no detection, no TLS), counted in
-// the tcp series with passthrough="true".
+// the tcp series with passthrough="true" (the accepted side is counted by its listener).
 
 export function passthrough(
   socket: Socket,
@@ -15,7 +15,6 @@ export function passthrough(
   metrics: Metrics,
   connectMs: number,
 ) {
-  metrics.tcp({ direction: 'outbound', peer: 'src', authority: '', tls: 'disabled' }).track(socket);
   const upstream = connectUpstream({ host, port, tls: undefined }, undefined, ALPN_OPAQUE, connectMs);
   metrics
     .tcp({

@@ -2,7 +2,7 @@
 // nothing of the mesh. Lines on stdout are its whole interface with the test.
 //   serve http:8080,echo:7000   HTTP servers answering {port, clientId} and TCP echo servers;
 //                               prints {"listening":true}; ends when stdin closes
-//   get URL                     one HTTP GET; prints {status, body, proxyError}
+//   get URL [HOST]              one HTTP GET (with that Host); prints {status, body, proxyError}
 //   echo HOST PORT TEXT         sends TEXT, prints {reply} once it came back whole
 //   load URL SECONDS N [HOST]   N clients, each a new connection per GET, for SECONDS; prints {connections, errors}
 import { createServer as createHttpServer, request } from 'node:http';
@@ -31,7 +31,8 @@ if (mode === 'serve') {
   say({ listening: true });
   process.stdin.on('end', () => process.exit(0)).resume();
 } else if (mode === 'get') {
-  const req = request(args[0] as string, { timeout: 15_000 }, (res) => {
+  const headers = args[1] ? { host: args[1] } : {};
+  const req = request(args[0] as string, { timeout: 15_000, headers }, (res) => {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (chunk) => {
@@ -80,7 +81,7 @@ if (mode === 'serve') {
   say({ connections, errors });
 } else {
   console.error(
-    `usage: pod-app.ts serve SPECS | get URL | echo HOST PORT TEXT | load URL SECONDS N [HOST] (got ${mode})`,
+    `usage: pod-app.ts serve SPECS | get URL [HOST] | echo HOST PORT TEXT | load URL SECONDS N [HOST] (got ${mode})`,
   );
   process.exit(2);
 }
