@@ -68,8 +68,8 @@ export interface InboundOptions {
   readonly ownPort?: (port: number) => boolean;
   /** The pod's declared ports, served from the start. */
   readonly knownPorts?: readonly number[];
-  /** Other ports served at once (a redirected connection's); 100 when absent. */
-  readonly maxPorts?: number;
+  /** Other ports served at once (a redirected connection's). */
+  readonly maxPorts: number;
   /** Profiles of the services requests name (GetProfile), for route series; without it there are none. */
   readonly profiles?: ProfileWatch;
 }
@@ -100,7 +100,7 @@ export class Inbound {
       undetectedFor: opts.undetectedFor ?? (() => opts.undetected),
       ownPort: opts.ownPort,
       known: opts.knownPorts,
-      maxPorts: opts.maxPorts ?? 100,
+      maxPorts: opts.maxPorts,
     });
     const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
