@@ -121,13 +121,18 @@ export class PodCluster {
     chmodSync(this.#dir, 0o755);
     this.node = new Netns();
     this.#names.push(this.node.name);
-    this.node.run('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    // The local backend listens on loopback only: the pods' connections to its port are sent there.
-    this.node.run('sysctl', ['-qw', 'net.ipv4.conf.all.route_localnet=1']);
-    this.node.run('iptables', [
-      ...['-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', String(CP_PORT)],
-      ...['-j', 'DNAT', '--to-destination', `127.0.0.1:${CP_PORT}`],
-    ]);
+    try {
+      this.node.run('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+      // The local backend listens on loopback only: the pods' connections to its port are sent there.
+      this.node.run('sysctl', ['-qw', 'net.ipv4.conf.all.route_localnet=1']);
+      this.node.run('iptables', [
+        ...['-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', String(CP_PORT)],
+        ...['-j', 'DNAT', '--to-destination', `127.0.0.1:${CP_PORT}`],
+      ]);
+    } catch (err) {
+      this.close(); // the caller never gets the object to close
+      throw err;
+    }
   }
 
   /** A new pod, its routes out through the node, proxy-init's rules applied. */
