@@ -26,6 +26,7 @@ spec:
   ports:
     - { name: http, port: 8080, targetPort: 8080 }
     - { name: echo, port: 7000, targetPort: 7000 }
+    - { name: grpc, port: 8090, targetPort: 8090 }
 ---
 apiVersion: v1
 kind: Pod
@@ -38,7 +39,7 @@ spec:
   serviceAccountName: emoji
   containers:
     - name: app
-      ports: [{ containerPort: 8080 }, { containerPort: 8081 }, { containerPort: 9090 }, { containerPort: 7000 }]
+      ports: [{ containerPort: 8080 }, { containerPort: 8081 }, { containerPort: 9090 }, { containerPort: 7000 }, { containerPort: 8090 }]
     - name: weft-proxy
 status: { phase: Running, podIP: ${emojiIp} }
 ---
@@ -48,7 +49,7 @@ metadata:
   name: emoji-svc-0
   namespace: emojivoto
   labels: { kubernetes.io/service-name: emoji-svc }
-ports: [{ name: http, port: 8080 }, { name: echo, port: 7000 }]
+ports: [{ name: http, port: 8080 }, { name: echo, port: 7000 }, { name: grpc, port: 8090 }]
 endpoints:
   - addresses: [${emojiIp}]
     conditions: { ready: true }
@@ -90,7 +91,7 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
     emoji = cluster.pod();
     ingress = cluster.pod();
     await cluster.controlPlane(resources(emoji.ip));
-    await emoji.serve('http:8080,http:8081,http:9090,echo:7000');
+    await emoji.serve('http:8080,http:8081,http:9090,echo:7000,h2:8090');
     // Outside the mesh: a server on the node, at an address no resource names.
     await serveIn(cluster.node, 'echo:7100');
     await Promise.all([
@@ -98,9 +99,9 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
       cluster.proxy(ingress, 'ingress', 'emojivoto', 'ingress-0', { WEFT_PROXY_INGRESS_MODE: 'true' }),
       cluster.proxy(emoji, 'emoji', 'emojivoto', 'emoji-0', {
         WEFT_PROXY_INBOUND_FORWARD_ADDR: '127.0.0.1:8080',
-        WEFT_PROXY_INBOUND_PORTS: '8080,8081,9090,7000',
+        WEFT_PROXY_INBOUND_PORTS: '8080,8081,9090,7000,8090',
         WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION: '7000',
-        // Undeclared ports served at once, besides those four.
+        // Undeclared ports served at once, besides those five.
         WEFT_PROXY_INBOUND_MAX_PORTS: '2',
       }),
     ]);
@@ -132,6 +133,15 @@ describe('routing by original destination, in pods with proxy-init rules', () =>
         status_code: '200',
       }),
     ).toBe(1);
+  });
+
+  it("carries HTTP/2 to the Service's virtual IP the same way, as a gRPC client's connection is", async () => {
+    const answer = await web.app(['h2get', `http://${VIP}:8090/`]);
+    expect(answer).toMatchObject({ status: 200 });
+    expect(JSON.parse(answer.body as string)).toEqual({ port: 8090, clientId: WEB });
+    const outbound = await web.metrics();
+    const labels = { direction: 'outbound', authority: `${SERVICE}:8090`, tls: 'true', server_id: EMOJI };
+    expect(metric(outbound, 'response_total', { ...labels, status_code: '200' })).toBe(1);
   });
 
   it("carries an opaque port's bytes to the Service's pod over mTLS, counted as TCP", async () => {
