@@ -1,3 +1,4 @@
+import { log } from '../app/log.ts';
 import type { ProfileListener } from '../profile/profile.ts';
 import { decide, type OriginalTarget, PASSTHROUGH } from './decide.ts';
 
@@ -53,6 +54,7 @@ export class OriginalDiscovery {
       this.#entries.set(key, created);
       created.unwatch = profiles(key, (profile, known) => {
         created.target = decide(key, port, profile, known);
+        log.debug('original destination discovered', { address: key, ...created.target });
         for (const waiter of created.waiters) waiter(created.target);
         created.waiters.clear();
       });
