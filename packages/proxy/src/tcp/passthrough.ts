@@ -14,7 +14,8 @@ export function passthrough(
   key: string,
   metrics: Metrics,
   connectMs: number,
-) {
+): void {
+  // Plain TCP (no TLS, so no ALPN is sent), bounded by the connect timeout.
   const upstream = connectUpstream({ host, port, tls: undefined }, undefined, ALPN_OPAQUE, connectMs);
   metrics
     .tcp({

@@ -9,8 +9,9 @@ import { originalDst } from './original-dst.ts';
 // proxy-init, it was sent to the pod's IP:P and goes to 127.0.0.1:P, under
 // the Server that selects P; made straight to the listener (locally, or a
 // peer that dialed the proxy's own port), it goes to the configured app
-// address. Ports are built on first use and forgotten once idle, so a peer
-// trying every port leaves nothing behind.
+// address. The pod's declared ports are served from the start; any other is
+// built on first use and forgotten once idle, and only so many at once, so a
+// peer trying every port leaves nothing behind.
 
 /** Linkerd's inbound discovery idle timeout. */
 const IDLE_MS = 90_000;
@@ -32,7 +33,6 @@ export interface InboundPortsOptions {
   readonly known?: readonly number[];
   /** Other ports served at once; a connection to one more is refused. */
   readonly maxPorts: number;
-  readonly idleMs?: number;
 }
 
 /** Why a connection has no port to go to. */
@@ -59,8 +59,7 @@ export class InboundPorts {
       this.#known.add(port);
       this.#byPort.set(port, this.#create(port));
     }
-    const idleMs = opts.idleMs ?? IDLE_MS;
-    this.#evictTimer = setInterval(() => this.#evictIdle(idleMs), Math.max(50, idleMs / 2));
+    this.#evictTimer = setInterval(() => this.#evictIdle(), IDLE_MS / 2);
     this.#evictTimer.unref();
   }
 
@@ -103,8 +102,8 @@ export class InboundPorts {
     });
   }
 
-  #evictIdle(idleMs: number): void {
-    const cutoff = performance.now() - idleMs;
+  #evictIdle(): void {
+    const cutoff = performance.now() - IDLE_MS;
     for (const [number, port] of this.#byPort) {
       if (port.open > 0 || port.lastUsed > cutoff || this.#known.has(number)) continue;
       port.close();
