@@ -43,6 +43,7 @@ describe('every manifest under deploy/', () => {
       'crds CustomResourceDefinition',
       'control-plane Deployment',
       'control-plane MutatingWebhookConfiguration',
+      'control-plane PodDisruptionBudget',
       'emojivoto Deployment',
       'emojivoto ServiceProfile',
       'local HTTPRoute',
