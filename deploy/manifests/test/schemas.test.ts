@@ -48,6 +48,8 @@ describe('every manifest under deploy/', () => {
       'emojivoto ServiceProfile',
       'local HTTPRoute',
       'local Server',
+      'loadtest Job',
+      'loadtest ConfigMap',
     ]) {
       expect(kinds, k).toContain(k);
     }
