@@ -50,6 +50,7 @@ describe('every manifest under deploy/', () => {
       'local Server',
       'loadtest Job',
       'loadtest ConfigMap',
+      'viz Deployment',
     ]) {
       expect(kinds, k).toContain(k);
     }
