@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { compileCrdSchemas } from '../src/crd-schemas.ts';
 import type { YamlDocument } from '../src/k8s-object.ts';
@@ -26,11 +27,10 @@ const FIXTURES = 'deploy/manifests/test/fixtures';
 
 async function weftInject(...args: string[]): Promise<YamlDocument[]> {
   const cli = join(REPO_ROOT, 'packages/cli/src/main.ts');
-  const { stdout } = await run(process.execPath, [cli, 'inject', ...args, 'deploy/emojivoto/emojivoto.yaml'], {
-    cwd: REPO_ROOT,
-  });
-  return parseDocuments(stdout, `weft inject ${args.join(' ')}`.trim());
+  const { stdout } = await run(process.execPath, [cli, 'inject', ...args], { cwd: REPO_ROOT });
+  return parseDocuments(stdout, `weft inject ${args.join(' ')}`);
 }
+const EMOJIVOTO = 'deploy/emojivoto/emojivoto.yaml';
 
 describe('every manifest under deploy/', () => {
   it('validates against the Kubernetes OpenAPI schema, or its CRD’s schema', async () => {
@@ -99,7 +99,7 @@ describe('a broken manifest fails, naming its file, document and the schema’s 
 
 describe('weft inject on deploy/emojivoto/emojivoto.yaml', () => {
   it('writes manifests that validate, every pod template annotated for the webhook', async () => {
-    const out = await weftInject();
+    const out = await weftInject(EMOJIVOTO);
     expect(await errorsOf(out)).toEqual([]);
     const templates = out.filter((d) => d.object.kind === 'Deployment');
     expect(templates).toHaveLength(4);
@@ -111,13 +111,30 @@ describe('weft inject on deploy/emojivoto/emojivoto.yaml', () => {
   });
 
   it('with --manual, writes the proxy and proxy-init into manifests that still validate', async () => {
-    const out = await weftInject('--manual');
+    const out = await weftInject('--manual', EMOJIVOTO);
     expect(await errorsOf(out)).toEqual([]);
-    const deployments = out.filter((d) => d.object.kind === 'Deployment');
+    const deployments = out.filter((d) => d.object.kind === 'Deployment').map((d) => d.object) as V1Deployment[];
     expect(deployments).toHaveLength(4);
     for (const d of deployments) {
-      const spec = (d.object.spec as { template: { spec: { initContainers?: { name: string }[] } } }).template.spec;
-      expect(spec.initContainers?.map((c) => c.name)).toEqual(['weft-init', 'weft-proxy']);
+      const [init, proxy] = d.spec?.template.spec?.initContainers ?? [];
+      expect([init?.name, proxy?.name]).toEqual(['weft-init', 'weft-proxy']);
+      // proxy-init alone may change the pod's network, and only that; the proxy nothing.
+      expect(init?.securityContext?.capabilities).toEqual({ add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] });
+      expect(proxy?.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
     }
+  });
+
+  it('with --manual on the k6 Job, runs the proxy as a native sidecar, so the Job still completes', async () => {
+    const out = await weftInject('--manual', 'deploy/loadtest/');
+    expect(await errorsOf(out)).toEqual([]);
+    const job = out.find((d) => d.object.kind === 'Job')?.object as V1Job | undefined;
+    const proxy = job?.spec?.template.spec?.initContainers?.find((c) => c.name === 'weft-proxy');
+    expect(proxy?.restartPolicy).toBe('Always');
+    expect(job?.spec?.template.spec?.containers.map((c) => c.name)).toEqual(['k6']);
   });
 });
