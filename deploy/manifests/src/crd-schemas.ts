@@ -32,7 +32,7 @@ export interface CrdSchema {
   readonly validate: ValidateFunction;
 }
 
-/** `<group>/<version>` + kind → the compiled schema of every version the CRD documents serve. */
+/** `<group>/<version>/<kind>` → the compiled schema of every version the CRD documents serve. */
 export function compileCrdSchemas(crds: readonly YamlDocument[]): Map<string, CrdSchema> {
   // strict: false lets ajv pass over the x-kubernetes-* keywords; they concern storage, not validity.
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
@@ -43,7 +43,8 @@ export function compileCrdSchemas(crds: readonly YamlDocument[]): Map<string, Cr
       names: { kind: string };
       versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Schema } }[];
     };
-    for (const v of spec.versions) {
+    // A version the CRD does not serve is refused by the API server, so it compiles to nothing here.
+    for (const v of spec.versions.filter((version) => version.served !== false)) {
       const root = closed(v.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
       // Every object may carry apiVersion, kind and metadata, whether or not the schema names them.
       root.properties = {

@@ -32,6 +32,7 @@ export async function validateDocument(doc: YamlDocument, crds: Map<string, CrdS
   const builtin = await builtinErrors(obj);
   if (!builtin)
     return [at(`${what}: no schema for this apiVersion and kind (not built in, and no CRD in deploy/crds)`)];
+  // Gateway API routes have no client-node model: only their metadata is checked for unknown fields.
   const model = modelTypeFor(String(obj.apiVersion), String(obj.kind));
   const unknown = model ? unknownFields(obj, model) : unknownFields(obj.metadata, 'V1ObjectMeta', '/metadata');
   return [...builtin, ...unknown].map((m) => at(`${what}: ${m}`));
