@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { loadConfig } from '@weft/control-plane';
-import { readInjectorConfig } from '@weft/control-plane/injector';
+import { DEFAULT_INJECTOR_CONFIG, readInjectorConfig } from '@weft/control-plane/injector';
 import { parseConfig } from '@weft/identity';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../src/yaml-documents.ts';
 import type {
   V1ClusterRole,
   V1Deployment,
@@ -110,6 +113,21 @@ describe('deploy/control-plane', () => {
       'weft-identity': ['authentication.k8s.io/tokenreviews: create'],
       'weft-proxy-injector': ['core/namespaces: get'],
     });
+  });
+
+  it('runs each component from the mesh image, by a name its entrypoint knows', () => {
+    const entrypoint = readFileSync(join(REPO_ROOT, 'deploy/docker/bin/weft-component'), 'utf8');
+    const known = [...entrypoint.matchAll(/^\s+([a-z-]+)\) exec /gm)].map((m) => m[1]);
+    const proxyImage = containerOf('weft-proxy-injector').env?.find(
+      (e) => e.name === 'WEFT_INJECTOR_PROXY_IMAGE',
+    )?.value;
+    expect(proxyImage).toBe(DEFAULT_INJECTOR_CONFIG.proxyImage);
+    for (const d of deployments) {
+      const c = d.spec?.template.spec?.containers[0] as V1Container;
+      expect(c.image, d.metadata?.name).toBe(proxyImage);
+      expect(c.command, d.metadata?.name).toBeUndefined();
+      expect(known, d.metadata?.name).toContain(c.args?.[0]);
+    }
   });
 
   it('sets only environment variables the components read', () => {
