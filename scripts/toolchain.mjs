@@ -23,8 +23,15 @@ const NODE_VERSION = manifest.engines.node.replace(/^[^\d]*/, '');
 const PNPM_VERSION = manifest.packageManager.split('@')[1];
 
 // Debian packages the tests drive as real peers: a headless browser for the
-// UI test, openssl for certificate checks, promtool for the metrics format.
-const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus', iptables: 'iptables' };
+// UI test, openssl for certificate checks, promtool for the metrics format,
+// kubectl for the manifests' scripts (offline: --dry-run=client, --local).
+const TEST_DEBIAN_PACKAGES = {
+  chromium: 'chromium',
+  openssl: 'openssl',
+  promtool: 'prometheus',
+  iptables: 'iptables',
+  kubectl: 'kubernetes-client',
+};
 
 const TASKS = {
   dev: [['node', 'packages/cli/src/main.ts', 'dev']],
