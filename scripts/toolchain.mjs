@@ -150,6 +150,8 @@ function main() {
   if (task === 'test' || readInstalledStamp() !== stamp) {
     run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only', '--config.confirmModulesPurge=false'], {
       env,
+      // weft's standard output is its own (tables, JSON for scripts): the install speaks on standard error.
+      stdio: task === 'weft' ? ['inherit', 2, 2] : 'inherit',
     });
     writeFileSync(INSTALLED_STAMP, stamp);
   }

@@ -1,6 +1,5 @@
+import { type CrdSchemas, crdProblems } from '@weft/control-plane/crd-schemas';
 import { builtinErrors } from './builtin-schemas.ts';
-import type { CrdSchema } from './crd-schemas.ts';
-import { crdErrors } from './crd-schemas.ts';
 import type { YamlDocument } from './k8s-object.ts';
 import { describeObject } from './k8s-object.ts';
 import { modelTypeFor, unknownFields } from './unknown-fields.ts';
@@ -20,12 +19,12 @@ export const formatError = (e: ManifestError): string => `${e.file} document ${e
  * Kubernetes OpenAPI schema, unknown fields included. A kind no schema
  * covers is an error too, so nothing passes unchecked.
  */
-export async function validateDocument(doc: YamlDocument, crds: Map<string, CrdSchema>): Promise<ManifestError[]> {
+export async function validateDocument(doc: YamlDocument, crds: CrdSchemas): Promise<ManifestError[]> {
   const at = (message: string): ManifestError => ({ file: doc.file, index: doc.index, message });
   if (doc.parseErrors.length) return doc.parseErrors.map((m) => at(`YAML: ${m}`));
   const obj = doc.object;
   const what = describeObject(obj);
-  const custom = crdErrors(crds, obj);
+  const custom = crdProblems(crds, obj)?.map((p) => `/${p.path.join('/')} ${p.message}`);
   if (custom) {
     return [...custom, ...unknownFields(obj.metadata, 'V1ObjectMeta', '/metadata')].map((m) => at(`${what}: ${m}`));
   }
@@ -38,9 +37,6 @@ export async function validateDocument(doc: YamlDocument, crds: Map<string, CrdS
   return [...builtin, ...unknown].map((m) => at(`${what}: ${m}`));
 }
 
-export async function validateDocuments(
-  docs: readonly YamlDocument[],
-  crds: Map<string, CrdSchema>,
-): Promise<ManifestError[]> {
+export async function validateDocuments(docs: readonly YamlDocument[], crds: CrdSchemas): Promise<ManifestError[]> {
   return (await Promise.all(docs.map((d) => validateDocument(d, crds)))).flat();
 }

@@ -13,8 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { compileCrdSchemas } from '@weft/control-plane/crd-schemas';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileCrdSchemas } from '../src/crd-schemas.ts';
 import { formatError, validateDocuments } from '../src/validate.ts';
 import { REPO_ROOT, readDocuments, yamlFiles } from '../src/yaml-documents.ts';
 

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { suggestions } from './suggest.ts';
 import { VERSION } from './version.ts';
 import { startViz, type VizServer } from './viz/server.ts';
 import { runCli } from './viz/testing/run-cli.ts';
@@ -20,13 +19,6 @@ describe('weft', () => {
     expect((await runCli(['kubectl'])).stderr).toBe(
       `Error: unknown command "kubectl" for "weft"\nRun 'weft help' for usage.\n`,
     );
-  });
-
-  it('finds commands within two edits or by their start, closest first', () => {
-    expect(suggestions('chek', ['check', 'stat', 'trace'])).toEqual(['check']);
-    expect(suggestions('tr', ['check', 'trace', 'top'])).toEqual(['top', 'trace']);
-    expect(suggestions('inejct', ['inject', 'identity'])).toEqual(['inject']);
-    expect(suggestions('xyzzy', ['check', 'stat'])).toEqual([]);
   });
 
   it('answers `weft help COMMAND` with that command’s usage, and an unknown topic as an unknown command', async () => {

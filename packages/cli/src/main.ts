@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { didYouMean } from '@weft/control-plane/suggest';
 import type { CommandIo } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
-import { didYouMean } from './suggest.ts';
 
 const HELP_FLAGS = new Set(['help', '--help', '-h']);
 

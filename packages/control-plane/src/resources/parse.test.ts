@@ -79,4 +79,37 @@ describe('YAML files', () => {
       /svc\.yaml \(document 2\): Service \(unnamed\): metadata\.name/,
     );
   });
+
+  it('refuses a mistyped kind in a group the control plane reads, at its line, with the kind meant', () => {
+    const text = [
+      'apiVersion: v1\nkind: Service\nmetadata: { name: voting-svc, namespace: emojivoto }\nspec: { ports: [{ port: 8080 }] }',
+      'apiVersion: policy.weft.dev/v1beta3\nkind: Servr\nmetadata: { name: voting-grpc, namespace: emojivoto }\nspec: { port: grpc }',
+    ].join('\n---\n');
+    expect(() => parseYamlFile('authz.yaml', text)).toThrow(
+      'WEFT_CP_INVALID_RESOURCE: authz.yaml (document 2) at line 7: unknown kind Servr in policy.weft.dev; did you mean Server?',
+    );
+    // Kinds of other groups are still skipped: a Deployment, a ConfigMap.
+    expect(parseYamlFile('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n')).toEqual([]);
+  });
+
+  it("refuses a field the kind's CRD does not declare, or a wrong type, at its line", () => {
+    const profile = (route: string) =>
+      [
+        'apiVersion: weft.dev/v1alpha2',
+        'kind: ServiceProfile',
+        'metadata: { name: voting-svc.emojivoto.svc.cluster.local, namespace: emojivoto }',
+        'spec:',
+        '  routes:',
+        '  - name: vote',
+        route,
+        '    isRetryable: true',
+      ].join('\n');
+    expect(() => parseYamlFile('profile.yaml', profile('    condtion: { method: POST, pathRegex: /vote }'))).toThrow(
+      'WEFT_CP_INVALID_RESOURCE: profile.yaml at line 7: ServiceProfile: spec.routes[0].condtion: unknown field (not in CRD deploy/crds/serviceprofiles.yaml)',
+    );
+    expect(() =>
+      parseYamlFile('profile.yaml', profile('    condition: { method: POST, pathRegex: /vote }\n    timeout: 300')),
+    ).toThrow(/profile\.yaml at line 8: ServiceProfile: spec\.routes\[0\]\.timeout: must be string/);
+    expect(parseYamlFile('profile.yaml', profile('    condition: { method: POST, pathRegex: /vote }'))).toHaveLength(1);
+  });
 });

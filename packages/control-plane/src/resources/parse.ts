@@ -10,6 +10,7 @@ import {
 import { Reader } from './reader.ts';
 import { readRoute } from './route.ts';
 import { readServiceProfile } from './service-profile.ts';
+import { suggestions } from './suggest.ts';
 import type { Meta, Resource } from './types.ts';
 
 type Parser = (doc: Reader, meta: Meta) => Resource;
@@ -32,6 +33,23 @@ const PARSERS: Record<string, Record<string, Parser>> = {
     GRPCRoute: (doc, meta) => readRoute('GRPCRoute', doc, meta),
   },
 };
+
+/** The API groups that are Weft's to read: any kind in them is one it must know. */
+const OWN_GROUPS = new Set(['weft.dev', 'policy.weft.dev', 'gateway.networking.k8s.io']);
+
+/**
+ * A kind the control plane does not know in a group it reads (`kind: Servr`
+ * in policy.weft.dev): a typo that would otherwise be skipped in silence.
+ * Worded for the user, with the kinds that are close.
+ */
+export function unknownKindProblem(apiVersion: string, kind: string): string | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const kinds = PARSERS[group];
+  if (!OWN_GROUPS.has(group) || !kinds || kinds[kind]) return undefined;
+  const close = suggestions(kind, Object.keys(kinds));
+  const hint = close.length > 0 ? `; did you mean ${close.join(' or ')}?` : `; it has ${Object.keys(kinds).join(', ')}`;
+  return `unknown kind ${kind} in ${group}${hint}`;
+}
 
 /** Whether a document is of a kind the control plane reads; other kinds (Deployments, ConfigMaps …) are skipped. */
 export function isKnownKind(apiVersion: unknown, kind: unknown): boolean {

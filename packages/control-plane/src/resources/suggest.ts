@@ -1,5 +1,6 @@
 // "Did you mean" for a mistyped word, as cobra (and so Linkerd's CLI) does:
-// candidates within two edits, or that start with what was typed.
+// candidates within two edits, or that start with what was typed. The CLI
+// uses it for commands, the local store for kinds.
 
 const MAX_EDITS = 2;
 
