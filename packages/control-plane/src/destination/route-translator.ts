@@ -55,7 +55,8 @@ function failureClasses(spec: string | undefined): ResponseClass[] {
   return ranges.map(([min, max]) => ({ condition: { status: { min, max } }, isFailure: true }));
 }
 
-function isParent(route: Route, target: ServiceTarget): boolean {
+/** Whether the route attaches to the Service's port (a parentRef without a port: every port). */
+export function isParent(route: Route, target: ServiceTarget): boolean {
   return route.parentRefs.some(
     (p) =>
       p.kind === 'Service' &&
@@ -66,7 +67,8 @@ function isParent(route: Route, target: ServiceTarget): boolean {
   );
 }
 
-const isCatchAll = (rule: RouteRule) =>
+/** A rule every request matches: its backends make the Service's split. */
+export const isCatchAll = (rule: RouteRule) =>
   rule.matches.length === 0 ||
   rule.matches.some(
     (m) =>

@@ -134,10 +134,12 @@ export async function resourceChecks(mesh: MeshInfo): Promise<CheckCategory | un
   const store = new LocalStore(
     { resourceDir: mesh.resourcesDir, debounceMs: 0, namespace: 'weft', trustDomain: 'cluster.local' },
     () => {},
+    () => {},
   );
   try {
     await store.ready();
     const problems = store.problems().map((p) => `${p.source}: ${p.message}`);
+    const conflicts = store.conflicts().map((p) => `${p.source}: ${p.message}`);
     return {
       name: 'weft-resources',
       checks: [
@@ -148,6 +150,9 @@ export async function resourceChecks(mesh: MeshInfo): Promise<CheckCategory | un
               'fix these files; the control plane keeps their last good content',
               problems,
             ),
+        conflicts.length === 0
+          ? ok('resources do not override one another')
+          : warn('resources do not override one another', 'remove or merge the resources that lose', conflicts),
       ],
     };
   } finally {

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ControlPlaneConfig } from '../../config.ts';
+import { resourceConflicts } from '../../destination/conflicts.ts';
 import { cpError, ErrorCode } from '../../errors.ts';
 import { getOrCreate } from '../../map-util.ts';
 import { keyOf, RESOURCE_KINDS, type Resource, type ResourceKind, type Service } from '../../resources/types.ts';
@@ -16,7 +17,17 @@ import {
 import { type LocalWorkload, registrationChanges, validateWorkload, workloadIdentity } from './registry.ts';
 import { parseYamlFile } from './yaml-file.ts';
 
-export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounceMs' | 'namespace' | 'trustDomain'>;
+export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounceMs' | 'namespace' | 'trustDomain'> &
+  Partial<Pick<ControlPlaneConfig, 'clusterDomain'>>;
+
+/** What the store tells its user about the folder besides problems: a file applied or withdrawn, a conflict. */
+export interface StoreNotice {
+  readonly msg: 'resources applied' | 'resources withdrawn' | 'resources conflict';
+  readonly source: string;
+  readonly detail: string;
+}
+
+export type NoticeListener = (notice: StoreNotice) => void;
 
 const YAML_FILE = /\.ya?ml$/;
 
@@ -42,6 +53,11 @@ export class LocalStore implements ResourceStore {
   /** Last good resources of each file, by path relative to the folder. */
   private readonly files = new Map<string, Resource[]>();
   private readonly fileProblems = new Map<string, string>();
+  /** The text each file had when last applied: a reload that changes nothing in it says nothing. */
+  private readonly appliedText = new Map<string, string>();
+  /** The conflicts last told, so each is told once while it lasts. */
+  private toldConflicts = new Set<string>();
+  private readonly onNotice: NoticeListener;
   /** Files found empty that had resources, and since when (performance.now()). */
   private readonly emptySince = new Map<string, number>();
   private readonly workloads = new Map<number, LocalWorkload>();
@@ -51,9 +67,10 @@ export class LocalStore implements ResourceStore {
   private loading: Promise<void> = Promise.resolve();
   private readonly loaded: Promise<void>;
 
-  constructor(cfg: LocalStoreConfig, onProblem: ProblemListener = logProblem) {
+  constructor(cfg: LocalStoreConfig, onProblem: ProblemListener = logProblem, onNotice: NoticeListener = logNotice) {
     this.cfg = cfg;
     this.onProblem = onProblem;
+    this.onNotice = onNotice;
     this.loaded = this.reload();
     try {
       this.watcher = watch(cfg.resourceDir, { recursive: true }, () => this.schedule());
@@ -130,6 +147,12 @@ export class LocalStore implements ResourceStore {
       return;
     }
     const seen = new Set(names);
+    for (const name of [...this.appliedText.keys()]) {
+      if (seen.has(name)) continue;
+      this.appliedText.delete(name);
+      if (this.files.get(name)?.length)
+        this.onNotice({ msg: 'resources withdrawn', source: name, detail: 'file removed' });
+    }
     for (const name of [...this.files.keys()]) if (!seen.has(name)) this.files.delete(name);
     for (const name of [...this.fileProblems.keys()]) if (!seen.has(name)) this.fileProblems.delete(name);
     for (const name of [...this.emptySince.keys()]) if (!seen.has(name)) this.emptySince.delete(name);
@@ -141,6 +164,10 @@ export class LocalStore implements ResourceStore {
         const resources = parseYamlFile(relative(process.cwd(), path) || name, text);
         this.files.set(name, resources);
         this.fileProblems.delete(name);
+        if (this.appliedText.get(name) !== text) {
+          this.appliedText.set(name, text);
+          this.onNotice({ msg: 'resources applied', source: name, detail: describeResources(resources) });
+        }
       } catch (err) {
         // Deleted between readdir and readFile: the next event reloads.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -152,6 +179,53 @@ export class LocalStore implements ResourceStore {
       }
     }
     this.bus.commit(this.folderChanges());
+    this.tellConflicts();
+  }
+
+  /**
+   * Resources each valid but overlapping, so that one is ignored (a
+   * ServiceProfile over an HTTPRoute, two routes splitting one Service). They
+   * do not stop the folder applying; the user is told, by file.
+   */
+  conflicts(): StoreProblem[] {
+    const overlaps = resourceConflicts(this.state, this.cfg.clusterDomain ?? 'cluster.local').map((c) => ({
+      source: this.fileDeclaring(c.ignored[0]) ?? this.cfg.resourceDir,
+      message: c.message,
+    }));
+    return [...this.redeclared(), ...overlaps];
+  }
+
+  /** One object in several files: the file whose path sorts last wins, and each other file is told so. */
+  private redeclared(): StoreProblem[] {
+    const declaring = new Map<string, string[]>();
+    for (const [file, resources] of this.files) {
+      for (const r of resources)
+        getOrCreate(declaring, `${r.kind} ${r.meta.namespace}/${r.meta.name}`, () => []).push(file);
+    }
+    return [...declaring].flatMap(([resource, files]) => {
+      const winner = files[files.length - 1];
+      return files.slice(0, -1).map((file) => ({
+        source: file,
+        message: `${resource} is also declared in ${winner}, whose copy applies (the file last by path wins): delete one`,
+      }));
+    });
+  }
+
+  private tellConflicts(): void {
+    const now = this.conflicts();
+    for (const c of now) {
+      if (!this.toldConflicts.has(c.message))
+        this.onNotice({ msg: 'resources conflict', source: c.source, detail: c.message });
+    }
+    this.toldConflicts = new Set(now.map((c) => c.message));
+  }
+
+  /** The file that declares `Kind ns/name`, as conflicts name resources. */
+  private fileDeclaring(resource: string | undefined): string | undefined {
+    for (const [file, resources] of this.files) {
+      if (resources.some((r) => `${r.kind} ${r.meta.namespace}/${r.meta.name}` === resource)) return file;
+    }
+    return undefined;
   }
 
   /** Whether `text`, an empty file that had resources, should keep them a little longer (EMPTY_GRACE_MS). */
@@ -197,6 +271,17 @@ export class LocalStore implements ResourceStore {
   private report(problem: StoreProblem): void {
     this.onProblem(problem);
   }
+}
+
+function logNotice(notice: StoreNotice): void {
+  const level = notice.msg === 'resources conflict' ? 'warn' : 'info';
+  console.error(JSON.stringify({ time: new Date().toISOString(), level, ...notice }));
+}
+
+/** `3 resources: Server voting-grpc, AuthorizationPolicy voting-grpc, …`: what a file declared. */
+function describeResources(resources: readonly Resource[]): string {
+  const names = resources.map((r) => `${r.kind} ${r.meta.name}`);
+  return `${resources.length} resource${resources.length === 1 ? '' : 's'}${names.length ? `: ${names.join(', ')}` : ''}`;
 }
 
 function logProblem(problem: StoreProblem): void {
