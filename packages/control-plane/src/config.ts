@@ -1,5 +1,6 @@
 import { cpError, ErrorCode } from './errors.ts';
 import { DEFAULT_POLICY_NAMES, type DefaultPolicyName } from './policy/defaults.ts';
+import { canonicalIp } from './resources/ip-address.ts';
 
 export type EnvReader = (name: string) => string | undefined;
 
@@ -13,6 +14,12 @@ export interface ControlPlaneConfig {
   backend: 'k8s' | 'local';
   /** The folder of YAML read by the local backend. */
   resourceDir: string;
+  /**
+   * Virtual IPs the local runner gave Services (`weft dev --pods`), by
+   * `ns/name`: a Service its file declares without a clusterIP gets this one,
+   * so `IP:port` lookups find it as on Kubernetes.
+   */
+  localServiceIPs: ReadonlyMap<string, string>;
   /** Destination, policy and (locally) registration share this gRPC listener. */
   listen: ListenAddress;
   /** /metrics and /ready. */
@@ -110,6 +117,7 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
   return {
     backend,
     resourceDir: read('WEFT_CP_RESOURCE_DIR', 'weft-resources'),
+    localServiceIPs: parseServiceIPs(read('WEFT_CP_LOCAL_SERVICE_IPS', '')),
     listen: parseListen('WEFT_CP_LISTEN_ADDR', read('WEFT_CP_LISTEN_ADDR', '8086'), backend),
     admin: parseListen('WEFT_CP_ADMIN_ADDR', read('WEFT_CP_ADMIN_ADDR', '9996'), backend),
     clusterDomain: read('WEFT_CP_CLUSTER_DOMAIN', 'cluster.local'),
@@ -160,3 +168,18 @@ function readIdentity(
 /** `<sa>.<ns>.serviceaccount.identity.<control-plane-ns>.<trust-domain>` */
 export const identityName = (cfg: Pick<ControlPlaneConfig, 'namespace' | 'trustDomain'>, sa: string, ns: string) =>
   `${sa}.${ns}.serviceaccount.identity.${cfg.namespace}.${cfg.trustDomain}`;
+
+/** `ns/name=10.0.128.1,...`; WEFT_CP_INVALID_CONFIG naming the entry that is not that. */
+export function parseServiceIPs(text: string): Map<string, string> {
+  const ips = new Map<string, string>();
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const m = /^([a-z0-9-]+\/[a-z0-9-]+)=(.+)$/.exec(entry);
+    const ip = m && canonicalIp(m[2] as string);
+    if (!m || !ip) {
+      throw cpError(ErrorCode.InvalidConfig, `WEFT_CP_LOCAL_SERVICE_IPS: expected ns/name=IP, got "${entry}"`);
+    }
+    ips.set(m[1] as string, ip);
+  }
+  return ips;
+}
