@@ -1,5 +1,6 @@
 import { nodeSpec, passThrough } from './emojivoto.ts';
 import type { ProcessSpec } from './process-spec.ts';
+import type { WorkloadRegistration } from './registration.ts';
 import { type SidecarPorts, sidecarSpec } from './sidecar.ts';
 
 // emojivoto as meshed workloads: each app on a private loopback port behind
@@ -11,7 +12,7 @@ export const NAMESPACE = 'emojivoto';
 const LOOPBACK = '127.0.0.1';
 
 /** One emojivoto Deployment as the runner starts it. */
-interface WorkloadTemplate {
+export interface WorkloadTemplate {
   readonly deployment: string;
   readonly serviceAccount: string;
   /** The Service it backs (deploy/local/resources), empty for vote-bot. */
@@ -88,6 +89,7 @@ export interface MeshedWorkload {
   readonly ports: WorkloadPorts;
   readonly sidecar: ProcessSpec;
   readonly app: ProcessSpec;
+  readonly registration: WorkloadRegistration;
 }
 
 /** Everything a sidecar needs from the rest of the local mesh. */
@@ -204,6 +206,17 @@ export async function meshedEmojivoto(
         ctx,
       }),
       app: appSpec(t, ports, ctx, shell),
+      registration: {
+        namespace: NAMESPACE,
+        service: t.service,
+        pod,
+        deployment: t.deployment,
+        serviceAccount: t.serviceAccount,
+        // The sidecar's inbound port serves every port of the Service.
+        address: { ip: LOOPBACK, port: ports.sidecar.inbound },
+        inboundPort: ports.sidecar.inbound,
+        labels: t.labels,
+      },
     });
   }
   return workloads;
