@@ -1,6 +1,6 @@
 import { once } from 'node:events';
+import { type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from '@weft/api/testing/otlp-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from './otlp-receiver.ts';
 import { type Service, type Stack, startService, startStack, stopService } from './stack.ts';
 
 // One stack serves both checks: 30 s of vote-bot traffic, exported as traces

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { SPAN_KIND, startOtlpReceiver } from '@weft/api/testing/otlp-receiver';
 import { promtoolProblems } from '@weft/api/testing/promtool';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOtlpGrpc } from '../src/viz/otlp/grpc-receiver.ts';
-import type { SpanRecord } from '../src/viz/otlp/span.ts';
 import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
 import { id, type StatRow, tolerance, VOTE_SUCCESS, windowSeconds } from './support/emojivoto-rates.ts';
 import { alive, childrenOf, listeningAddresses } from './support/processes.ts';
@@ -220,41 +219,49 @@ describe('weft dev (meshed)', () => {
     }
   }, 90_000);
 
-  it('traces through the sidecars, forwards to OTEL_EXPORTER_OTLP_ENDPOINT, and drains a request in flight on SIGTERM', async () => {
-    // Stands in for Jaeger's OTLP/gRPC port.
-    const collected: SpanRecord[] = [];
-    const collector = await startOtlpGrpc({ listen: '127.0.0.1:0', onSpans: (spans) => collected.push(...spans) });
+  it('traces through the sidecars, sends every span to the --otlp collector, and drains a request in flight on SIGTERM', async () => {
+    // Stands in for Jaeger's OTLP/gRPC port: a receiver built on the OpenTelemetry protobuf definitions.
+    const collector = await startOtlpReceiver();
     try {
-      const mesh = await startDev(['--no-bot'], {
+      const mesh = await startDev(['--no-bot', '--otlp', collector.endpoint], {
         ARTIFICIAL_DELAY: '1500ms',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.address}`,
         OTEL_BSP_SCHEDULE_DELAY: '100',
       });
       const url = await mesh.url;
       const children = childrenOf(mesh.pid);
+      expect(mesh.output).toContain(`forwarded with the proxies' spans to ${collector.endpoint}`);
       expect((await fetch(`${url}/api/list`)).status).toBe(200);
-      // web and emoji export on their own schedules: wait for both halves of the trace.
-      const joined = () =>
-        collected.find(
-          (w) => w.service === 'web' && collected.some((e) => e.service === 'emoji' && e.traceId === w.traceId),
-        );
-      const deadline = Date.now() + 10_000;
-      while (!joined() && Date.now() < deadline) await sleep(100);
-      const web = joined();
-      expect(web).toBeDefined();
-      // The viz server kept it too, with the spans of the two sidecars on the
-      // way (they export to it over OTLP/HTTP on their own schedule).
-      const services = async () =>
-        [
-          ...new Set((await mesh.json<{ service: string }[]>('trace', web?.traceId as string)).map((s) => s.service)),
-        ].sort();
+      // The apps and the proxies export on their own schedules: wait for every part of the trace.
       const expected = ['emoji', 'emoji-proxy', 'web', 'web-proxy'];
-      let seen = await services();
-      while (seen.length < expected.length && Date.now() < deadline + 5000) {
-        await sleep(250);
-        seen = await services();
+      const traceOf = (traceId: string) => collector.spans.filter((s) => s.traceId === traceId);
+      const complete = () =>
+        collector.spans.find(
+          (w) =>
+            w.service === 'web' && expected.every((service) => traceOf(w.traceId).some((s) => s.service === service)),
+        );
+      const deadline = Date.now() + 15_000;
+      while (!complete() && Date.now() < deadline) await sleep(100);
+      const traceId = complete()?.traceId as string;
+      expect(traceId, `services seen: ${[...new Set(collector.spans.map((s) => s.service))]}`).toBeDefined();
+      // Every parent arrived: one root (web's server span), and each other span's parent among them.
+      const spans = traceOf(traceId);
+      const ids = new Set(spans.map((s) => s.spanId));
+      const roots = spans.filter((s) => !ids.has(s.parentSpanId));
+      expect(roots.map((s) => `${s.service} ${s.kind}`)).toEqual([`web ${SPAN_KIND.SERVER}`]);
+      // The proxies' spans say which pod made them.
+      for (const proxy of spans.filter((s) => s.service.endsWith('-proxy'))) {
+        expect(proxy.resource).toMatchObject({
+          'k8s.namespace.name': 'emojivoto',
+          'k8s.deployment.name': proxy.service.replace(/-proxy$/, ''),
+        });
+        expect(String(proxy.resource['k8s.pod.name'])).toMatch(
+          new RegExp(`^${proxy.resource['k8s.deployment.name']}-`),
+        );
       }
-      expect(seen).toEqual(expected);
+      // The viz server kept the same trace.
+      const services = async () =>
+        [...new Set((await mesh.json<{ service: string }[]>('trace', traceId)).map((s) => s.service))].sort();
+      expect(await services()).toEqual(expected);
 
       const started = Date.now();
       const vote = fetch(`${url}/api/vote?choice=:joy:`);
@@ -266,7 +273,7 @@ describe('weft dev (meshed)', () => {
       expect(await exited).toBe(0);
       expect(children.filter(alive)).toEqual([]);
     } finally {
-      await collector.close();
+      collector.close();
     }
   }, 60_000);
 });

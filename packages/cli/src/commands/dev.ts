@@ -42,6 +42,8 @@ Flags:
       --pods                   every workload in its own network namespace (Linux, root); --web-port does not apply
       --proxy-log-level LEVEL  the sidecars' log level: debug, info, warn, error, off (default warn)
       --ready-timeout SECS     how long each process may take to become ready (default 30)
+      --otlp URL               also send every trace, the apps' and the proxies', to this OTLP/gRPC
+                               collector (Jaeger: http://localhost:4317); default OTEL_EXPORTER_OTLP_ENDPOINT
 `;
 
 const DEFAULT_WEB_PORT = 8080;
@@ -56,6 +58,7 @@ interface DevFlags {
   readonly pods: boolean;
   readonly proxyLogLevel: string;
   readonly readyTimeoutMs: number;
+  readonly otlp: string | undefined;
 }
 
 function parseFlags(args: string[]): DevFlags | 'help' {
@@ -70,6 +73,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
       pods: { type: 'boolean', default: false },
       'proxy-log-level': { type: 'string', default: 'warn' },
       'ready-timeout': { type: 'string', default: '30' },
+      otlp: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -96,6 +100,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
     pods: values.pods,
     proxyLogLevel: level,
     readyTimeoutMs: timeout * 1000,
+    otlp: values.otlp,
   };
 }
 
@@ -161,7 +166,8 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
     env: io.env,
     write: (text) => io.stdout.write(text),
   });
-  const forwarded = io.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `, forwarded to ${io.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : '';
+  const collector = io.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const forwarded = collector ? `, forwarded with the proxies' spans to ${collector}` : '';
   return {
     lines: [
       `emojivoto is up: open ${mesh.webUrl} (web's sidecar)`,
@@ -214,19 +220,21 @@ function chooseRuntime(flags: DevFlags, write: (text: string) => void) {
   }
 }
 
-async function run(args: string[], io: CommandIo): Promise<number> {
+async function run(args: string[], given: CommandIo): Promise<number> {
   const startedAt = performance.now();
   let flags: DevFlags | 'help';
   try {
     flags = parseFlags(args);
   } catch (error) {
-    io.stderr.write(formatCliError(error));
+    given.stderr.write(formatCliError(error));
     return 2;
   }
   if (flags === 'help') {
-    io.stdout.write(USAGE);
+    given.stdout.write(USAGE);
     return 0;
   }
+  // --otlp is OTEL_EXPORTER_OTLP_ENDPOINT, which the apps and the viz server read.
+  const io = flags.otlp ? { ...given, env: { ...given.env, OTEL_EXPORTER_OTLP_ENDPOINT: flags.otlp } } : given;
   let lock: DevLock;
   try {
     lock = acquireDevLock(process.cwd());

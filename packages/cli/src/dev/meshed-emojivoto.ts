@@ -198,6 +198,7 @@ export async function meshedEmojivoto(
         name: `${t.deployment}-proxy`,
         namespace: NAMESPACE,
         pod,
+        deployment: t.deployment,
         identity: token.identity,
         tokenFile: token.file,
         ports: ports.sidecar,

@@ -18,6 +18,7 @@ export interface SidecarOptions {
   readonly name: string;
   readonly namespace: string;
   readonly pod: string;
+  readonly deployment: string;
   readonly identity: string;
   readonly tokenFile: string;
   readonly ports: SidecarPorts;
@@ -68,6 +69,8 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
       // The sidecars' spans join the apps' traces in the viz server.
       WEFT_PROXY_TRACE_COLLECTOR_ADDR: o.ctx.proxyTraceCollector,
       WEFT_PROXY_TRACE_SERVICE_NAME: o.name,
+      // Which pod's proxy made a span, for a collector the viz server forwards to (Jaeger).
+      OTEL_RESOURCE_ATTRIBUTES: `k8s.namespace.name=${o.namespace},k8s.pod.name=${o.pod},k8s.deployment.name=${o.deployment}`,
     },
     // /ready answers 200 once the sidecar holds its certificate.
     ready: { kind: 'http', url: `http://${LOOPBACK}:${o.ports.admin}/ready` },

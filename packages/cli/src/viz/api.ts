@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJsonExport, decodeProtobufExport } from './otlp/decode.ts';
+import { protobufFromJsonExport } from './otlp/encode.ts';
+import type { OtlpForwarder } from './otlp/forwarder.ts';
 import type { SpanRecord } from './otlp/span.ts';
 import type { TraceStore } from './otlp/trace-store.ts';
 import type { Recorder } from './recorder.ts';
@@ -11,6 +13,8 @@ import type { LocalProcess, MeshInfo } from './workload.ts';
 export interface ApiDeps {
   readonly recorder: Recorder;
   readonly traces: TraceStore;
+  /** The user's collector, which gets every export received here too. */
+  readonly forwarder?: OtlpForwarder;
   mesh(): MeshInfo;
   processes(): readonly LocalProcess[];
   otlpGrpcAddr(): string;
@@ -33,7 +37,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       retentionMs: deps.recorder.retentionMs,
       oldestScrapeAt: Math.min(...deps.recorder.targets().map((t) => t.oldestAt ?? Number.POSITIVE_INFINITY)),
     },
-    otlp: { grpc: deps.otlpGrpcAddr(), http: '/v1/traces' },
+    otlp: {
+      grpc: deps.otlpGrpcAddr(),
+      http: '/v1/traces',
+      forwardedTo: deps.forwarder?.target,
+      forwardFailures: deps.forwarder?.failures(),
+    },
   }));
 
   app.get<{ Querystring: { window?: string; namespace?: string } }>('/api/v1/scrapes', async (req, reply) => {
@@ -73,6 +82,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       return reply.code(400).send({ error: `not an OTLP trace export: ${(err as Error).message}` });
     }
     deps.traces.add(spans);
+    // The proxies export OTLP JSON (no protobuf code on their hot path); a gRPC collector takes protobuf.
+    deps.forwarder?.forward(
+      protobuf ? (req.body as Buffer) : protobufFromJsonExport(req.body as Record<string, unknown>),
+    );
     return protobuf ? reply.type('application/x-protobuf').send(Buffer.alloc(0)) : {};
   });
 

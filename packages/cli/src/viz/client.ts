@@ -12,7 +12,7 @@ export interface Inventory {
   /** The processes `weft dev` supervises; empty from a viz server that runs alone. */
   readonly processes: readonly LocalProcess[];
   readonly recorder: { intervalMs: number; retentionMs: number; oldestScrapeAt: number | null };
-  readonly otlp: { grpc: string; http: string };
+  readonly otlp: { grpc: string; http: string; forwardedTo?: string; forwardFailures?: number };
 }
 
 export class VizClient {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApi } from './api.ts';
 import { FileSdWriter } from './file-sd.ts';
+import { otlpForwarder } from './otlp/forwarder.ts';
 import { startOtlpGrpc } from './otlp/grpc-receiver.ts';
 import { TraceStore } from './otlp/trace-store.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
@@ -16,7 +17,7 @@ export interface VizOptions {
   readonly listen?: string;
   /** host:port of the OTLP/gRPC receiver; default 127.0.0.1:0 (emojivoto's OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly otlpGrpcListen?: string;
-  /** host:port of an OTLP/gRPC collector (Jaeger) that gets every export too. */
+  /** host:port of an OTLP/gRPC collector (Jaeger) that gets every export too, the apps' and the proxies'. */
   readonly forwardOtlpTo?: string;
   readonly recorder?: RecorderOptions;
   /** Traces kept; default 1000. */
@@ -54,14 +55,16 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
   const recorder = new Recorder(opts.recorder);
   const traces = new TraceStore(opts.maxTraces);
   let mesh: MeshInfo = opts.mesh ?? {};
+  const forwarder = opts.forwardOtlpTo ? otlpForwarder(opts.forwardOtlpTo) : undefined;
   const otlp = await startOtlpGrpc({
     listen: opts.otlpGrpcListen ?? '127.0.0.1:0',
-    forwardTo: opts.forwardOtlpTo,
+    forwarder,
     onSpans: (spans) => traces.add(spans),
   });
   const api = buildApi({
     recorder,
     traces,
+    forwarder,
     mesh: () => mesh,
     processes: opts.processes ?? (() => []),
     otlpGrpcAddr: () => otlp.address,
@@ -71,6 +74,7 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
     await api.listen({ host, port: Number(port) });
   } catch (err) {
     await otlp.close();
+    forwarder?.close();
     throw err;
   }
   const bound = api.server.address() as AddressInfo;
@@ -107,6 +111,7 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
       // Prometheus stops scraping ports that are about to be gone.
       await fileSd?.write([]);
       await Promise.all([api.close(), otlp.close()]);
+      forwarder?.close();
     },
   };
 }

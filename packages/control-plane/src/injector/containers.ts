@@ -91,6 +91,8 @@ function proxyEnv(s: ProxySettings, t: ProxyTarget, config: InjectorConfig): V1E
     { name: 'WEFT_PROXY_IDENTITY_SVC_ADDR', value: identity.addr },
     { name: 'WEFT_PROXY_IDENTITY_SVC_NAME', value: identity.name },
     { name: 'WEFT_PROXY_IDENTITY_LOCAL_NAME', value: t.identity },
+    // Names the pod on the proxy's spans, for the collector they reach.
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'k8s.namespace.name=$(_pod_ns),k8s.pod.name=$(_pod_name)' },
   ];
   if (t.ingress) env.push({ name: 'WEFT_PROXY_INGRESS_MODE', value: 'true' });
   return env;

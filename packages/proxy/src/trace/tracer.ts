@@ -10,6 +10,12 @@ export interface TraceSettings {
   /** host:port of an OTLP/HTTP receiver; tracing is off without it. */
   readonly collector: string | undefined;
   readonly serviceName: string;
+  /**
+   * Where the spans come from, as OpenTelemetry resource attributes (from
+   * OTEL_RESOURCE_ATTRIBUTES, `k8s.pod.name=web-0,k8s.namespace.name=emojivoto`):
+   * what lets a collector such as Jaeger tell one pod's proxy from another's.
+   */
+  readonly resource: Readonly<Record<string, string>>;
 }
 
 export function readTraceSettings(env: EnvReader): TraceSettings {
@@ -21,7 +27,24 @@ export function readTraceSettings(env: EnvReader): TraceSettings {
   return {
     collector: given || undefined,
     serviceName: env('WEFT_PROXY_TRACE_SERVICE_NAME') || 'weft-proxy',
+    resource: parseResourceAttributes(env('OTEL_RESOURCE_ATTRIBUTES') ?? ''),
   };
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES: comma-separated key=value, values percent-encoded; malformed entries are skipped, as the SDKs do. */
+export function parseResourceAttributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(',')) {
+    const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq).trim();
+    if (eq <= 0 || key === '') continue;
+    try {
+      out[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      // A value that is not valid percent-encoding.
+    }
+  }
+  return out;
 }
 
 // Wall-clock nanoseconds from the monotonic clock, anchored once.
@@ -34,8 +57,12 @@ export class Tracer implements RequestObserver {
   readonly active = false;
   readonly exporter: SpanExporter;
 
-  constructor(settings: TraceSettings & { collector: string }, resource: Record<string, string> = {}) {
-    this.exporter = new SpanExporter({ collector: settings.collector, serviceName: settings.serviceName, resource });
+  constructor(settings: TraceSettings & { collector: string }) {
+    this.exporter = new SpanExporter({
+      collector: settings.collector,
+      serviceName: settings.serviceName,
+      resource: settings.resource,
+    });
   }
 
   begin(meta: RequestMeta, startNs: bigint): RequestHooks | undefined {

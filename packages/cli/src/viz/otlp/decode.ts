@@ -59,7 +59,8 @@ function toRecord(span: Obj, service: string): SpanRecord {
   };
 }
 
-function list(value: unknown): Obj[] {
+/** The objects of an array field; anything else is none. */
+export function list(value: unknown): Obj[] {
   return Array.isArray(value) ? value.filter((v): v is Obj => typeof v === 'object' && v !== null) : [];
 }
 

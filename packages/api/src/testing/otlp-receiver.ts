@@ -4,6 +4,8 @@ import { loadSync } from '@grpc/proto-loader';
 /** A span as the receiver stores it: ids in hex, the exporting service's name. */
 export interface ReceivedSpan {
   readonly service: string;
+  /** The exporter's resource: where the span was made (pod, namespace, workload). */
+  readonly resource: Readonly<Record<string, unknown>>;
   readonly name: string;
   readonly kind: number;
   readonly traceId: string;
@@ -46,7 +48,7 @@ function attributeMap(attributes: KeyValue[] | undefined): Record<string, unknow
 /** A real OTLP/gRPC trace receiver (TraceService/Export) on a free loopback port. */
 export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: ReceivedSpan[]; close(): void }> {
   const definition = loadSync('otlp-trace.proto', {
-    includeDirs: [new URL('./fixtures/', import.meta.url).pathname],
+    includeDirs: [new URL('.', import.meta.url).pathname],
     keepCase: true,
     longs: String,
     defaults: false,
@@ -60,11 +62,13 @@ export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: Re
   server.addService(pkg.opentelemetry.proto.collector.trace.v1.TraceService.service, {
     Export(call: { request: ExportRequest }, callback: (error: null, response: object) => void) {
       for (const resourceSpans of call.request.resource_spans ?? []) {
-        const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name'] ?? '');
+        const resource = attributeMap(resourceSpans.resource?.attributes);
+        const service = String(resource['service.name'] ?? '');
         for (const scope of resourceSpans.scope_spans ?? []) {
           for (const span of scope.spans ?? []) {
             spans.push({
               service,
+              resource,
               name: span.name,
               kind: span.kind ?? 0,
               traceId: span.trace_id.toString('hex'),
