@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,15 +24,22 @@ export class WeftDev {
   /** The browser's URL: web's sidecar (on loopback), or web's pod. */
   readonly url: Promise<string>;
 
-  /** `dir`: where it runs (a fresh scratch directory unless given); dispose() removes it. */
+  /**
+   * `dir`: where it runs (a fresh scratch directory unless given); dispose() removes it.
+   * `uid`: run as that user (and group), who then owns the directory.
+   */
   constructor(
     flags: readonly string[],
     env: Record<string, string> = {},
     dir = mkdtempSync(join(tmpdir(), 'weft-dev-')),
+    uid?: number,
   ) {
     this.dir = dir;
+    if (uid !== undefined) chownSync(dir, uid, uid);
     this.child = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
       cwd: this.dir,
+      uid,
+      gid: uid,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
