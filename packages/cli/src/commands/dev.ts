@@ -87,6 +87,9 @@ function parseFlags(args: string[]): DevFlags | 'help' {
   if (!(timeout > 0)) {
     throw new CliError(CliErrorCode.Usage, `--ready-timeout must be a positive number of seconds`);
   }
+  if (values.pods && values['no-mesh']) {
+    throw new CliError(CliErrorCode.Usage, '--pods runs the mesh in pods; it does not go with --no-mesh');
+  }
   const level = values['proxy-log-level'];
   if (!LOG_LEVELS.includes(level)) {
     throw new CliError(CliErrorCode.Usage, `--proxy-log-level must be one of ${LOG_LEVELS.join(', ')}`);
