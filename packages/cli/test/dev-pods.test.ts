@@ -154,7 +154,11 @@ describe('weft dev --pods', () => {
     resources = mkdtempSync(join(tmpdir(), 'weft-dev-pods-'));
     cpSync(join(REPO, 'deploy/local/resources'), resources, { recursive: true });
     writeFileSync(join(resources, 'shop.yaml'), SHOP);
-    dev = new WeftDev(['--pods', '--resources', resources, '--ready-timeout', '60'], { REQUEST_RATE: '20' });
+    // Apps export spans every 100 ms, so a vote's trace is whole soon after it ends.
+    dev = new WeftDev(['--pods', '--resources', resources, '--ready-timeout', '60'], {
+      REQUEST_RATE: '20',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
     const mesh = dev;
     const url = await mesh.url;
     // The pods' addresses follow the URL.
@@ -252,6 +256,17 @@ describe('weft dev --pods', () => {
     expect(opened?.value).toBeGreaterThanOrEqual(1);
     const read = echoMetrics.find((s) => s.name === 'tcp_read_bytes_total' && s.labels.tls === 'true');
     expect(read?.value).toBeGreaterThanOrEqual(text.length);
+
+    // The apps send their spans to the viz server on the host through their own sidecars, as a pod's app
+    // reaches a collector: one vote's trace holds every app and sidecar on its way (polled, up to 20 s).
+    const hops = ['vote-bot', 'vote-bot-proxy', 'web', 'web-proxy', 'voting-proxy', 'voting'];
+    const whole = async () =>
+      (await mesh.json<{ services: string[] }[]>('trace', '--limit', '200')).some((t) =>
+        hops.every((h) => t.services.includes(h)),
+      );
+    let traced = await whole();
+    for (const end = Date.now() + 20_000; !traced && Date.now() < end; traced = await whole()) await sleep(500);
+    expect(traced).toBe(true);
 
     expect(await mesh.stop('SIGINT')).toBe(0);
     expect(children.filter(alive)).toEqual([]);
