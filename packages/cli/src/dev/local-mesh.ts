@@ -1,7 +1,7 @@
 import type { VizServer } from '../viz/server.ts';
-import { startMeshCore } from './mesh-core.ts';
+import { type MeshCore, startMeshCore, stopWorkloads } from './mesh-core.ts';
 import { LOCAL_RESOURCES_DIR } from './mesh-services.ts';
-import { type MeshedWorkload, meshedEmojivoto, NAMESPACE } from './meshed-emojivoto.ts';
+import { type MeshedWorkload, meshedEmojivoto, NAMESPACE, START_GROUPS } from './meshed-emojivoto.ts';
 import type { Supervisor } from './supervisor.ts';
 
 // `weft dev`: the local mesh with emojivoto on loopback. In order: the mesh's
@@ -33,26 +33,9 @@ export interface LocalMesh {
 
 const LOOPBACK = '127.0.0.1';
 
-/** Traffic sources and sidecars first: a sidecar's SIGTERM lets in-flight requests finish while its app still answers. */
-export async function stopWorkloads(
-  supervisor: Supervisor,
-  workloads: readonly {
-    readonly deployment: string;
-    readonly app: { name: string };
-    readonly sidecar?: { name: string };
-  }[],
-): Promise<void> {
-  const sources = workloads.filter((w) => w.deployment === 'vote-bot').map((w) => w.app.name);
-  await supervisor.stop([...sources, ...workloads.flatMap((w) => (w.sidecar ? [w.sidecar.name] : []))]);
-  await supervisor.stop();
-}
-
-// emoji and voting together, then web (its readiness calls emoji), then the bot.
-export const START_GROUPS = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
-
 export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions): Promise<LocalMesh> {
   let workloads: MeshedWorkload[] = [];
-  let core: Awaited<ReturnType<typeof startMeshCore>> | undefined;
+  let core: MeshCore | undefined;
   const stop = async () => {
     core?.forgetWorkloads();
     await stopWorkloads(supervisor, workloads);

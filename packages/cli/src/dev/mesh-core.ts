@@ -63,6 +63,20 @@ function collectorAddr(endpoint: string | undefined): string | undefined {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/** Traffic sources and sidecars first: a sidecar's SIGTERM lets in-flight requests finish while its app still answers. */
+export async function stopWorkloads(
+  supervisor: Supervisor,
+  workloads: readonly {
+    readonly deployment: string;
+    readonly app: { name: string };
+    readonly sidecar?: { name: string };
+  }[],
+): Promise<void> {
+  const sources = workloads.filter((w) => w.deployment === 'vote-bot').map((w) => w.app.name);
+  await supervisor.stop([...sources, ...workloads.flatMap((w) => (w.sidecar ? [w.sidecar.name] : []))]);
+  await supervisor.stop();
+}
+
 export async function startMeshCore(supervisor: Supervisor, o: MeshCoreOptions): Promise<MeshCore> {
   const dir = join(o.stateDir, '.weft', 'dev');
   const caStarted = performance.now();

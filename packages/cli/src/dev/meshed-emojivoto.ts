@@ -69,6 +69,9 @@ export const WORKLOADS: readonly WorkloadTemplate[] = [
   },
 ];
 
+// emoji and voting together, then web (its readiness calls emoji), then the bot.
+export const START_GROUPS = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
+
 /** Ports of one workload: its app's, its sidecar's, and one local port per upstream. */
 export interface WorkloadPorts {
   readonly app: number;
