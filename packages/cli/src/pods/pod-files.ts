@@ -1,5 +1,5 @@
 import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 // Files the processes of a pod read or write as their own users (the proxy's
 // token, Node's compile cache): outside the runner's folders, which may sit
@@ -15,7 +15,7 @@ export function podFilesDir(run: string, name: string, uid: number): string {
   const runDir = runFilesDir(run);
   mkdirSync(runDir, { recursive: true });
   // mkdir's mode is masked by the umask, and a recursive one gives /run/weft the mode of the deepest folder.
-  for (const dir of [POD_FILES_DIR.replace(/\/[^/]+$/, ''), POD_FILES_DIR, runDir]) chmodSync(dir, 0o755);
+  for (const dir of [dirname(POD_FILES_DIR), POD_FILES_DIR, runDir]) chmodSync(dir, 0o755);
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, uid, uid);
