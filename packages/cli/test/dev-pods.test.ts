@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -287,12 +287,21 @@ describe('weft dev --pods', () => {
     expect(await mesh.stop('SIGINT')).toBe(0);
   }, 120_000);
 
-  it('takes every process of its pods with it when it is SIGKILLed, and leaves the network for the next start to remove', async () => {
+  it('restarts an app killed in its pod, and takes every process of its pods with it when it is SIGKILLed, and leaves the network for the next start to remove', async () => {
     dev = new WeftDev(['--pods', '--no-bot']);
     const mesh = dev;
     await mesh.url;
     await mesh.printed(/press Ctrl-C to stop/);
     const pods = podRun(mesh.output);
+    // An app killed in its pod is started again there, as in loopback mode, and registered again.
+    const emoji = childrenOf(mesh.pid).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('emoji/main.ts'),
+    );
+    process.kill(emoji as number, 'SIGKILL');
+    await mesh.printed(/\[dev\] √ emoji-0 registered again/, 60_000);
+    expect(mesh.output).toContain('[dev] emoji exited (killed by SIGKILL); restart 1 in 0.5s');
+    expect((await fetch(`${await mesh.url}/api/list`)).status).toBe(200);
+
     const children = childrenOf(mesh.pid);
     // identity, control plane, and emoji, voting and web as app + sidecar.
     expect(children).toHaveLength(2 + 3 * 2);
