@@ -9,7 +9,8 @@
 //   node scripts/toolchain.mjs bench   # the benchmarks in loadtests/
 //   node scripts/toolchain.mjs weft …  # the weft CLI
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killLeftovers, snapshot } from './leftover-processes.mjs';
@@ -22,12 +23,20 @@ const NODE_VERSION = manifest.engines.node.replace(/^[^\d]*/, '');
 const PNPM_VERSION = manifest.packageManager.split('@')[1];
 
 // Debian packages the tests drive as real peers: a headless browser for the
-// UI test, openssl for certificate checks, promtool for the metrics format.
-const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus', iptables: 'iptables' };
+// UI test, openssl for certificate checks, promtool for the metrics format,
+// kubectl for the manifests' scripts (offline: --dry-run=client, --local).
+const TEST_DEBIAN_PACKAGES = {
+  chromium: 'chromium',
+  openssl: 'openssl',
+  promtool: 'prometheus',
+  iptables: 'iptables',
+  kubectl: 'kubernetes-client',
+};
 
 const TASKS = {
   dev: [['node', 'packages/cli/src/main.ts', 'dev']],
-  weft: [['node', 'packages/cli/src/main.ts']],
+  // Absolute: weft runs in the directory it was called from, so its file arguments are the user's.
+  weft: [['node', join(ROOT, 'packages/cli/src/main.ts')]],
   // Checks run in parallel; test suites one package at a time, because they
   // time real sockets and processes and must not starve each other of 2 cores.
   test: [
@@ -135,12 +144,14 @@ function main() {
   const pnpm = pnpmBin(path);
   if (pnpm) path = `${pnpm}:${path}`;
   const env = { ...process.env, PATH: path, npm_config_update_notifier: 'false' };
-  // `weft` runs often from a second terminal beside `dev`; once the workspace
-  // is installed it starts straight away.
-  if (task !== 'weft' || !existsSync(join(ROOT, 'node_modules', '.modules.yaml'))) {
+  // `dev` and `weft` start straight away when the workspace is installed as the
+  // manifests and the lockfile say; the tests always install, as CI does.
+  const stamp = installStamp();
+  if (task === 'test' || readInstalledStamp() !== stamp) {
     run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only', '--config.confirmModulesPurge=false'], {
       env,
     });
+    writeFileSync(INSTALLED_STAMP, stamp);
   }
   if (task === 'test') ensureDebianPackages(path);
   const steps = command.map(([cmd, ...args], i) => [
@@ -150,7 +161,8 @@ function main() {
   // What runs in this checkout before the tests (a `weft dev` in another terminal) is not theirs.
   const before = task === 'test' ? snapshot(ROOT) : undefined;
   runSteps(steps, {
-    cwd: ROOT,
+    // npm run starts scripts in the checkout; INIT_CWD is where the user typed the command.
+    cwd: task === 'weft' ? (process.env.INIT_CWD ?? process.cwd()) : ROOT,
     env,
     // `weft dev` ends with this process even when it is SIGKILLed (and its children with it).
     lifeline: task === 'dev' ? join(ROOT, 'packages/cli/src/dev/lifeline.ts') : undefined,
@@ -165,12 +177,32 @@ async function afterTests(status, before) {
   return left > 0 && status === 0 ? 1 : status;
 }
 
-/** The workspace's package folders, as pnpm-workspace.yaml lists them (`dir` or `dir/*`). */
+const INSTALLED_STAMP = join(ROOT, 'node_modules', '.weft-installed');
+
+/** What the install depends on: the lockfile, the workspace's settings and every package's manifest. */
+function installStamp() {
+  const hash = createHash('sha256');
+  for (const file of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json', ...workspaceDirs().map((d) => `${d}/package.json`)]) {
+    const path = join(ROOT, file);
+    hash.update(`${file}\0${existsSync(path) ? readFileSync(path) : ''}\0`);
+  }
+  return hash.digest('hex');
+}
+
+function readInstalledStamp() {
+  return existsSync(INSTALLED_STAMP) ? readFileSync(INSTALLED_STAMP, 'utf8') : undefined;
+}
+
+/** The workspace's package folders, as pnpm-workspace.yaml's `packages:` lists them (`dir` or `dir/*`). */
 function workspaceDirs() {
-  const listed = readFileSync(join(ROOT, 'pnpm-workspace.yaml'), 'utf8')
-    .split('\n')
-    .map((line) => line.match(/^\s*-\s*['"]?([^'"\s]+)['"]?\s*$/)?.[1])
-    .filter(Boolean);
+  const lines = readFileSync(join(ROOT, 'pnpm-workspace.yaml'), 'utf8').split('\n');
+  const start = lines.findIndex((line) => /^packages:\s*$/.test(line));
+  const listed = [];
+  for (const line of lines.slice(start + 1)) {
+    const entry = line.match(/^\s+-\s*['"]?([^'"\s]+)['"]?\s*$/)?.[1];
+    if (!entry) break;
+    listed.push(entry);
+  }
   return listed.flatMap((entry) => {
     if (!entry.endsWith('/*')) return [entry];
     const top = entry.slice(0, -2);

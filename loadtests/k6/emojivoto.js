@@ -4,6 +4,10 @@
 //   k6 run -e WEB_URL=http://web-svc.emojivoto loadtests/k6/emojivoto.js
 //   k6 run -e LIST_RATE=100 -e VOTE_RATE=50 -e DURATION=2m loadtests/k6/emojivoto.js
 //
+// In a cluster it runs as a Job (deploy/loadtest/k6-job.yaml, which mounts
+// this file from a ConfigMap that deploy/loadtest/configmap.sh writes; see
+// docs/kubernetes.md), with the same variables set in the Job's env.
+//
 // Three open-model scenarios (constant arrival rate, so a slow server shows
 // up as latency and dropped_iterations instead of quietly lowering the load):
 //   list      GET /api/list

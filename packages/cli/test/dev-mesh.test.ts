@@ -229,7 +229,10 @@ describe('weft dev (meshed)', () => {
       });
       const url = await mesh.url;
       const children = childrenOf(mesh.pid);
-      expect(mesh.output).toContain(`forwarded with the proxies' spans to ${collector.endpoint}`);
+      // The banner follows the URL line; it may arrive a moment later.
+      const banner = `forwarded with the proxies' spans to ${collector.endpoint}`;
+      for (const until = Date.now() + 5000; !mesh.output.includes(banner) && Date.now() < until; ) await sleep(50);
+      expect(mesh.output).toContain(banner);
       expect((await fetch(`${url}/api/list`)).status).toBe(200);
       // The apps and the proxies export on their own schedules: wait for every part of the trace.
       const expected = ['emoji', 'emoji-proxy', 'web', 'web-proxy'];

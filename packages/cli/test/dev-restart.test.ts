@@ -20,11 +20,11 @@ const RECOVERY_MS = 10_000;
 /** And `weft check` green, which takes a run or two of `weft check` (1-3 s each on a busy machine) more. */
 const GREEN_MS = 15_000;
 /**
- * An app or sidecar killed fails the requests in flight on it, and those its
- * peers send it in the moment before they hear its endpoint is gone: at
- * 50/s, a few each, more on a busy machine where every hop is slower.
+ * An app or sidecar killed fails the requests in flight on it (as many as the
+ * machine is slow), and those its peers send it in the moment before they hear
+ * its endpoint is gone: at 50/s, a few.
  */
-const FAILURES_PER_APP_KILL = 10;
+const FAILURES_SENT_AFTER_APP_KILL = 10;
 
 let dev: WeftDev | undefined;
 let load: Load | undefined;
@@ -109,8 +109,9 @@ describe('weft dev restarts what dies', () => {
     for (const [name, allowed] of [
       ['control-plane', 0],
       ['identity', 0],
-      ['emoji', FAILURES_PER_APP_KILL],
-      ['emoji-proxy', FAILURES_PER_APP_KILL],
+      // An app or sidecar: what was in flight on it fails, and at most this many sent after the kill.
+      ['emoji', FAILURES_SENT_AFTER_APP_KILL],
+      ['emoji-proxy', FAILURES_SENT_AFTER_APP_KILL],
     ] as const) {
       const victim = (await viz.inventory()).processes.find((p) => p.name === name);
       expect(victim?.pid).toBeDefined();
@@ -155,17 +156,20 @@ describe('weft dev restarts what dies', () => {
     expect(traffic.between(0, phases[0]?.from ?? end).failed).toEqual([]);
     const report = phases.map((phase, i) => {
       const { sent, failed } = traffic.between(phase.from, phases[i + 1]?.from ?? end);
+      // With the control plane or identity down nothing may fail; an app's kill fails what was in flight on it.
+      const inFlight = failed.filter((f) => f.startedAt < phase.from);
+      const counted = phase.allowed === 0 ? failed : failed.filter((f) => !inFlight.includes(f));
       return {
         phase,
         sent,
-        failed,
-        line: `${phase.line}, ${failed.length} of ${sent} failed ${JSON.stringify(failed.map((f) => `${f.path} ${f.result}`))}`,
+        counted,
+        line: `${phase.line}, ${failed.length} of ${sent} failed (${inFlight.length} in flight at the kill) ${JSON.stringify(failed.map((f) => `${f.path} ${f.result}`))}`,
       };
     });
     const all = traffic.between(0, end);
     console.log(`${report.map((r) => r.line).join('\n')}\n${all.failed.length} of ${all.sent} requests failed in all`);
-    for (const { phase, sent, failed } of report) {
-      expect(failed.length, report.map((r) => r.line).join('\n')).toBeLessThanOrEqual(phase.allowed);
+    for (const { phase, sent, counted } of report) {
+      expect(counted.length, report.map((r) => r.line).join('\n')).toBeLessThanOrEqual(phase.allowed);
       expect(sent).toBeGreaterThan(RATE_PER_S);
     }
     // Every restart counted, and every other process untouched.

@@ -15,4 +15,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   tap: () => import('./tap.ts'),
   top: () => import('./top.ts'),
   trace: () => import('./trace.ts'),
+  version: () => import('./version.ts'),
 };

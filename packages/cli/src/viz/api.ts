@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { VERSION } from '../version.ts';
 import { decodeJsonExport, decodeProtobufExport } from './otlp/decode.ts';
 import { protobufFromJsonExport } from './otlp/encode.ts';
 import type { OtlpForwarder } from './otlp/forwarder.ts';
@@ -29,6 +30,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/ready', async () => 'ready\n');
 
   app.get('/api/v1/inventory', async () => ({
+    version: VERSION,
     workloads: deps.recorder.targets().map((t) => ({ ...t.workload, health: t.health, scrapes: t.scrapes })),
     mesh: deps.mesh(),
     processes: deps.processes(),

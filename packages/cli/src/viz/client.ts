@@ -7,6 +7,8 @@ import type { LocalProcess, MeshInfo, Workload } from './workload.ts';
 // state file `weft dev` wrote in this directory or a parent.
 
 export interface Inventory {
+  /** The version of the `weft dev` serving it; absent from older ones. */
+  readonly version?: string;
   readonly workloads: (Workload & { health: TargetHealth; scrapes: number })[];
   readonly mesh: MeshInfo;
   /** The processes `weft dev` supervises; empty from a viz server that runs alone. */

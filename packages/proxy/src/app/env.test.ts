@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseUpstreams, readConfig } from './env.ts';
+import { parseDuration, parseUpstreams, readConfig, undetectedFor } from './env.ts';
 
 describe('readConfig', () => {
   it("uses linkerd's ports and timeouts by default", () => {
@@ -38,6 +38,24 @@ describe('readConfig', () => {
     expect(cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'opaque' }).inboundUndetected).toBe('opaque');
     expect(() => cfg({ ...app, [opaque]: '25,99999' })).toThrow(/PROTOCOL_DETECTION.*"99999"/);
     expect(() => cfg({ ...app, WEFT_PROXY_INBOUND_DETECT_FALLBACK: 'forward' })).toThrow(/close or opaque/);
+  });
+
+  it('decides each port of the app a redirected connection is sent to by the same opaque-ports list', () => {
+    const config = readConfig((n) =>
+      n === 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION' ? '25,3300-3310' : undefined,
+    );
+    expect(undetectedFor(config, 3306)).toBe('opaque');
+    expect(undetectedFor(config, 8080)).toBe('close');
+  });
+
+  it("reads the pod's declared ports, and refuses a list that is not one of ports", () => {
+    const env: Record<string, string> = { WEFT_PROXY_INBOUND_PORTS: '8080, 9090', WEFT_PROXY_INBOUND_MAX_PORTS: '5' };
+    expect(readConfig((n) => env[n])).toMatchObject({ inboundPorts: [8080, 9090], inboundMaxPorts: 5 });
+    expect(readConfig(() => undefined)).toMatchObject({ inboundPorts: [], inboundMaxPorts: 100 });
+    for (const bad of ['8080-8090', '0', '70000', 'http'])
+      expect(() => readConfig((n) => (n === 'WEFT_PROXY_INBOUND_PORTS' ? bad : undefined))).toThrow(
+        /WEFT_PROXY_INBOUND_PORTS: expected ports like 8080,9090/,
+      );
   });
 
   it('refuses a limit that is not a positive integer, naming it', () => {

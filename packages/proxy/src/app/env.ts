@@ -88,6 +88,13 @@ export interface ProxyConfig {
    * an unauthenticated peer's bytes reach the app unclassified only where that was asked for.
    */
   readonly inboundUndetected: UndetectedAction;
+  /** WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION, checked when read: for other ports see undetectedFor. */
+  readonly inboundOpaquePorts: string;
+  readonly inboundDetectFallback: UndetectedAction;
+  /** The pod's ports (WEFT_PROXY_INBOUND_PORTS, from the injector): served, and their policy watched, from start-up. */
+  readonly inboundPorts: readonly number[];
+  /** Other ports a redirected connection may be sent to, served at once; past it one is refused. */
+  readonly inboundMaxPorts: number;
   readonly destinationAddr: string | undefined;
   /**
    * The identity the destination service must prove (WEFT_PROXY_DESTINATION_SVC_NAME),
@@ -103,6 +110,8 @@ export interface ProxyConfig {
   readonly queueCapacity: number;
   readonly limits: Limits;
   readonly discoveryIdleMs: number;
+  /** An ingress's proxy (WEFT_PROXY_INGRESS_MODE): HTTP routed by Host even when redirected. */
+  readonly ingressMode: boolean;
   /** Carry HTTP/1 requests to meshed peers over one HTTP/2 session (ADR 0002). */
   readonly h1OverH2: boolean;
   readonly logLevel: string;
@@ -152,9 +161,9 @@ export function inPortList(name: string, text: string, port: number): boolean {
   return found;
 }
 
-function undetectedAction(env: EnvReader, port: number): UndetectedAction {
-  const opaquePorts = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
-  if (inPortList(opaquePorts, env(opaquePorts) ?? '', port)) return 'opaque';
+const OPAQUE_PORTS = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
+
+function detectFallback(env: EnvReader): UndetectedAction {
   const fallback = env('WEFT_PROXY_INBOUND_DETECT_FALLBACK') ?? 'close';
   if (fallback !== 'close' && fallback !== 'opaque') {
     throw new ProxyError(
@@ -163,6 +172,29 @@ function undetectedAction(env: EnvReader, port: number): UndetectedAction {
     );
   }
   return fallback;
+}
+
+/** What the inbound side does with undetectable plaintext sent to `port` of the app. */
+export function undetectedFor(
+  config: Pick<ProxyConfig, 'inboundOpaquePorts' | 'inboundDetectFallback'>,
+  port: number,
+): UndetectedAction {
+  return inPortList(OPAQUE_PORTS, config.inboundOpaquePorts, port) ? 'opaque' : config.inboundDetectFallback;
+}
+
+/** `8080,9090`: a list of single ports. */
+export function parsePorts(name: string, text: string): number[] {
+  const ports: number[] = [];
+  for (const item of text.split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    const port = Number(entry);
+    if (!/^\d{1,5}$/.test(entry) || port < 1 || port > 65535) {
+      throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected ports like 8080,9090, got "${entry}"`);
+    }
+    ports.push(port);
+  }
+  return ports;
 }
 
 /** `name:port=127.0.0.1:15001,...` */
@@ -199,6 +231,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const destinationName = env('WEFT_PROXY_DESTINATION_SVC_NAME') || undefined;
   const controlPlanePlaintext = str('CONTROL_PLANE_PLAINTEXT', 'false') === 'true';
   const policy = readPolicySettings(env);
+  const inbound = { inboundOpaquePorts: env(OPAQUE_PORTS) ?? '', inboundDetectFallback: detectFallback(env) };
   checkControlPlaneTls('DESTINATION', destinationAddr, destinationName, identity, controlPlanePlaintext);
   checkControlPlaneTls('POLICY', policy.workload && policy.addr, policy.name, identity, controlPlanePlaintext);
   return {
@@ -208,7 +241,10 @@ export function readConfig(env: EnvReader): ProxyConfig {
     upstreams: parseUpstreams('WEFT_PROXY_OUTBOUND_UPSTREAMS', str('OUTBOUND_UPSTREAMS', '')),
     appAddr,
     // The port the pod's resources name (opaque-ports annotation, policy): the policy's, else the app's.
-    inboundUndetected: undetectedAction(env, policy.port ?? appAddr.port),
+    inboundUndetected: undetectedFor(inbound, policy.port ?? appAddr.port),
+    ...inbound,
+    inboundPorts: parsePorts('WEFT_PROXY_INBOUND_PORTS', str('INBOUND_PORTS', '')),
+    inboundMaxPorts: count('INBOUND_MAX_PORTS', '100', 0),
     destinationAddr,
     destinationName: controlPlanePlaintext ? undefined : destinationName,
     controlPlanePlaintext,
@@ -232,6 +268,7 @@ export function readConfig(env: EnvReader): ProxyConfig {
     },
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
+    ingressMode: str('INGRESS_MODE', 'false') === 'true',
     logLevel: str('LOG_LEVEL', 'info'),
     shutdownEndpointEnabled: str('SHUTDOWN_ENDPOINT_ENABLED', 'false') === 'true',
     trace: readTraceSettings(env),

@@ -11,9 +11,11 @@ import { Tap } from '../tap/tap.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 import { Observers } from '../trace/observe.ts';
 import { Tracer } from '../trace/tracer.ts';
+import { OriginalDiscovery } from '../transparent/discovery.ts';
+import { OutboundByOriginalDst } from '../transparent/outbound.ts';
 import { createAdminServer } from './admin.ts';
 import type { Connections } from './connections.ts';
-import type { HostPort, ProxyConfig } from './env.ts';
+import { type HostPort, type ProxyConfig, undetectedFor } from './env.ts';
 import { log } from './log.ts';
 
 // Wires the two directions, their listeners and the admin server together,
@@ -28,6 +30,8 @@ export interface SidecarParts {
   readonly extraMetrics?: () => string;
   /** The inbound port's authorization policy (policy API); without one everything is allowed. */
   readonly policy?: PolicySource;
+  /** The policy of another port of the app, which a redirected connection was sent to. */
+  readonly policyFor?: (port: number) => PolicySource;
 }
 
 export interface SidecarAddresses {
@@ -47,8 +51,12 @@ export class Sidecar {
   readonly observers: Observers;
   readonly #tap: Tap | undefined;
   readonly #tracer: Tracer | undefined;
+  readonly #discovery: OriginalDiscovery;
+  readonly #byOriginalDst: OutboundByOriginalDst;
   readonly #parts: SidecarParts;
   readonly #listeners: Server[] = [];
+  /** Every port this proxy listens on, once started. */
+  readonly #ownPorts = new Set<number>();
   readonly #admin: HttpServer;
   #shutdown: Promise<void> | undefined;
   #onShutdownRequest: (() => void) | undefined;
@@ -70,6 +78,11 @@ export class Sidecar {
       identity,
       app: config.appAddr,
       undetected: config.inboundUndetected,
+      undetectedFor: (port) => undetectedFor(config, port),
+      policyFor: parts.policyFor,
+      ownPort: (port) => this.#ownPorts.has(port),
+      knownPorts: config.inboundPorts,
+      maxPorts: config.inboundMaxPorts,
       timeouts: config.timeouts,
       limits: config.limits,
       metrics: this.metrics,
@@ -87,6 +100,18 @@ export class Sidecar {
       observe,
       breaker: config.breaker,
     });
+    this.#discovery = new OriginalDiscovery(
+      parts.resolver.profile?.bind(parts.resolver),
+      config.discoveryIdleMs,
+      config.timeouts.failFastMs,
+    );
+    this.#byOriginalDst = new OutboundByOriginalDst(
+      this.outbound,
+      this.#discovery,
+      this.metrics,
+      config.timeouts.connectMs,
+      config.ingressMode,
+    );
     this.#admin = createAdminServer({
       metrics: () => withExtra(this.metrics.render(), parts.extraMetrics),
       ready: () => this.ready,
@@ -111,7 +136,7 @@ export class Sidecar {
     const { config } = this.#parts;
     const upstreams = new Map<string, AddressInfo>();
     const outbound = await this.#listen(config.outboundListen, this.outbound.connections, (s) =>
-      this.outbound.accept(s, undefined),
+      this.#byOriginalDst.accept(s),
     );
     const inbound = await this.#listen(config.inboundListen, this.inbound.connections, (s) => this.inbound.accept(s));
     for (const up of config.upstreams) {
@@ -135,7 +160,10 @@ export class Sidecar {
       this.#listeners.push(started.server as unknown as Server);
       tap = started.address;
     }
-    this.addresses = { outbound, inbound, admin: this.#admin.address() as AddressInfo, upstreams, tap };
+    const admin = this.#admin.address() as AddressInfo;
+    this.#ownPorts.add(admin.port);
+    if (tap) this.#ownPorts.add(tap.port);
+    this.addresses = { outbound, inbound, admin, upstreams, tap };
     return this.addresses;
   }
 
@@ -154,7 +182,9 @@ export class Sidecar {
     server.listen(at.port, at.host);
     await once(server, 'listening');
     this.#listeners.push(server);
-    return server.address() as AddressInfo;
+    const address = server.address() as AddressInfo;
+    this.#ownPorts.add(address.port);
+    return address;
   }
 
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes everything. */
@@ -170,6 +200,7 @@ export class Sidecar {
       this.inbound.connections.drain(this.inbound.h1, graceMs),
       this.outbound.connections.drain(this.outbound.h1, graceMs),
     ]);
+    this.#discovery.close();
     this.outbound.close();
     this.inbound.close();
     this.#admin.close();

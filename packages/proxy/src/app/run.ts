@@ -55,19 +55,20 @@ const policyClient =
         })
     : undefined;
 
+const workload = policyConfig.workload;
+// Each port of the app is selected by its own Server (WatchPort), the default policy until it answers.
+const portPolicy =
+  policyClient && workload
+    ? (port: number) =>
+        watchPort(policyClient, workload, port, defaultPolicy(policyConfig.defaultPolicy, policyConfig.clusterNetworks))
+    : undefined;
+
 const sidecar = new Sidecar({
   config,
   identity,
   resolver: destination ?? directResolver,
-  policy:
-    policyClient && policyConfig.workload
-      ? watchPort(
-          policyClient,
-          policyConfig.workload,
-          policyConfig.port ?? config.appAddr.port,
-          defaultPolicy(policyConfig.defaultPolicy, policyConfig.clusterNetworks),
-        )
-      : undefined,
+  policy: portPolicy?.(policyConfig.port ?? config.appAddr.port),
+  policyFor: portPolicy,
   extraMetrics: identityClient ? () => identityClient.metrics.render() : undefined,
 });
 const addresses = await sidecar.start();

@@ -18,13 +18,14 @@ import { CLIENT_ID_HEADER, DST_CANONICAL_HEADER, MESH_HEADERS, PROXY_ERROR_HEADE
 import { createH1Server, createH2ServerFor } from '../http/servers.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import { InboundPolicy } from '../policy/authorize.ts';
+import type { InboundPolicy } from '../policy/authorize.ts';
 import type { PolicySource } from '../policy/client.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
 import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
 import type { Observers } from '../trace/observe.ts';
-import { AppUpstream } from './app-upstream.ts';
+import { InboundPorts } from '../transparent/inbound-ports.ts';
+import type { InboundPort } from './port.ts';
 import { InboundRoutes, type ProfileWatch } from './routes.ts';
 
 // The inbound side: accept → detect → (TLS termination → peer identity) →
@@ -37,59 +38,78 @@ interface Peer {
   /** The verified identity of a meshed client; undefined for plaintext. */
   readonly clientId: string | undefined;
   readonly policy: ForwardPolicy;
+  /** The app's port it is for: upstream, policy, labels. */
+  readonly port: InboundPort;
 }
 
 const kPeer = Symbol('weft.peer');
 type WithPeer<T> = T & { [kPeer]?: Peer };
+const kPort = Symbol('weft.port');
+type WithPort<T> = T & { [kPort]?: InboundPort };
 
 export interface InboundOptions {
   readonly identity: LocalIdentity | undefined;
+  /** Where a connection without an original destination goes. */
   readonly app: { readonly host: string; readonly port: number };
-  /** A plaintext connection detection cannot name; meshed peers' opaque connections are always forwarded. */
+  /** A plaintext connection detection cannot name, on the app address; meshed peers' opaque connections are always forwarded. */
   readonly undetected: UndetectedAction;
+  /** The same on another port of the app (a redirected connection's original destination port). */
+  readonly undetectedFor?: (port: number) => UndetectedAction;
   readonly timeouts: Timeouts;
   readonly limits: Limits;
   readonly metrics: Metrics;
   /** Tap and tracing; called as each request starts. */
   readonly observe?: Observers;
-  /** The port's authorization policy; without one everything is allowed. */
+  /** The app address's authorization policy; without one everything is allowed. */
   readonly policy?: PolicySource;
+  /** Another port's policy (the Server selecting it); without it only the app address has one. */
+  readonly policyFor?: (port: number) => PolicySource;
+  /** The proxy's own listening ports, never forwarded to. */
+  readonly ownPort?: (port: number) => boolean;
+  /** The pod's declared ports, served from the start. */
+  readonly knownPorts?: readonly number[];
+  /** Other ports served at once (a redirected connection's). */
+  readonly maxPorts: number;
   /** Profiles of the services requests name (GetProfile), for route series; without it there are none. */
   readonly profiles?: ProfileWatch;
 }
 
 export class Inbound {
   readonly connections: Connections;
-  readonly app: AppUpstream;
+  readonly ports: InboundPorts;
   readonly h1: Server;
   readonly h2: Http2Server;
   readonly #tls: TlsServer | undefined;
   readonly #opts: InboundOptions;
-  readonly #series = new Map<string, RequestSeries>();
+  readonly #plainPolicy: ForwardPolicy;
+  /** A plaintext peer of the app address. */
   readonly #plain: Peer;
-  readonly #baseLabels: Record<string, string>;
-  /** The compiled policy, replaced whole on every update. */
-  #policy: InboundPolicy | undefined;
-  readonly #unwatchPolicy: (() => void) | undefined;
   readonly #routes: InboundRoutes | undefined;
 
   constructor(opts: InboundOptions) {
     this.#opts = opts;
     const { app, timeouts, metrics } = opts;
     this.connections = new Connections(new Guard('inbound', metrics.guard));
-    this.app = new AppUpstream(app.host, app.port, timeouts, metrics);
-    this.#baseLabels = { target_addr: `${app.host}:${app.port}`, target_ip: app.host, target_port: String(app.port) };
+    this.ports = new InboundPorts({
+      app,
+      timeouts,
+      metrics,
+      policy: opts.policy,
+      policyFor: opts.policyFor,
+      undetected: opts.undetected,
+      undetectedFor: opts.undetectedFor ?? (() => opts.undetected),
+      ownPort: opts.ownPort,
+      known: opts.knownPorts,
+      maxPorts: opts.maxPorts,
+    });
     const policy = (informational: boolean, stripRequest: string): ForwardPolicy => ({
       responseTimeoutMs: timeouts.responseMs,
       stripRequest,
       stripResponse: undefined,
       informational,
     });
-    this.#plain = { clientId: undefined, policy: policy(false, MESH_HEADERS) };
-    if (opts.policy?.initial) this.#policy = new InboundPolicy(opts.policy.initial);
-    this.#unwatchPolicy = opts.policy?.watch((p) => {
-      this.#policy = new InboundPolicy(p);
-    });
+    this.#plainPolicy = policy(false, MESH_HEADERS);
+    this.#plain = { clientId: undefined, policy: this.#plainPolicy, port: this.ports.default };
     // A meshed peer's proxy sets weft-* headers itself (its app's never leave it), but who called is ours to say.
     const meshedPolicy = policy(true, CLIENT_ID_HEADER);
     this.#routes = opts.profiles ? new InboundRoutes(opts.profiles, metrics) : undefined;
@@ -123,9 +143,11 @@ export class Inbound {
       tlsServer.on('secureConnection', (socket: TLSSocket) => {
         socket.on('error', this.connections.guard.onSocketError);
         const clientId = peerIdentity(socket);
-        (socket as WithPeer<TLSSocket>)[kPeer] = { clientId, policy: meshedPolicy };
+        // The port was chosen on the TCP connection the TLS session runs on.
+        const port = (socket as TLSSocket & { _parent?: WithPort<Socket> })._parent?.[kPort] ?? this.ports.default;
+        (socket as WithPeer<TLSSocket>)[kPeer] = { clientId, policy: meshedPolicy, port };
         metrics
-          .tcp({ direction: 'inbound', peer: 'src', tls: 'true', client_id: clientId ?? '', ...this.#baseLabels })
+          .tcp({ direction: 'inbound', peer: 'src', tls: 'true', client_id: clientId ?? '', ...port.labels })
           .track(socket);
         this.#route(socket, alpnProtocol(socket), false);
       });
@@ -136,24 +158,35 @@ export class Inbound {
 
   /** The accept stage: every connection the listener admitted starts here. */
   accept(socket: Socket): void {
+    const port = this.ports.of(socket);
+    if (typeof port === 'string') {
+      this.connections.guard.limited(port, socket.remoteAddress);
+      socket.destroy();
+      return;
+    }
+    port.whenReady(() => (socket.destroyed ? undefined : this.#detect(socket, port)));
+  }
+
+  #detect(socket: Socket, port: InboundPort): void {
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'closed') return socket.destroy();
       if (protocol === 'tls') {
         if (!this.#tls) return socket.destroy();
+        (socket as WithPort<Socket>)[kPort] = port;
         this.#tls.emit('connection', socket);
         return;
       }
-      (socket as WithPeer<Socket>)[kPeer] = this.#plain;
+      (socket as WithPeer<Socket>)[kPeer] = { clientId: undefined, policy: this.#plainPolicy, port };
       this.#opts.metrics
         .tcp({
           direction: 'inbound',
           peer: 'src',
           tls: 'no_identity',
           no_tls_reason: 'no_tls_from_remote',
-          ...this.#baseLabels,
+          ...port.labels,
         })
         .track(socket);
-      if ((protocol === 'timeout' || protocol === 'opaque') && this.#opts.undetected === 'close') {
+      if ((protocol === 'timeout' || protocol === 'opaque') && port.undetected === 'close') {
         // An unauthenticated peer's unclassified bytes would pass route policy, rate limit, tap and metrics.
         this.#opts.metrics.detectFailures[protocol === 'timeout' ? 'timeout' : 'unrecognized']++;
         socket.destroy();
@@ -180,14 +213,15 @@ export class Inbound {
   }
 
   #forwardOpaque(socket: Socket): void {
-    const policy = this.#policy;
+    const peer = (socket as WithPeer<Socket>)[kPeer];
+    const port = peer?.port ?? this.ports.default;
+    const policy = port.policy;
     // Opaque bytes carry no requests: the connection itself is authorized, or closed.
-    if (policy && !policy.connection((socket as WithPeer<Socket>)[kPeer]?.clientId, socket.remoteAddress ?? '')) {
+    if (policy && !policy.connection(peer?.clientId, socket.remoteAddress ?? '')) {
       socket.destroy();
       return;
     }
-    const { host, port } = this.#opts.app;
-    const upstream = connect({ host, port, noDelay: true });
+    const upstream = connect({ host: port.app.host, port: port.app.port, noDelay: true });
     const timer = setTimeout(() => upstream.destroy(), this.#opts.timeouts.connectMs);
     upstream.once('connect', () => clearTimeout(timer));
     upstream.once('close', () => clearTimeout(timer));
@@ -195,24 +229,28 @@ export class Inbound {
     socket.resume();
   }
 
-  #seriesFor(authority: string, clientId: string | undefined): RequestSeries {
+  #seriesFor(port: InboundPort, authority: string, clientId: string | undefined): RequestSeries {
     const key = clientId ? `${clientId} ${authority}` : authority;
-    let s = this.#series.get(key);
+    let s = port.series.get(key);
     if (!s) {
       const tls: Record<string, string> = clientId
         ? { tls: 'true', client_id: clientId }
         : { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' };
-      s = this.#opts.metrics.http({ direction: 'inbound', authority, ...this.#baseLabels, ...tls });
+      s = this.#opts.metrics.http({ direction: 'inbound', authority, ...port.labels, ...tls });
       // Past the registry's bound every new authority shares one series: kept by each key, this Map would grow.
-      if (!s.overflow) this.#series.set(key, s);
+      if (!s.overflow) port.series.set(key, s);
     }
     return s;
   }
 
   /** Authorization and local rate limit for one request; the error to answer with, if refused. */
-  #refuse(clientId: string | undefined, ip: string | undefined, method: string, url: string): ProxyError | undefined {
-    const policy = this.#policy;
-    if (!policy) return undefined;
+  #refuse(
+    policy: InboundPolicy,
+    clientId: string | undefined,
+    ip: string | undefined,
+    method: string,
+    url: string,
+  ): ProxyError | undefined {
     const verdict = policy.request(clientId, ip ?? '', method, url);
     if (verdict === 'deny') {
       return new ProxyError('WEFT_PROXY_UNAUTHORIZED', `${clientId ?? 'unauthenticated client'} is not authorized`);
@@ -227,36 +265,38 @@ export class Inbound {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
     if (this.connections.draining) res.shouldKeepAlive = false;
-    const refused = this.#policy
-      ? this.#refuse(peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
+    const port = peer.port;
+    const refused = port.policy
+      ? this.#refuse(port.policy, peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
       : undefined;
     if (refused) {
-      const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
+      const series = this.#seriesFor(port, req.headers.host ?? '', peer.clientId);
       series.requests++;
       series.response(refused.status, -1).record(0);
       sendH1Error(res, refused, peer.policy.informational);
       return;
     }
-    const series = this.#seriesFor(req.headers.host ?? '', peer.clientId);
+    const series = this.#seriesFor(port, req.headers.host ?? '', peer.clientId);
     this.#opts.observe?.observeH1(
       'inbound',
       req,
       res,
-      this.#baseLabels.target_addr as string,
+      port.labels.target_addr as string,
       peer.clientId,
       this.#opts.identity?.identity,
     );
     const service = serviceOf(req.headers, req.headers.host, peer);
     const policy =
       this.#routes?.policy(service, peer.clientId, peer.policy, req.method, req.url, req.headers) ?? peer.policy;
-    forwardH1(req, res, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
+    forwardH1(req, res, port.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const peer = (req.socket as WithPeer<Socket>)[kPeer] ?? this.#plain;
-    this.#seriesFor(req.headers.host ?? '', peer.clientId).requests++;
-    const refused = this.#policy
-      ? this.#refuse(peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
+    const port = peer.port;
+    this.#seriesFor(port, req.headers.host ?? '', peer.clientId).requests++;
+    const refused = port.policy
+      ? this.#refuse(port.policy, peer.clientId, req.socket.remoteAddress, req.method ?? 'GET', req.url ?? '/')
       : undefined;
     if (refused) {
       const header = peer.policy.informational ? `${PROXY_ERROR_HEADER}: ${refused.code}\r\n` : '';
@@ -265,14 +305,16 @@ export class Inbound {
       );
       return;
     }
-    forwardUpgrade(req, socket, head, this.app, peer.policy, CLIENT_ID_HEADER, peer.clientId);
+    forwardUpgrade(req, socket, head, port.app, peer.policy, CLIENT_ID_HEADER, peer.clientId);
   }
 
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const peer = (stream.session as WithPeer<Http2Session> | undefined)?.[kPeer] ?? this.#plain;
-    const series = this.#seriesFor(headers[':authority'] ?? '', peer.clientId);
-    const refused = this.#policy
+    const port = peer.port;
+    const series = this.#seriesFor(port, headers[':authority'] ?? '', peer.clientId);
+    const refused = port.policy
       ? this.#refuse(
+          port.policy,
           peer.clientId,
           stream.session?.socket?.remoteAddress,
           headers[':method'] ?? 'GET',
@@ -290,7 +332,7 @@ export class Inbound {
       'inbound',
       stream,
       headers,
-      this.#baseLabels.target_addr as string,
+      port.labels.target_addr as string,
       peer.clientId,
       this.#opts.identity?.identity,
     );
@@ -305,16 +347,15 @@ export class Inbound {
       ) ?? peer.policy;
     // An HTTP/1 request the peer proxy upgraded goes to the app as HTTP/1 again.
     if (headers[ORIG_PROTO_HEADER] !== undefined) {
-      forwardH2AsH1(stream, headers, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
+      forwardH2AsH1(stream, headers, port.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
     } else {
-      forwardH2(stream, headers, this.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
+      forwardH2(stream, headers, port.app, series, policy, CLIENT_ID_HEADER, peer.clientId);
     }
   }
 
   close(): void {
-    this.#unwatchPolicy?.();
     this.#routes?.close();
-    this.app.close();
+    this.ports.close();
   }
 }
 

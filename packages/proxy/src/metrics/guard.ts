@@ -7,8 +7,12 @@ import { header } from './exposition.ts';
 export type Direction = 'inbound' | 'outbound';
 /** The network object an error arrived on. */
 export type ErrorKind = 'socket' | 'session' | 'stream';
-/** connections: a listener at its connection limit; stream_rate: a connection opening streams too fast. */
-export type LimitKind = 'connections' | 'stream_rate';
+/**
+ * connections: a listener at its connection limit; stream_rate: a connection opening streams too fast;
+ * own_port: an inbound connection sent to one of the proxy's own ports, which it never forwards to;
+ * ports: an inbound connection sent to one port more than the proxy serves at once.
+ */
+export type LimitKind = 'connections' | 'stream_rate' | 'own_port' | 'ports';
 
 export class GuardCounters {
   readonly #errors = new Map<string, number>();

@@ -8,6 +8,7 @@ import { H2Session } from '../http/h2-pool.ts';
 import { PooledAgent } from '../http/pooled-agent.ts';
 import { defaultClassify, type RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { TcpSeries } from '../metrics/tcp.ts';
 import type { EndpointMeta } from '../resolve/update.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 
@@ -24,6 +25,8 @@ export class Endpoint implements H1Upstream, H2Upstream {
   readonly h2: H2Session;
   readonly ewma: PeakEwma;
   readonly series: RequestSeries;
+  /** Connections to it (peer="dst"), pooled or opaque. */
+  readonly tcp: TcpSeries;
   /** Reached over mTLS: a peer proxy, so HTTP/1 travels upgraded to HTTP/2 (ADR 0002). */
   readonly meshed: boolean;
   /** The service this endpoint was discovered for. */
@@ -57,6 +60,7 @@ export class Endpoint implements H1Upstream, H2Upstream {
     const target = { target_addr: meta.key, target_ip: meta.host, target_port: String(meta.port) };
     this.series = metrics.http({ direction: 'outbound', authority, ...target, ...tls, ...meta.labels });
     const tcp = metrics.tcp({ direction: 'outbound', peer: 'dst', authority, ...target, ...tls, ...meta.labels });
+    this.tcp = tcp;
     const connectTarget = { host: meta.host, port: meta.port, tls: meshed ? meta.tls : undefined };
     this.agent = new PooledAgent(connectTarget, identity, timeouts.connectMs, tcp);
     this.h2 = new H2Session(connectTarget, identity, timeouts.connectMs, tcp);

@@ -22,12 +22,11 @@ import type { EndpointMeta, Resolver } from '../resolve/update.ts';
 import { RetryBudget } from '../retry/budget.ts';
 import { type RequestHeaders, type RouteEntry, RouteTable } from '../route/table.ts';
 import { buildSplit, type Split } from '../split/split.ts';
-import { splice } from '../tcp/splice.ts';
-import { ALPN_OPAQUE, connectUpstream } from '../tls/connect.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 import type { Observers } from '../trace/observe.ts';
 import { Endpoint } from './endpoint.ts';
 import { Logical } from './logical.ts';
+import { forwardOpaque } from './opaque.ts';
 
 // The outbound side: accept → detect → logical service (by listener, or by
 // the request's authority on the transparent listener) → P2C balancer →
@@ -167,16 +166,18 @@ export class Outbound {
     return split ? split.pick() : logical.target();
   }
 
-  #learn(authority: string): Logical {
+  /** The logical service for a name a connection chose (its Host, its original destination): evicted when idle. */
+  learn(authority: string): Logical {
     if (!this.#logicals.has(authority)) this.#learned.add(authority);
     return this.logical(authority);
   }
 
-  /** `fixed` is the upstream of a per-upstream listener; undefined on the transparent one. */
-  accept(socket: Socket, fixed: Logical | undefined): void {
-    this.#opts.metrics
-      .tcp({ direction: 'outbound', peer: 'src', authority: fixed?.authority ?? '', tls: 'disabled' })
-      .track(socket);
+  /**
+   * `fixed` is the upstream of a per-upstream listener, or the original destination's service; else
+   * undefined. `other` takes a connection that is not HTTP and has no fixed upstream; else it is closed.
+   */
+  accept(socket: Socket, fixed: Logical | undefined, other?: (socket: Socket) => void): void {
+    this.trackSource(socket, fixed?.authority ?? '');
     (socket as WithLogical<Socket>)[kLogical] = fixed;
     detect(socket, this.#opts.timeouts.detectMs, (protocol) => {
       if (protocol === 'http1') {
@@ -185,38 +186,29 @@ export class Outbound {
         socket.resume();
       } else if (protocol === 'h2') this.h2.emit('connection', socket);
       // Opaque bytes need a destination; only a per-upstream listener knows one.
-      else if (fixed && protocol !== 'closed') this.#forwardOpaque(socket, fixed);
+      else if (protocol === 'closed') socket.destroy();
+      else if (fixed) forwardOpaque(socket, fixed, this.#opts.identity, this.#opts.timeouts.connectMs);
+      else if (other) other(socket);
       else socket.destroy();
     });
   }
 
-  #forwardOpaque(socket: Socket, logical: Logical): void {
-    const connectTo = (ep: Endpoint | undefined) => {
-      if (!ep || socket.destroyed) return socket.destroy();
-      ep.started();
-      const upstream = connectUpstream(
-        { host: ep.host, port: ep.port, tls: ep.meta.tls },
-        this.#opts.identity,
-        ALPN_OPAQUE,
-        this.#opts.timeouts.connectMs,
-      );
-      upstream.once('close', () => {
-        ep.responded(0);
-        ep.finished();
-      });
-      splice(socket, upstream);
-      socket.resume();
-    };
-    const ep = logical.pick();
-    if (ep) connectTo(ep);
-    else logical.enqueue(connectTo);
+  /** A connection whose service's port is opaque: no detection, bytes balanced over its endpoints. */
+  acceptOpaque(socket: Socket, logical: Logical): void {
+    this.trackSource(socket, logical.authority);
+    forwardOpaque(socket, logical, this.#opts.identity, this.#opts.timeouts.connectMs);
+  }
+
+  /** Counts an accepted connection (peer="src"), once, under the service it goes to ('' when not yet known). */
+  trackSource(socket: Socket, authority: string): void {
+    this.#opts.metrics.tcp({ direction: 'outbound', peer: 'src', authority, tls: 'disabled' }).track(socket);
   }
 
   #logicalFor(socket: Socket, authority: string | undefined): Logical | undefined {
     const fixed = (socket as WithLogical<Socket>)[kLogical];
     if (fixed) return fixed;
     if (!authority) return undefined;
-    return this.#learn(authority.includes(':') ? authority : `${authority}:80`);
+    return this.learn(authority.includes(':') ? authority : `${authority}:80`);
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -287,7 +279,7 @@ export class Outbound {
     const fixed = (stream.session as WithLogical<Http2Session> | undefined)?.[kLogical];
     const authority = headers[':authority'];
     const logical =
-      fixed ?? (authority ? this.#learn(authority.includes(':') ? authority : `${authority}:80`) : undefined);
+      fixed ?? (authority ? this.learn(authority.includes(':') ? authority : `${authority}:80`) : undefined);
     if (!logical) {
       sendH2Error(
         stream,

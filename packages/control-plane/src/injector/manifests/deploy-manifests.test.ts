@@ -36,9 +36,11 @@ function load(dir: string): K8sObject[] {
 }
 
 const objects = [...load('control-plane'), ...load('emojivoto')];
-const script = readFileSync(join(DEPLOY_DIR, 'scripts/identity-certs.sh'), 'utf8');
-// ConfigMaps and Secrets made at install time by the certificate script.
-const scripted = [...script.matchAll(/kubectl create (configmap|secret tls) (\S+)/g)].map(
+const scripts = ['identity-certs.sh', 'webhook-certs.sh'].map((f) =>
+  readFileSync(join(DEPLOY_DIR, 'scripts', f), 'utf8'),
+);
+// ConfigMaps and Secrets made at install time by the certificate scripts.
+const scripted = [...scripts.join('\n').matchAll(/kubectl create (configmap|secret \w+) (\S+)/g)].map(
   (m) => `${m[1] === 'configmap' ? 'ConfigMap' : 'Secret'}/weft-system/${m[2]}`,
 );
 
@@ -213,11 +215,8 @@ describe('deploy/ manifests', () => {
     await app.ready();
     expect(app.hasRoute({ method: 'POST', url: service.path })).toBe(true);
     await app.close();
-    const injector = deployments.find((d) => d.metadata.name === 'weft-proxy-injector');
-    const env = injector?.spec.template.spec.containers[0].env.find(
-      (e: { name: string }) => e.name === 'WEFT_INJECTOR_WEBHOOK_CONFIG',
-    );
-    expect(env?.value).toBe(config.metadata.name);
+    // The certificate script writes the caBundle into this configuration.
+    expect(scripts[1]).toContain(`WEBHOOK=${config.metadata.name}\n`);
   });
 
   it('let the control plane watch every Weft resource kind', () => {
