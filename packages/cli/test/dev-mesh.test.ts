@@ -7,6 +7,7 @@ import { SPAN_KIND, startOtlpReceiver } from '@weft/api/testing/otlp-receiver';
 import { promtoolProblems } from '@weft/api/testing/promtool';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningPrometheus, startPrometheus } from '../src/viz/testing/prometheus.ts';
+import { id, type StatRow, tolerance, VOTE_SUCCESS, windowSeconds } from './support/emojivoto-rates.ts';
 import { alive, childrenOf, listeningAddresses } from './support/processes.ts';
 import { WeftDev } from './support/weft-dev.ts';
 
@@ -15,11 +16,6 @@ import { WeftDev } from './support/weft-dev.ts';
 // rates emojivoto's.
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const id = (sa: string) => `${sa}.emojivoto.serviceaccount.identity.weft-system.cluster.local`;
-
-// The bot votes for the doughnut (always fails) 15 % of the time and picks
-// uniformly among the 99 emojis otherwise, the doughnut among them.
-const VOTE_SUCCESS = 1 - (0.15 + 0.85 / 99);
 
 let dev: WeftDev | undefined;
 let resources = '';
@@ -57,24 +53,6 @@ function servicesToRoot(spans: readonly Span[], from: Span): string[] {
     if (path.at(-1) !== span.service) path.push(span.service);
   }
   return path;
-}
-
-interface StatRow {
-  name: string;
-  success: number | null;
-  rps: number | null;
-  time_window: string;
-}
-
-/** `17s`, `1m`, `1m30s`, `4.5s` as seconds. */
-function windowSeconds(text: string): number {
-  const m = /^(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(text);
-  return Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0);
-}
-
-/** Four binomial standard deviations of a success share over n trials. */
-function tolerance(p: number, n: number): number {
-  return 4 * Math.sqrt((p * (1 - p)) / n);
 }
 
 describe('weft dev (meshed)', () => {

@@ -37,6 +37,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env({ ...IDENTITY, WEFT_CP_ADMIN_ADDR: '10.1.2.3:9996' }))).toThrow(/WEFT_CP_ADMIN_ADDR/);
   });
 
+  it("listens on the pods' gateway that `weft dev --pods` names, and still on no other address", () => {
+    const gateway = { ...IDENTITY, WEFT_CP_LOCAL_POD_GATEWAY: '10.46.0.1' };
+    const pods = loadConfig(
+      env({ ...gateway, WEFT_CP_LISTEN_ADDR: '10.46.0.1:8086', WEFT_CP_ADMIN_ADDR: '10.46.0.1:0' }),
+    );
+    expect([pods.listen.host, pods.admin.host]).toEqual(['10.46.0.1', '10.46.0.1']);
+    expect(() => loadConfig(env({ ...gateway, WEFT_CP_LISTEN_ADDR: '0.0.0.0:8086' }))).toThrow(
+      /WEFT_CP_LISTEN_ADDR=0.0.0.0:8086: the local backend listens on loopback only \(or the pods' gateway 10.46.0.1\)/,
+    );
+    expect(() => loadConfig(env({ ...IDENTITY, WEFT_CP_LOCAL_POD_GATEWAY: '10.46.0' }))).toThrow(
+      /WEFT_CP_LOCAL_POD_GATEWAY=10.46.0 is not an IP address/,
+    );
+  });
+
   it('serves plaintext only when told to, and otherwise needs what it takes to certify itself', () => {
     expect(() => loadConfig(env({}))).toThrow(/WEFT_CP_IDENTITY_TRUST_ANCHORS is required/);
     expect(() => loadConfig(env({ WEFT_CP_IDENTITY_TRUST_ANCHORS: 'anchors' }))).toThrow(

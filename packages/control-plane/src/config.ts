@@ -1,5 +1,6 @@
 import { cpError, ErrorCode } from './errors.ts';
 import { DEFAULT_POLICY_NAMES, type DefaultPolicyName } from './policy/defaults.ts';
+import { canonicalIp } from './resources/ip-address.ts';
 
 export type EnvReader = (name: string) => string | undefined;
 
@@ -13,6 +14,12 @@ export interface ControlPlaneConfig {
   backend: 'k8s' | 'local';
   /** The folder of YAML read by the local backend. */
   resourceDir: string;
+  /**
+   * Virtual IPs the local runner gave Services (`weft dev --pods`), by
+   * `ns/name`: a Service its file declares without a clusterIP gets this one,
+   * so `IP:port` lookups find it as on Kubernetes.
+   */
+  localServiceIPs: ReadonlyMap<string, string>;
   /** Destination, policy and (locally) registration share this gRPC listener. */
   listen: ListenAddress;
   /** /metrics and /ready. */
@@ -61,16 +68,24 @@ export const RUNNER_SERVICE_ACCOUNT = 'weft-dev';
  * Pods reach a cluster's control plane from other hosts, so Kubernetes binds
  * every address; locally nothing but this machine's own processes may, so a
  * non-loopback host is refused rather than quietly exposing the mesh's API.
+ * The one exception is named on purpose: the bridge address `weft dev --pods`
+ * gives the host (WEFT_CP_LOCAL_POD_GATEWAY), which only its pods reach.
  */
-function parseListen(name: string, value: string, backend: 'k8s' | 'local'): ListenAddress {
+function parseListen(
+  name: string,
+  value: string,
+  backend: 'k8s' | 'local',
+  podGateway: string | undefined,
+): ListenAddress {
   const match = /^(?:\[?([^\]]*)\]?:)?(\d+)$/.exec(value);
   const port = Number(match?.[2]);
   if (!match || port > 65535) {
     throw cpError(ErrorCode.InvalidConfig, `${name}=${value} is not [host:]port`, { name, value });
   }
   const host = match[1] || (backend === 'local' ? LOOPBACK : '0.0.0.0');
-  if (backend === 'local' && host !== LOOPBACK && host !== '::1') {
-    throw cpError(ErrorCode.InvalidConfig, `${name}=${value}: the local backend listens on loopback only`, {
+  if (backend === 'local' && host !== LOOPBACK && host !== '::1' && host !== podGateway) {
+    const also = podGateway ? ` (or the pods' gateway ${podGateway})` : '';
+    throw cpError(ErrorCode.InvalidConfig, `${name}=${value}: the local backend listens on loopback only${also}`, {
       name,
       value,
     });
@@ -100,6 +115,10 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
       `WEFT_CP_DEFAULT_INBOUND_POLICY=${policy} is not one of ${DEFAULT_POLICY_NAMES.join(', ')}`,
     );
   }
+  const podGateway = env('WEFT_CP_LOCAL_POD_GATEWAY')?.trim() || undefined;
+  if (podGateway !== undefined && canonicalIp(podGateway) !== podGateway) {
+    throw cpError(ErrorCode.InvalidConfig, `WEFT_CP_LOCAL_POD_GATEWAY=${podGateway} is not an IP address`);
+  }
   const namespace = read('WEFT_CP_NAMESPACE', 'weft');
   const trustDomain = read('WEFT_CP_TRUST_DOMAIN', 'cluster.local');
   const domain = { namespace, trustDomain };
@@ -110,8 +129,9 @@ export function loadConfig(env: EnvReader = (name) => process.env[name]): Contro
   return {
     backend,
     resourceDir: read('WEFT_CP_RESOURCE_DIR', 'weft-resources'),
-    listen: parseListen('WEFT_CP_LISTEN_ADDR', read('WEFT_CP_LISTEN_ADDR', '8086'), backend),
-    admin: parseListen('WEFT_CP_ADMIN_ADDR', read('WEFT_CP_ADMIN_ADDR', '9996'), backend),
+    localServiceIPs: parseServiceIPs(read('WEFT_CP_LOCAL_SERVICE_IPS', '')),
+    listen: parseListen('WEFT_CP_LISTEN_ADDR', read('WEFT_CP_LISTEN_ADDR', '8086'), backend, podGateway),
+    admin: parseListen('WEFT_CP_ADMIN_ADDR', read('WEFT_CP_ADMIN_ADDR', '9996'), backend, podGateway),
     clusterDomain: read('WEFT_CP_CLUSTER_DOMAIN', 'cluster.local'),
     namespace,
     trustDomain,
@@ -160,3 +180,18 @@ function readIdentity(
 /** `<sa>.<ns>.serviceaccount.identity.<control-plane-ns>.<trust-domain>` */
 export const identityName = (cfg: Pick<ControlPlaneConfig, 'namespace' | 'trustDomain'>, sa: string, ns: string) =>
   `${sa}.${ns}.serviceaccount.identity.${cfg.namespace}.${cfg.trustDomain}`;
+
+/** `ns/name=10.0.128.1,...`; WEFT_CP_INVALID_CONFIG naming the entry that is not that. */
+export function parseServiceIPs(text: string): Map<string, string> {
+  const ips = new Map<string, string>();
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const m = /^([a-z0-9-]+\/[a-z0-9-]+)=(.+)$/.exec(entry);
+    const ip = m && canonicalIp(m[2] as string);
+    if (!m || !ip) {
+      throw cpError(ErrorCode.InvalidConfig, `WEFT_CP_LOCAL_SERVICE_IPS: expected ns/name=IP, got "${entry}"`);
+    }
+    ips.set(m[1] as string, ip);
+  }
+  return ips;
+}

@@ -176,4 +176,52 @@ describe('destination by IP:port (local backend)', () => {
     get.cancel();
     web.cancel();
   });
+  it("answers the virtual IPs `weft dev --pods` gives Services, with each pod's address on each port's targetPort", async () => {
+    const TWO_PORTS = `---
+apiVersion: v1
+kind: Service
+metadata: { name: two-ports, namespace: shop }
+spec:
+  ports: [{ name: http, port: 80, targetPort: 8080 }, { name: admin, port: 81, targetPort: 9090 }]
+`;
+    plane = await new LocalPlane().start(
+      { 'services.yaml': SERVICES + TWO_PORTS },
+      // web-svc's file declares 10.96.0.12, which stays: the runner's address is for Services without one.
+      { WEFT_CP_LOCAL_SERVICE_IPS: 'shop/two-ports=10.7.128.1,emojivoto/web-svc=10.7.128.9' },
+    );
+    const pod = await plane.register({
+      ...workload('web-svc', 'app-0', 0),
+      namespace: 'shop',
+      service: 'two-ports',
+      address: { ip: '10.7.0.2', port: 0 },
+    });
+    for (const [port, target] of [
+      [80, 8080],
+      [81, 9090],
+    ] as const) {
+      const get = plane.get(`10.7.128.1:${port}`);
+      const snapshot = await get.next();
+      expect(snapshot.add?.metricLabels).toEqual({ namespace: 'shop', service: 'two-ports' });
+      expect(snapshot.add?.addrs.map((a) => a.addr)).toEqual([{ ip: '10.7.0.2', port: target }]);
+      get.cancel();
+      // The pod's own address names the pod on either port.
+      const direct = plane.get(`10.7.0.2:${target}`);
+      expect((await direct.next()).add?.addrs[0]?.metricLabels).toMatchObject({ pod: 'app-0' });
+      direct.cancel();
+    }
+    // web-svc is still found at the address its file declares (it has no pod here), and not at the runner's.
+    const declared = plane.get('10.96.0.12:80');
+    expect((await declared.next()).noEndpoints).toEqual({ exists: true });
+    declared.cancel();
+    const ignored = plane.get('10.7.128.9:80');
+    expect((await ignored.next()).noEndpoints).toEqual({ exists: false });
+    ignored.cancel();
+    pod.cancel();
+  });
+
+  it('refuses to start with a Service address that is not ns/name=IP, naming the entry', async () => {
+    await expect(
+      new LocalPlane().start({ 'services.yaml': SERVICES }, { WEFT_CP_LOCAL_SERVICE_IPS: 'shop/two-ports=10.7.128' }),
+    ).rejects.toThrow(/WEFT_CP_LOCAL_SERVICE_IPS: expected ns\/name=IP, got "shop\/two-ports=10.7.128"/);
+  });
 });

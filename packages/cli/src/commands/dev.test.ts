@@ -106,6 +106,17 @@ describe('weft dev', () => {
     await waitFor('every child of the killed weft dev gone', () => children.filter(alive).length === 0, 5000);
   });
 
+  it('refuses --pods with --no-mesh as a usage error, starting nothing', async () => {
+    const child = spawn(process.execPath, [MAIN, 'dev', '--pods', '--no-mesh'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code).toBe(2);
+    expect(stderr).toContain('--pods runs the mesh in pods; it does not go with --no-mesh (WEFT_CLI_USAGE)');
+  });
+
   it('refuses a second weft dev in the same directory, and takes over a lock its dead owner left', async () => {
     const { mesh } = await startDev('--no-mesh', '--no-bot');
     const second = spawn(process.execPath, [MAIN, 'dev', '--no-mesh', '--web-port', '0'], {

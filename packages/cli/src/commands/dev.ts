@@ -6,9 +6,11 @@ import { emojivotoSpecs } from '../dev/emojivoto.ts';
 import { freePort, freePorts } from '../dev/free-port.ts';
 import { startLocalMesh } from '../dev/local-mesh.ts';
 import { painter } from '../dev/log-prefix.ts';
+import { startPodsMesh } from '../dev/pods-mesh.ts';
 import { SIDECAR_GRACE_SECONDS } from '../dev/sidecar.ts';
 import { Supervisor } from '../dev/supervisor.ts';
 import { CliError, CliErrorCode, failWith, formatCliError } from '../errors.ts';
+import { checkHost } from '../pods/preflight.ts';
 
 const USAGE = `Run the local mesh with emojivoto: identity, control plane, viz, and every
 emojivoto workload (emoji, voting, web, vote-bot) behind its own sidecar.
@@ -21,6 +23,13 @@ same ports, after 0.5 s doubling up to 10 s; \`weft check\` shows its restarts.
 One that fails before it is ready stops weft dev with exit code 1, naming it.
 One weft dev runs per directory (.weft/dev/lock).
 
+With --pods (Linux, as root) every workload runs in a network namespace of
+its own, as on Kubernetes: proxy-init's iptables rules, Services on virtual
+IPs, names resolved in each pod, the apps configured with plain service
+addresses (emoji-svc:8080). The resource folder's Deployments run as pods too.
+Everything it made (namespaces, veths, the bridge) is removed when it stops,
+or by the next start when it was killed. Elsewhere it says why, and runs on loopback.
+
 Usage:
   weft dev [flags]
 
@@ -30,6 +39,7 @@ Flags:
       --canary                 also run web-v2 (Service web-svc-v2, banner "v2") for the workshop's canary
       --resources DIR          the folder the control plane reads and watches (default deploy/local/resources)
       --no-mesh                emojivoto alone: four processes, no sidecars
+      --pods                   every workload in its own network namespace (Linux, root); --web-port does not apply
       --proxy-log-level LEVEL  the sidecars' log level: debug, info, warn, error, off (default warn)
       --ready-timeout SECS     how long each process may take to become ready (default 30)
       --otlp URL               also send every trace, the apps' and the proxies', to this OTLP/gRPC
@@ -45,6 +55,7 @@ interface DevFlags {
   readonly withCanary: boolean;
   readonly resourcesDir: string | undefined;
   readonly mesh: boolean;
+  readonly pods: boolean;
   readonly proxyLogLevel: string;
   readonly readyTimeoutMs: number;
   readonly otlp: string | undefined;
@@ -59,6 +70,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
       canary: { type: 'boolean', default: false },
       resources: { type: 'string' },
       'no-mesh': { type: 'boolean', default: false },
+      pods: { type: 'boolean', default: false },
       'proxy-log-level': { type: 'string', default: 'warn' },
       'ready-timeout': { type: 'string', default: '30' },
       otlp: { type: 'string' },
@@ -75,6 +87,9 @@ function parseFlags(args: string[]): DevFlags | 'help' {
   if (!(timeout > 0)) {
     throw new CliError(CliErrorCode.Usage, `--ready-timeout must be a positive number of seconds`);
   }
+  if (values.pods && values['no-mesh']) {
+    throw new CliError(CliErrorCode.Usage, '--pods runs the mesh in pods; it does not go with --no-mesh');
+  }
   const level = values['proxy-log-level'];
   if (!LOG_LEVELS.includes(level)) {
     throw new CliError(CliErrorCode.Usage, `--proxy-log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -85,6 +100,7 @@ function parseFlags(args: string[]): DevFlags | 'help' {
     withCanary: values.canary,
     resourcesDir: values.resources === undefined ? undefined : resolve(values.resources),
     mesh: !values['no-mesh'],
+    pods: values.pods,
     proxyLogLevel: level,
     readyTimeoutMs: timeout * 1000,
     otlp: values.otlp,
@@ -170,6 +186,43 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
   };
 }
 
+async function startPods(supervisor: Supervisor, flags: DevFlags, _web: number, io: CommandIo): Promise<Started> {
+  const mesh = await startPodsMesh(supervisor, {
+    stateDir: process.cwd(),
+    withBot: flags.withBot,
+    withCanary: flags.withCanary,
+    resourcesDir: flags.resourcesDir,
+    proxyLogLevel: flags.proxyLogLevel,
+    env: io.env,
+    write: (text) => io.stdout.write(text),
+  });
+  const { plan } = mesh.network;
+  return {
+    lines: [
+      `emojivoto is up: open ${mesh.webUrl} (web's pod, through its sidecar)`,
+      `viz API:  ${mesh.core.viz.address}`,
+      ...plan.pods.map((p) => `pod ${p.namespace}/${p.workload}-0: ${p.address} (ip netns exec ${p.netns} …)`),
+      ...plan.services.map((s) => `Service ${s.namespace}/${s.name}: ${s.clusterIP}`),
+      'try, in another terminal: weft stat deploy -n emojivoto; weft edges deploy -n emojivoto',
+    ],
+    stop: () => mesh.stop(),
+  };
+}
+
+/** Pods mode when asked for and the host allows it; otherwise one line saying why, and loopback. */
+function chooseRuntime(flags: DevFlags, write: (text: string) => void) {
+  if (!flags.mesh) return startUnmeshed;
+  if (!flags.pods) return startMeshed;
+  try {
+    checkHost();
+    return startPods;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    write(`[dev] --pods: ${error.message} (${error.code}); running the mesh on loopback instead\n`);
+    return startMeshed;
+  }
+}
+
 async function run(args: string[], given: CommandIo): Promise<number> {
   const startedAt = performance.now();
   let flags: DevFlags | 'help';
@@ -207,7 +260,7 @@ async function run(args: string[], given: CommandIo): Promise<number> {
     if (flags.webPort === undefined && web !== DEFAULT_WEB_PORT) {
       write(`[dev] port ${DEFAULT_WEB_PORT} is in use; web gets port ${web}\n`);
     }
-    const starting = (flags.mesh ? startMeshed : startUnmeshed)(supervisor, flags, web, io);
+    const starting = chooseRuntime(flags, write)(supervisor, flags, web, io);
     const first = await Promise.race([starting.then(() => 'started' as const), signal.received]);
     if (first !== 'started') {
       // Stopping the processes makes the start under way fail, and stops it spawning more.

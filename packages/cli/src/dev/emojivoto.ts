@@ -3,7 +3,7 @@ import type { ProcessSpec } from './process-spec.ts';
 
 // The app is started from its source, as users run it; the CLI does not
 // import it, so the app stays free of the mesh's packages and vice versa.
-const APP_SRC = fileURLToPath(new URL('../../../../apps/emojivoto-ts/src/', import.meta.url));
+export const APP_SRC = fileURLToPath(new URL('../../../../apps/emojivoto-ts/src/', import.meta.url));
 
 /** Ports the runner chose for emojivoto, before anything starts. */
 export interface EmojivotoPorts {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createLocalTokenKey,
@@ -44,8 +44,15 @@ export interface LocalIdentity {
   readonly issuerCertFile: string;
   readonly trustAnchorsPem: string;
   readonly tokenKeyFile: string;
-  /** Writes a token for `<sa>.<ns>` (mode 0600) and returns its path and identity name. */
-  tokenFor(serviceAccount: string, namespace: string): Promise<{ file: string; identity: string }>;
+  /**
+   * Writes a token for `<sa>.<ns>` (mode 0600) and returns its path and identity
+   * name; into `owner.dir`, owned by `owner.uid`, for a proxy running as another user.
+   */
+  tokenFor(
+    serviceAccount: string,
+    namespace: string,
+    owner?: { readonly dir: string; readonly uid: number },
+  ): Promise<{ file: string; identity: string }>;
   /**
    * Writes cli.crt and cli.key (0600) into `dir` (the viz state directory,
    * where `weft tap` looks): a certificate for CLI_IDENTITY, lasting a week.
@@ -81,14 +88,15 @@ export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
   await writeFile(join(issuerDir, 'issuer.key'), issuer.keyPem, { mode: 0o600 });
   await writeFile(files.tokenKeyFile, key.toString('hex'), { mode: 0o600 });
 
-  const minted = new Map<string, string>();
-  const writeToken = async (file: string, identity: string) => {
+  const minted = new Map<string, { identity: string; uid?: number }>();
+  const writeToken = async (file: string, identity: string, uid?: number) => {
     await writeFile(file, mintLocalToken({ identity, key, ttlMs: TOKEN_TTL_MS }), { mode: 0o600 });
     // writeFile's mode applies only when it creates the file.
     await chmod(file, 0o600);
+    if (uid !== undefined) await chown(file, uid, uid);
   };
   const remint = setInterval(() => {
-    for (const [file, identity] of minted) void writeToken(file, identity);
+    for (const [file, { identity, uid }] of minted) void writeToken(file, identity, uid);
   }, REMINT_EVERY_MS);
   remint.unref();
 
@@ -96,11 +104,11 @@ export async function createLocalIdentity(dir: string): Promise<LocalIdentity> {
     issuerDir,
     ...files,
     trustAnchorsPem: anchor.certPem,
-    async tokenFor(serviceAccount, namespace) {
+    async tokenFor(serviceAccount, namespace, owner) {
       const identity = identityName(serviceAccount, namespace, LOCAL_DOMAIN);
-      const file = join(tokensDir, `${namespace}-${serviceAccount}.token`);
-      await writeToken(file, identity);
-      minted.set(file, identity);
+      const file = join(owner?.dir ?? tokensDir, `${namespace}-${serviceAccount}.token`);
+      await writeToken(file, identity, owner?.uid);
+      minted.set(file, { identity, uid: owner?.uid });
       return { file, identity };
     },
     async writeCliCertificate(target) {

@@ -1,5 +1,6 @@
 import { nodeSpec, passThrough } from './emojivoto.ts';
 import type { ProcessSpec } from './process-spec.ts';
+import type { WorkloadRegistration } from './registration.ts';
 import { type SidecarPorts, sidecarSpec } from './sidecar.ts';
 
 // emojivoto as meshed workloads: each app on a private loopback port behind
@@ -11,7 +12,7 @@ export const NAMESPACE = 'emojivoto';
 const LOOPBACK = '127.0.0.1';
 
 /** One emojivoto Deployment as the runner starts it. */
-interface WorkloadTemplate {
+export interface WorkloadTemplate {
   readonly deployment: string;
   readonly serviceAccount: string;
   /** The Service it backs (deploy/local/resources), empty for vote-bot. */
@@ -68,6 +69,9 @@ export const WORKLOADS: readonly WorkloadTemplate[] = [
   },
 ];
 
+// emoji and voting together, then web (its readiness calls emoji), then the bot.
+export const START_GROUPS = [['emoji', 'voting'], ['web', 'web-v2'], ['vote-bot']];
+
 /** Ports of one workload: its app's, its sidecar's, and one local port per upstream. */
 export interface WorkloadPorts {
   readonly app: number;
@@ -88,6 +92,7 @@ export interface MeshedWorkload {
   readonly ports: WorkloadPorts;
   readonly sidecar: ProcessSpec;
   readonly app: ProcessSpec;
+  readonly registration: WorkloadRegistration;
 }
 
 /** Everything a sidecar needs from the rest of the local mesh. */
@@ -205,6 +210,17 @@ export async function meshedEmojivoto(
         ctx,
       }),
       app: appSpec(t, ports, ctx, shell),
+      registration: {
+        namespace: NAMESPACE,
+        service: t.service,
+        pod,
+        deployment: t.deployment,
+        serviceAccount: t.serviceAccount,
+        // The sidecar's inbound port serves every port of the Service.
+        address: { ip: LOOPBACK, port: ports.sidecar.inbound },
+        inboundPort: ports.sidecar.inbound,
+        labels: t.labels,
+      },
     });
   }
   return workloads;

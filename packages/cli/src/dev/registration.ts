@@ -17,9 +17,17 @@ export interface WorkloadRegistration {
   readonly pod: string;
   readonly deployment: string;
   readonly serviceAccount: string;
-  /** The sidecar's inbound port on loopback: where peers connect. */
+  /**
+   * Where peers connect: the sidecar's inbound port on loopback, serving every
+   * port of the Service; or a pod's own address with port 0, serving each
+   * Service port on its targetPort.
+   */
+  readonly address: { readonly ip: string; readonly port: number };
+  /** The sidecar's inbound port; 0 for a workload without one. */
   readonly inboundPort: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Pod annotations (config.weft.dev/default-inbound-policy, opaque ports). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const REPLY_TIMEOUT_MS = 5000;
@@ -45,12 +53,12 @@ export class Registrations {
       pod: w.pod,
       deployment: w.deployment,
       serviceAccount: w.serviceAccount,
-      // service_port 0: the sidecar's inbound port serves every port of the Service.
-      address: { ip: '127.0.0.1', port: w.inboundPort },
+      address: { ...w.address },
       servicePort: 0,
-      meshed: true,
+      meshed: w.inboundPort !== 0,
       inboundPort: w.inboundPort,
       labels: { ...w.labels },
+      annotations: { ...w.annotations },
     });
     this.#streams.set(w.pod, stream);
     return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { CliError, CliErrorCode } from '../errors.ts';
-import { type MeshedWorkload, NAMESPACE } from './meshed-emojivoto.ts';
-import type { Registrations } from './registration.ts';
+import type { ProcessSpec } from './process-spec.ts';
+import type { Registrations, WorkloadRegistration } from './registration.ts';
 import type { Supervisor } from './supervisor.ts';
 
 // Keeps the control plane's view of the local workloads in step with their
@@ -10,17 +10,19 @@ import type { Supervisor } from './supervisor.ts';
 // sending them to a closed port, and it is registered again once both are
 // ready. A restarted control plane knows no workload and gets all of them.
 
+/** A workload as it is followed: its processes, and what the control plane is told about it. */
+export interface FollowedWorkload {
+  readonly pod: string;
+  /** The identity its sidecar holds; empty without a sidecar. */
+  readonly identity: string;
+  readonly app: ProcessSpec;
+  readonly sidecar?: ProcessSpec;
+  readonly registration: WorkloadRegistration;
+}
+
 /** Registers a workload with the control plane, and checks it names the identity its sidecar holds. */
-export async function registerWithControlPlane(registrations: Registrations, w: MeshedWorkload): Promise<void> {
-  const identity = await registrations.register({
-    namespace: NAMESPACE,
-    service: w.service,
-    pod: w.pod,
-    deployment: w.deployment,
-    serviceAccount: w.serviceAccount,
-    inboundPort: w.ports.sidecar.inbound,
-    labels: w.labels,
-  });
+export async function registerWithControlPlane(registrations: Registrations, w: FollowedWorkload): Promise<void> {
+  const identity = await registrations.register(w.registration);
   if (identity !== w.identity) {
     throw new CliError(
       CliErrorCode.Dev,
@@ -35,7 +37,7 @@ export class WorkloadReadiness {
   readonly #controlPlane: string;
   readonly #write: (text: string) => void;
   /** Workloads registered once, by the name of their app and of their sidecar. */
-  readonly #byProcess = new Map<string, MeshedWorkload>();
+  readonly #byProcess = new Map<string, FollowedWorkload>();
 
   constructor(
     supervisor: Supervisor,
@@ -51,9 +53,9 @@ export class WorkloadReadiness {
   }
 
   /** Follows a workload from its first registration on. */
-  follow(w: MeshedWorkload): void {
+  follow(w: FollowedWorkload): void {
     this.#byProcess.set(w.app.name, w);
-    this.#byProcess.set(w.sidecar.name, w);
+    if (w.sidecar) this.#byProcess.set(w.sidecar.name, w);
   }
 
   #changed(name: string, ready: boolean): void {
@@ -71,9 +73,9 @@ export class WorkloadReadiness {
     }
   }
 
-  #announce(w: MeshedWorkload): void {
+  #announce(w: FollowedWorkload): void {
     const ready = (name: string) => this.#supervisor.isReady(name);
-    if (!(ready(this.#controlPlane) && ready(w.app.name) && ready(w.sidecar.name))) return;
+    if (!(ready(this.#controlPlane) && ready(w.app.name) && (!w.sidecar || ready(w.sidecar.name)))) return;
     registerWithControlPlane(this.#registrations, w).then(
       () => this.#write(`[dev] √ ${w.pod} registered again\n`),
       (error: Error) => this.#write(`[dev] ${error.message}\n`),

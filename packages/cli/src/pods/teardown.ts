@@ -3,6 +3,7 @@ import { CliError, CliErrorCode } from '../errors.ts';
 import { ip } from './ip-command.ts';
 import { NETNS_ETC } from './name-files.ts';
 import type { PodNetworkPlan } from './plan.ts';
+import { removeRunFiles } from './pod-files.ts';
 import { removeRunState, staleRuns } from './run-state.ts';
 
 // Removes what a plan names, whichever part of it exists: set-up may have
@@ -32,7 +33,7 @@ function removeNetns(netns: string): void {
   ip('netns', 'delete', netns);
 }
 
-/** Idempotent: removes the plan's namespaces, veths, bridge and /etc/netns folders, then its state file. */
+/** Idempotent: removes the plan's namespaces, veths, bridge, /etc/netns folders and pod files, then its state file. */
 export function teardownPodNetwork(plan: PodNetworkPlan, stateDir: string): void {
   const failures: string[] = [];
   const attempt = (step: () => void) => {
@@ -52,6 +53,7 @@ export function teardownPodNetwork(plan: PodNetworkPlan, stateDir: string): void
     attempt(() => rmSync(`${NETNS_ETC}/${pod.netns}`, { recursive: true, force: true }));
   }
   if (links.has(plan.bridge)) attempt(() => ip('link', 'delete', plan.bridge));
+  attempt(() => removeRunFiles(plan.run));
   if (failures.length > 0)
     throw new CliError(CliErrorCode.PodsNetwork, `tearing down pods run ${plan.run}:\n  ${failures.join('\n  ')}`);
   removeRunState(stateDir, plan.run);

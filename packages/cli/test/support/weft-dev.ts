@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,34 +13,44 @@ import { promisify } from 'node:util';
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const run = promisify(execFile);
 
-/** How long the whole mesh may take to print its URL on a slow machine. */
-const READY_TIMEOUT_MS = 40_000;
+/** How long the whole mesh may take to print its URL on a slow machine (pods mode starts more). */
+const READY_TIMEOUT_MS = 90_000;
 
 export class WeftDev {
   readonly dir: string;
   readonly child: ChildProcess;
   /** Everything weft dev printed, stdout and stderr interleaved. */
   output = '';
-  /** The browser's URL: web's sidecar. */
+  /** The browser's URL: web's sidecar (on loopback), or web's pod. */
   readonly url: Promise<string>;
 
-  /** `dir`: where it runs (a fresh scratch directory unless given); dispose() removes it. */
+  /**
+   * `dir`: where it runs (a fresh scratch directory unless given); dispose() removes it.
+   * `uid`: run as that user (and group), who then owns the directory.
+   */
   constructor(
     flags: readonly string[],
     env: Record<string, string> = {},
     dir = mkdtempSync(join(tmpdir(), 'weft-dev-')),
+    uid?: number,
   ) {
     this.dir = dir;
+    if (uid !== undefined) chownSync(dir, uid, uid);
     this.child = spawn(process.execPath, [MAIN, 'dev', '--web-port', '0', ...flags], {
       cwd: this.dir,
+      uid,
+      gid: uid,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.url = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready in 40 s:\n${this.output}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`not ready in ${READY_TIMEOUT_MS / 1000} s:\n${this.output}`)),
+        READY_TIMEOUT_MS,
+      );
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
-        const match = this.output.match(/emojivoto is up: open (http:\/\/localhost:\d+)/);
+        const match = this.output.match(/emojivoto is up: open (http:\/\/[\w.-]+:\d+)/);
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);
@@ -55,6 +65,13 @@ export class WeftDev {
     });
     // A test that stops the mesh on purpose may never ask for the URL again.
     this.url.catch(() => undefined);
+  }
+
+  /** Resolves once the output matches `pattern`; throws after `ms` with what was printed. */
+  async printed(pattern: RegExp, ms = 10_000): Promise<void> {
+    for (const end = Date.now() + ms; !pattern.test(this.output); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end) throw new Error(`weft dev did not print ${pattern} in ${ms / 1000} s:\n${this.output}`);
+    }
   }
 
   get pid(): number {

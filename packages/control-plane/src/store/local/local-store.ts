@@ -18,7 +18,7 @@ import { type LocalWorkload, registrationChanges, validateWorkload, workloadIden
 import { parseYamlFile } from './yaml-file.ts';
 
 export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounceMs' | 'namespace' | 'trustDomain'> &
-  Partial<Pick<ControlPlaneConfig, 'clusterDomain'>>;
+  Partial<Pick<ControlPlaneConfig, 'clusterDomain' | 'localServiceIPs'>>;
 
 /** What the store tells its user about the folder besides problems: a file applied or withdrawn, a conflict. */
 export interface StoreNotice {
@@ -257,6 +257,12 @@ export class LocalStore implements ResourceStore {
       }
     }
     const services = desired.get('Service') ?? new Map<string, Resource>();
+    for (const [key, ip] of this.cfg.localServiceIPs ?? []) {
+      const declared = services.get(key);
+      // A clusterIP the file declares is the user's, and wins.
+      if (declared?.kind === 'Service' && declared.clusterIPs.length === 0)
+        services.set(key, { ...declared, clusterIPs: [ip] });
+    }
     const lookup = (ns: string, name: string) => services.get(`${ns}/${name}`) as Service | undefined;
     for (const w of this.workloads.values()) {
       for (const change of registrationChanges(this.cfg, w, lookup, true)) {

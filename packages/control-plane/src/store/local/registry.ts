@@ -14,6 +14,7 @@ export interface LocalWorkload {
   deployment: string;
   serviceAccount: string;
   ip: string;
+  /** 0: each Service port is served on its own targetPort, as a Kubernetes pod serves it. */
   port: number;
   /** Which Service port `port` serves; 0 for all of them. */
   servicePort: number;
@@ -37,7 +38,7 @@ export function validateWorkload(w: LocalWorkload): void {
     if (!DNS_LABEL.test(value)) bad(`${field} "${value}" is not a DNS label`);
   }
   if (w.service && !DNS_LABEL.test(w.service)) bad(`service "${w.service}" is not a DNS label`);
-  if (w.service && !(w.port > 0 && w.port < 65536)) bad(`address port ${w.port} is not 1-65535`);
+  if (w.service && !(w.port >= 0 && w.port < 65536)) bad(`address port ${w.port} is not 0-65535`);
   if (w.service && !w.ip) bad('a workload that backs a Service needs an address');
 }
 
@@ -55,20 +56,28 @@ export function workloadResources(
   const labels: Record<string, string> = { ...w.labels };
   if (w.meshed) labels['weft.dev/control-plane-ns'] = cfg.namespace;
   const service = w.service ? services(w.namespace, w.service) : undefined;
+  // A named targetPort names a container port, which a registration does not list: such a port is not served.
+  const served = (service?.ports ?? []).flatMap((p) => {
+    const port = w.port !== 0 ? w.port : p.targetPort;
+    return typeof port === 'number' ? [{ name: p.name, servicePort: p.port, port, appProtocol: p.appProtocol }] : [];
+  });
   const pod: Pod = {
     kind: 'Pod',
     meta: { name: w.pod, namespace: w.namespace, labels, annotations: { ...w.annotations } },
     ip: w.ip || undefined,
     serviceAccount: w.serviceAccount || 'default',
     owner: w.deployment ? { kind: 'deployment', name: w.deployment } : undefined,
-    containerPorts: (service?.ports ?? []).map((p) => ({ name: p.name, port: w.port })),
+    containerPorts: served.map((p) => ({ name: p.name, port: p.port })),
     httpProbes: [],
     proxyInboundPort: w.meshed ? w.inboundPort || 4143 : undefined,
   };
   if (w.opaque) {
     pod.meta = {
       ...pod.meta,
-      annotations: { ...pod.meta.annotations, 'config.weft.dev/opaque-ports': String(w.port) },
+      annotations: {
+        ...pod.meta.annotations,
+        'config.weft.dev/opaque-ports': w.port !== 0 ? String(w.port) : served.map((p) => p.port).join(','),
+      },
     };
   }
   const slice: EndpointSlice | undefined = w.service
@@ -77,9 +86,9 @@ export function workloadResources(
         meta: { name: `${w.service}-local-${w.pod}`, namespace: w.namespace, labels: {}, annotations: {} },
         service: w.service,
         // A slice port per Service port served, named like it, so `svc:port` maps to this address.
-        ports: (service?.ports ?? [])
-          .filter((p) => w.servicePort === 0 || p.port === w.servicePort)
-          .map((p) => ({ name: p.name, port: w.port, appProtocol: p.appProtocol })),
+        ports: served
+          .filter((p) => w.servicePort === 0 || p.servicePort === w.servicePort)
+          .map((p) => ({ name: p.name, port: p.port, appProtocol: p.appProtocol })),
         endpoints: [{ addresses: [w.ip], ready: true, pod: w.pod }],
       }
     : undefined;
