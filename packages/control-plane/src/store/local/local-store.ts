@@ -14,20 +14,15 @@ import {
   type ResourceStore,
   type StoreProblem,
 } from '../store.ts';
+
+export type { NoticeListener, StoreNotice } from './notices.ts';
+
+import { describeResources, logNotice, type NoticeListener, redeclared } from './notices.ts';
 import { type LocalWorkload, registrationChanges, validateWorkload, workloadIdentity } from './registry.ts';
 import { parseYamlFile } from './yaml-file.ts';
 
 export type LocalStoreConfig = Pick<ControlPlaneConfig, 'resourceDir' | 'debounceMs' | 'namespace' | 'trustDomain'> &
   Partial<Pick<ControlPlaneConfig, 'clusterDomain' | 'localServiceIPs'>>;
-
-/** What the store tells its user about the folder besides problems: a file applied or withdrawn, a conflict. */
-export interface StoreNotice {
-  readonly msg: 'resources applied' | 'resources withdrawn' | 'resources conflict';
-  readonly source: string;
-  readonly detail: string;
-}
-
-export type NoticeListener = (notice: StoreNotice) => void;
 
 const YAML_FILE = /\.ya?ml$/;
 
@@ -192,23 +187,7 @@ export class LocalStore implements ResourceStore {
       source: this.fileDeclaring(c.ignored[0]) ?? this.cfg.resourceDir,
       message: c.message,
     }));
-    return [...this.redeclared(), ...overlaps];
-  }
-
-  /** One object in several files: the file whose path sorts last wins, and each other file is told so. */
-  private redeclared(): StoreProblem[] {
-    const declaring = new Map<string, string[]>();
-    for (const [file, resources] of this.files) {
-      for (const r of resources)
-        getOrCreate(declaring, `${r.kind} ${r.meta.namespace}/${r.meta.name}`, () => []).push(file);
-    }
-    return [...declaring].flatMap(([resource, files]) => {
-      const winner = files[files.length - 1];
-      return files.slice(0, -1).map((file) => ({
-        source: file,
-        message: `${resource} is also declared in ${winner}, whose copy applies (the file last by path wins): delete one`,
-      }));
-    });
+    return [...redeclared(this.files), ...overlaps];
   }
 
   private tellConflicts(): void {
@@ -277,17 +256,6 @@ export class LocalStore implements ResourceStore {
   private report(problem: StoreProblem): void {
     this.onProblem(problem);
   }
-}
-
-function logNotice(notice: StoreNotice): void {
-  const level = notice.msg === 'resources conflict' ? 'warn' : 'info';
-  console.error(JSON.stringify({ time: new Date().toISOString(), level, ...notice }));
-}
-
-/** `3 resources: Server voting-grpc, AuthorizationPolicy voting-grpc, …`: what a file declared. */
-function describeResources(resources: readonly Resource[]): string {
-  const names = resources.map((r) => `${r.kind} ${r.meta.name}`);
-  return `${resources.length} resource${resources.length === 1 ? '' : 's'}${names.length ? `: ${names.join(', ')}` : ''}`;
 }
 
 function logProblem(problem: StoreProblem): void {
