@@ -77,7 +77,7 @@ describe('the workshop on weft dev', () => {
     const votes = count(vote);
     expect(votes).toBeGreaterThan(50);
     // What the bot saw: a doughnut vote is retried until it lands (the
-    // budget's 10 retries a second cover the few needed), so almost none fails.
+    // budget's 20 % of the bot's 20 requests a second covers the few needed), so almost none fails.
     expect(vote.success).toBeGreaterThanOrEqual(0.98);
     // What was sent includes every failed attempt: about one per doughnut
     // vote, but retries of a coin flip vary too much for a tighter bound here.
