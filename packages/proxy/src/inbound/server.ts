@@ -3,6 +3,7 @@ import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream 
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
+import { peerIdentity } from '@weft/identity/tls';
 import { Connections } from '../app/connections.ts';
 import type { Limits, Timeouts, UndetectedAction } from '../app/env.ts';
 import { Guard } from '../app/guard.ts';
@@ -23,7 +24,7 @@ import type { PolicySource } from '../policy/client.ts';
 import type { ForwardPolicy } from '../route/policy.ts';
 import { splice } from '../tcp/splice.ts';
 import { ALPN_H1, ALPN_H2, ALPN_OPAQUE } from '../tls/connect.ts';
-import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 import type { Observers } from '../trace/observe.ts';
 import { AppUpstream } from './app-upstream.ts';
 import { InboundRoutes, type ProfileWatch } from './routes.ts';
