@@ -4,7 +4,6 @@ import { createServer as createH1Server, type IncomingMessage, request, type Ser
 import { connect, createServer as createH2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Timeouts } from '../src/app/env.ts';
 import { BREAKER_OFF, type BreakerSettings } from '../src/breaker/settings.ts';
 import { forwardH1, hasBody } from '../src/http/h1-forward.ts';
 import { forwardH1OverH2 } from '../src/http/h1-over-h2.ts';
@@ -15,6 +14,7 @@ import { Endpoint } from '../src/outbound/endpoint.ts';
 import { EMPTY_PROFILE, type Profile, type ProfileRoute, type RetryBudget } from '../src/profile/profile.ts';
 import { RetryBudget as Budget } from '../src/retry/budget.ts';
 import { RouteTable } from '../src/route/table.ts';
+import type { Timeouts } from '../src/settings/listener.ts';
 import { metricSum } from './support/metrics-text.ts';
 
 // Every route feature of the profile on every transport that carries a

@@ -1,4 +1,3 @@
-import type { Timeouts } from '../app/env.ts';
 import { PeakEwma } from '../balance/peak-ewma.ts';
 import { Breaker } from '../breaker/breaker.ts';
 import { BREAKER_OFF, type BreakerSettings, sameBreakerSettings } from '../breaker/settings.ts';
@@ -9,6 +8,7 @@ import { PooledAgent } from '../http/pooled-agent.ts';
 import { defaultClassify, type RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { EndpointMeta } from '../resolve/update.ts';
+import type { Timeouts } from '../settings/listener.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 
 // One discovered endpoint of a logical service: its connection pools (HTTP/1

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TapEvent, TapMatch } from '@weft/api/tap';
 import { peerIdentity } from '@weft/identity/tls';
-import type { HostPort } from '../app/env.ts';
 import { log } from '../app/log.ts';
 import { ProxyError } from '../errors.ts';
+import type { HostPort } from '../settings/parse.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 import type { Tap } from './tap.ts';
 
