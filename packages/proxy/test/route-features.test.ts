@@ -42,8 +42,13 @@ afterEach(() => {
   rigs = [];
 });
 
-async function rig(transport: Transport, budget: RetryBudget = GENEROUS, breaker: BreakerSettings = BREAKER_OFF) {
-  const r = await Rig.start(transport, ROUTES, budget, breaker);
+/** `budget` null: the server side's route table. */
+async function rig(
+  transport: Transport,
+  budget: RetryBudget | null = GENEROUS,
+  breaker: BreakerSettings = BREAKER_OFF,
+) {
+  const r = await Rig.start(transport, ROUTES, budget ?? undefined, breaker);
   rigs.push(r);
   return r;
 }
@@ -112,6 +117,18 @@ describe.each(TRANSPORTS)('route features over $name', (transport) => {
     expect(r.endpoint.ewma.pending).toBe(0);
     const text = r.metricsText();
     expect(metricSum(text, 'request_total', { authority: AUTHORITY })).toBe(2);
+  });
+
+  it("counts on the server side's route series, where a failure is not retried", async () => {
+    const r = await rig(transport, null);
+    expect((await r.ask('/flaky', { headers: { 'x-id': 's' } })).status).toBe(500);
+    expect(r.app.attempts.get('s')).toBe(1);
+    const inbound = { direction: 'inbound', dst: AUTHORITY, rt_route: '/flaky' };
+    const text = r.metricsText();
+    expect(metricSum(text, 'route_request_total', inbound)).toBe(1);
+    expect(metricSum(text, 'route_response_total', { ...inbound, status_code: '500', classification: 'failure' })).toBe(
+      1,
+    );
   });
 
   it('counts a request on an unmatched route once, with an empty route label', async () => {

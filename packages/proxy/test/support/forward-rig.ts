@@ -110,10 +110,11 @@ export class Rig {
   readonly endpoint: Endpoint;
   readonly front: Server;
 
+  /** `budget` undefined: the server side's table, which only counts (timeouts, retries and faults are the caller's). */
   static async start(
     transport: Transport,
     routes: readonly ProfileRoute[],
-    budget: RetryBudget,
+    budget: RetryBudget | undefined,
     breaker: BreakerSettings,
   ): Promise<Rig> {
     const app = new App(transport.back);
@@ -123,9 +124,9 @@ export class Rig {
     const meta = { key: `127.0.0.1:${port}`, host: '127.0.0.1', port, weight: 1, labels: {}, tls: undefined };
     const metrics = new Metrics();
     const endpoint = new Endpoint(AUTHORITY, { ...meta, opaque: false }, undefined, TIMEOUTS, metrics, breaker);
-    const profile: Profile = { ...EMPTY_PROFILE, routes, retryBudget: budget };
+    const profile: Profile = { ...EMPTY_PROFILE, routes, retryBudget: budget ?? EMPTY_PROFILE.retryBudget };
     const base = { responseTimeoutMs: 10_000, stripRequest: undefined, stripResponse: undefined, informational: true };
-    const table = new RouteTable(profile, AUTHORITY, base, metrics, new Budget(budget));
+    const table = new RouteTable(profile, AUTHORITY, base, metrics, budget && new Budget(budget));
     const rig = new Rig(transport, metrics, app, endpoint, table);
     rig.front.listen(0, '127.0.0.1');
     await once(rig.front, 'listening');
