@@ -40,7 +40,6 @@ export {
 export { DEFAULT_REFRESH_POLICY, type RefreshPolicy, renewalDelay, retryDelay } from './client/refresh-policy.ts';
 export { type Clock, systemClock, type TimerHandle } from './clock.ts';
 export { ENV, type IdentityConfig, parseConfig, parseDuration, type TokenMode } from './config.ts';
-export { ERROR_CODES, IdentityError, type IdentityErrorCode, isIdentityError } from './errors.ts';
 export { formatLogLine, type Logger, type LogLevel, silentLogger, streamLogger } from './log.ts';
 export { type Counter, type Gauge, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
 export { type AdminServer, type AdminServerOptions, startAdminServer } from './server/admin-server.ts';
@@ -52,20 +51,7 @@ export {
 } from './server/identity-server.ts';
 export { identityServiceName, RotatingServerCredentials } from './server/self-certificate.ts';
 export { SERVER_METRICS } from './server/server-metrics.ts';
-export {
-  type CertificateSource,
-  CertificateStore,
-  secureContextFor,
-  staticCertificateSource,
-} from './tls/certificate-source.ts';
-export { checkPeerIdentity, dnsNames, peerIdentity } from './tls/peer-identity.ts';
-export {
-  clientTlsOptions,
-  keepServerContextFresh,
-  type ServerTlsSettings,
-  serverTlsOptions,
-} from './tls/tls-options.ts';
-export { type WorkloadCertificate, workloadCertificate } from './tls/workload-certificate.ts';
+export * from './tls/index.ts';
 export {
   createLocalTokenKey,
   DEFAULT_LOCAL_TOKEN_TTL_MS,

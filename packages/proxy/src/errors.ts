@@ -1,3 +1,5 @@
+import { ERROR_CODES, isIdentityError } from '@weft/identity/tls';
+
 // The proxy's one error catalogue. Every failure the proxy answers for itself
 // carries a stable code; HTTP callers see it in the `weft-proxy-error` header
 // together with the status below, so a 503 can be traced to its cause.
@@ -66,6 +68,10 @@ export class ProxyError extends Error {
 /** Maps a socket-level failure talking to an upstream onto the catalogue. */
 export function upstreamError(err: unknown, target: string): ProxyError {
   if (err instanceof ProxyError) return err;
+  // A meshed peer that proved another identity (checkServerIdentity of @weft/identity/tls).
+  if (isIdentityError(err, ERROR_CODES.PEER_IDENTITY_MISMATCH)) {
+    return new ProxyError('WEFT_PROXY_PEER_IDENTITY', `${target}: ${err.message}`, { cause: err });
+  }
   const e = err as (NodeJS.ErrnoException & { cause?: unknown }) | undefined;
   const cause = e?.cause as ProxyError | NodeJS.ErrnoException | undefined;
   if (cause instanceof ProxyError) return cause;

@@ -98,7 +98,7 @@ describe('the control-plane connection', () => {
     const line = await refused;
     expect(line.level).toBe('warn');
     expect(line.expected).toBe(CONTROL_PLANE);
-    expect(line.error).toContain(`peer is ${impostor}, expected ${CONTROL_PLANE}`);
+    expect(line.error).toContain(`peer certificate names ${impostor}, expected ${CONTROL_PLANE}`);
     expect(destination.requests).toEqual([]);
   });
 });

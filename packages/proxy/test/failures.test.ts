@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
-import { type CertificateSource, createMeshCa } from '@weft/identity';
+import { createServer as createTlsServer } from 'node:tls';
+import { type CertificateSource, createMeshCa, type WorkloadCertificate } from '@weft/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestDestination } from './support/destination-server.ts';
 import { startSidecar, workload } from './support/mesh.ts';
@@ -106,6 +107,26 @@ describe('failure answers', () => {
     const r = await get(port, 'gone.ns.svc.cluster.local');
     expect(r.status).toBe(502);
     expect(r.error).toBe('WEFT_PROXY_CONNECT_REFUSED');
+  });
+
+  it('502 WEFT_PROXY_PEER_IDENTITY when a meshed endpoint proves another identity than discovery named', async () => {
+    const ca = createMeshCa();
+    const impostor = workload(ca, 'impostor').current as WorkloadCertificate;
+    const server = createTlsServer({
+      key: impostor.keyPem,
+      cert: impostor.certChainPem,
+      ca: impostor.trustAnchorsPem,
+      minVersion: 'TLSv1.3',
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanup.push(() => server.close());
+    const expected = 'emoji.emojivoto.serviceaccount.identity.weft-system.cluster.local';
+    const endpoint = { ip: '127.0.0.1', port: (server.address() as AddressInfo).port, identity: expected };
+    const { port } = await sidecar({ 'emoji.ns.svc.cluster.local:80': [endpoint] }, {}, workload(ca, 'web'));
+    const r = await get(port, 'emoji.ns.svc.cluster.local');
+    expect(r.status).toBe(502);
+    expect(r.error).toBe('WEFT_PROXY_PEER_IDENTITY');
   });
 
   it('504 when the response does not come within the response timeout', async () => {

@@ -4,6 +4,7 @@ import { connect, createServer as createH2Server, type Http2Server } from 'node:
 import { type AddressInfo, connect as connectTcp, createServer as createNetServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Mesh, SERVICE, startMesh } from './support/mesh.ts';
+import { metricSum } from './support/metrics-text.ts';
 
 // Route series on the server side: the inbound proxy looks up the profile of
 // the service a request names and labels what it served with
@@ -78,15 +79,6 @@ afterAll(async () => {
 
 const scrape = async () => (await fetch(`http://127.0.0.1:${mesh.server.addresses?.admin.port}/metrics`)).text();
 
-function metric(text: string, name: string, want: Record<string, string>): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(want).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.split(' ').at(-1));
-  }
-  return sum;
-}
-
 /** A gRPC-shaped call through the client proxy's transparent listener, naming the service. */
 async function grpcCall(method: string): Promise<string | undefined> {
   const session = connect(`http://127.0.0.1:${mesh.outboundPort}`);
@@ -135,56 +127,58 @@ describe('inbound route metrics', () => {
       await grpcCall('VoteDoughnut');
       const outbound = { direction: 'outbound', rt_route: 'VoteDoughnut' };
       return (
-        metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) > 0 &&
-        metric(await clientScrape(), 'route_request_total', outbound) > 0
+        metricSum(await scrape(), 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) > 0 &&
+        metricSum(await clientScrape(), 'route_request_total', outbound) > 0
       );
     });
     const before = await scrape();
-    const doughnut0 = metric(before, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' });
+    const doughnut0 = metricSum(before, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' });
     for (let i = 0; i < 3; i++) expect(await grpcCall('VoteDoughnut')).toBe('2');
     for (let i = 0; i < 2; i++) expect(await grpcCall('VotePizza')).toBe('0');
     expect(await h1(mesh.outboundPort, SERVICE, '/fail')).toBe(500);
     expect(await h1(mesh.outboundPort, SERVICE, '/other')).toBe(200);
     const text = await scrape();
-    expect(metric(text, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) - doughnut0).toBe(3);
-    expect(metric(text, 'route_response_total', { ...dst, rt_route: 'VoteDoughnut', classification: 'success' })).toBe(
-      0,
-    );
+    expect(metricSum(text, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }) - doughnut0).toBe(3);
     expect(
-      metric(text, 'route_response_total', {
+      metricSum(text, 'route_response_total', { ...dst, rt_route: 'VoteDoughnut', classification: 'success' }),
+    ).toBe(0);
+    expect(
+      metricSum(text, 'route_response_total', {
         ...dst,
         rt_route: 'VoteDoughnut',
         grpc_status: '2',
         classification: 'failure',
       }),
-    ).toBe(metric(text, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }));
-    expect(metric(text, 'route_response_total', { ...dst, rt_route: 'Vote', classification: 'success' })).toBe(2);
-    expect(metric(text, 'route_response_total', { ...dst, rt_route: 'GET /fail', status_code: '500' })).toBe(1);
-    expect(metric(text, 'route_request_total', { ...dst, rt_route: '' })).toBeGreaterThanOrEqual(1);
-    expect(metric(text, 'route_response_latency_ms_count', { ...dst, rt_route: 'Vote' })).toBe(2);
+    ).toBe(metricSum(text, 'route_request_total', { ...dst, rt_route: 'VoteDoughnut' }));
+    expect(metricSum(text, 'route_response_total', { ...dst, rt_route: 'Vote', classification: 'success' })).toBe(2);
+    expect(metricSum(text, 'route_response_total', { ...dst, rt_route: 'GET /fail', status_code: '500' })).toBe(1);
+    expect(metricSum(text, 'route_request_total', { ...dst, rt_route: '' })).toBeGreaterThanOrEqual(1);
+    expect(metricSum(text, 'route_response_latency_ms_count', { ...dst, rt_route: 'Vote' })).toBe(2);
     // The caller, as on the other inbound series.
     expect(
-      metric(text, 'route_request_total', { ...dst, rt_route: 'Vote', tls: 'true', client_id: mesh.clientIdentity }),
+      metricSum(text, 'route_request_total', { ...dst, rt_route: 'Vote', tls: 'true', client_id: mesh.clientIdentity }),
     ).toBe(2);
     // The caller's proxy counts the same calls on its own, outbound series.
-    expect(metric(await clientScrape(), 'route_request_total', { direction: 'outbound', rt_route: 'Vote' })).toBe(2);
+    expect(metricSum(await clientScrape(), 'route_request_total', { direction: 'outbound', rt_route: 'Vote' })).toBe(2);
   });
 
   it('takes the service from the caller proxy when the app names an address', async () => {
-    const before = metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' });
+    const before = metricSum(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' });
     // The per-upstream listener: the app sends Host 127.0.0.1:<port>, as under `weft dev`.
     expect(await h1(mesh.upstreamPort, `127.0.0.1:${mesh.upstreamPort}`, '/fail')).toBe(500);
-    expect(metric(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' }) - before).toBe(1);
+    expect(metricSum(await scrape(), 'route_request_total', { ...dst, rt_route: 'GET /fail' }) - before).toBe(1);
   });
 
   it('looks up no profile for an address, nor for a service a plaintext caller claims', async () => {
     const claim = { 'weft-dst-canonical': SERVICE };
-    const before = metric(await scrape(), 'route_request_total', dst);
+    const before = metricSum(await scrape(), 'route_request_total', dst);
     expect(await h1(mesh.inboundPort, `127.0.0.1:${mesh.inboundPort}`, '/other', claim)).toBe(200);
     const text = await scrape();
     expect(text).not.toContain(`dst="127.0.0.1:${mesh.inboundPort}"`);
-    expect(metric(text, 'route_request_total', dst)).toBe(before);
-    expect(metric(text, 'request_total', { direction: 'inbound', authority: `127.0.0.1:${mesh.inboundPort}` })).toBe(1);
+    expect(metricSum(text, 'route_request_total', dst)).toBe(before);
+    expect(metricSum(text, 'request_total', { direction: 'inbound', authority: `127.0.0.1:${mesh.inboundPort}` })).toBe(
+      1,
+    );
   });
 
   it('labels a known service with the routes of a profile applied after its first requests', async () => {
@@ -192,14 +186,14 @@ describe('inbound route metrics', () => {
     const web = 'web-svc.emojivoto.svc.cluster.local:80';
     const want = { direction: 'inbound', dst: web, rt_route: 'web fail' };
     for (let i = 0; i < 3; i++) expect(await h1(mesh.inboundPort, web, '/fail')).toBe(500);
-    expect(metric(await scrape(), 'route_request_total', want)).toBe(0);
+    expect(metricSum(await scrape(), 'route_request_total', want)).toBe(0);
     mesh.destination.setProfile(web, {
       fullyQualifiedName: 'web-svc.emojivoto.svc.cluster.local',
       routes: [{ condition: { path: { regex: '/fail' } }, metricsLabels: { route: 'web fail' } }],
     });
     await eventually(async () => {
       await h1(mesh.inboundPort, web, '/fail');
-      return metric(await scrape(), 'route_request_total', want) > 0;
+      return metricSum(await scrape(), 'route_request_total', want) > 0;
     });
   });
 
@@ -213,7 +207,7 @@ describe('inbound route metrics', () => {
     const want = { direction: 'inbound', dst: voting, rt_route: 'voting fail' };
     await eventually(async () => {
       await h1(mesh.inboundPort, voting, '/fail');
-      return metric(await scrape(), 'route_request_total', want) > 0;
+      return metricSum(await scrape(), 'route_request_total', want) > 0;
     });
     expect(await scrape()).not.toContain('dst="made-up-');
   });

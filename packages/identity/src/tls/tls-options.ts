@@ -56,13 +56,18 @@ export function keepServerContextFresh(server: Server, source: CertificateSource
 }
 
 /**
- * Options for tls.connect to a meshed server whose identity is `serverIdentity`.
+ * Options for tls.connect to a meshed server whose identity is `serverIdentity`,
+ * sending `serverName` as SNI (the identity unless discovery names another).
  * Call it per connection: each call takes the source's current context.
  */
-export function clientTlsOptions(source: CertificateSource, serverIdentity: string): ConnectionOptions {
+export function clientTlsOptions(
+  source: Pick<CertificateSource, 'secureContext'>,
+  serverIdentity: string,
+  serverName = serverIdentity,
+): ConnectionOptions {
   return {
     secureContext: source.secureContext(),
-    servername: serverIdentity,
+    servername: serverName,
     minVersion: 'TLSv1.3',
     maxVersion: 'TLSv1.3',
     rejectUnauthorized: true,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseUpstreams, readConfig, undetectedFor } from './env.ts';
+import { parseDuration } from '../settings/parse.ts';
+import { parseUpstreams, readConfig, undetectedFor } from './env.ts';
 
 describe('readConfig', () => {
   it("uses linkerd's ports and timeouts by default", () => {

@@ -2,48 +2,26 @@ import { type BreakerSettings, readBreakerSettings } from '../breaker/settings.t
 import { ProxyError } from '../errors.ts';
 import type { MetricsLimits } from '../metrics/bounds.ts';
 import { type PolicySettings, readPolicySettings } from '../policy/settings.ts';
+import { type Limits, readLimits, readTimeouts, type Timeouts, type UndetectedAction } from '../settings/listener.ts';
+import {
+  type EnvReader,
+  type HostPort,
+  inPortList,
+  parseCount,
+  parseDuration,
+  parseHostPort,
+  parsePorts,
+} from '../settings/parse.ts';
 import { readTapSettings, type TapSettings } from '../tap/settings.ts';
 import { readTraceSettings, type TraceSettings } from '../trace/tracer.ts';
 
 // The proxy's whole configuration, read once from WEFT_PROXY_* variables into
 // plain objects. Parsing takes an injectable reader so it is testable alone.
 
-export type EnvReader = (name: string) => string | undefined;
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
-
 /** A Consul-style upstream: a local port whose connections all go to one authority. */
 export interface Upstream {
   readonly authority: string;
   readonly listen: HostPort;
-}
-
-export interface Timeouts {
-  /** Bound on reading the first bytes of a connection to learn its protocol. */
-  readonly detectMs: number;
-  readonly connectMs: number;
-  /** How long a request may wait for an endpoint before it fails with 503. */
-  readonly failFastMs: number;
-  /** From request sent until response headers arrive; 504 after it. */
-  readonly responseMs: number;
-  /** Bound on a client sending its request headers (slowloris). */
-  readonly headersMs: number;
-  /** An idle client connection (keep-alive, or HTTP/2 without streams) is closed after this. */
-  readonly idleMs: number;
-  readonly shutdownGraceMs: number;
-}
-
-/** What one client may take of a listener; past these it is refused, not queued. */
-export interface Limits {
-  /** Open connections per listener; a connection past it is closed as it is accepted. */
-  readonly connectionsPerListener: number;
-  /** HTTP/2 streams one connection may open per second, sustained; past it: GOAWAY ENHANCE_YOUR_CALM. */
-  readonly streamsPerSecond: number;
-  /** Streams one connection may open at once above the sustained rate. */
-  readonly streamBurst: number;
 }
 
 /**
@@ -67,13 +45,6 @@ export type IdentitySettings =
       readonly certFile: string;
       readonly keyFile: string;
     };
-
-/**
- * What the inbound side does with a plaintext connection whose protocol
- * detection cannot name (nothing within the detect timeout, or bytes that are
- * not HTTP or TLS): hand it to the app as opaque TCP, or close it.
- */
-export type UndetectedAction = 'opaque' | 'close';
 
 export interface ProxyConfig {
   readonly outboundListen: HostPort;
@@ -126,41 +97,6 @@ export interface ProxyConfig {
   readonly metrics: MetricsLimits;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-export function parseDuration(name: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!m)
-    throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected a duration like 300ms, 10s or 2m, got "${text}"`);
-  return Number(m[1]) * (UNITS[m[2] as string] as number);
-}
-
-export function parseHostPort(name: string, text: string): HostPort {
-  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(text.trim());
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m?.[1] || port > 65535) {
-    throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected host:port, got "${text}"`);
-  }
-  return { host: m[1], port };
-}
-
-/** Whether `port` is in a list like `25,3306,8000-8100`. */
-export function inPortList(name: string, text: string, port: number): boolean {
-  let found = false;
-  for (const item of text.split(',')) {
-    const entry = item.trim();
-    if (entry === '') continue;
-    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(entry);
-    const from = Number(m?.[1]);
-    const to = m?.[2] === undefined ? from : Number(m[2]);
-    if (!m || from < 1 || to > 65535 || from > to) {
-      throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected ports like 3306,8000-8100, got "${entry}"`);
-    }
-    if (port >= from && port <= to) found = true;
-  }
-  return found;
-}
-
 const OPAQUE_PORTS = 'WEFT_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION';
 
 function detectFallback(env: EnvReader): UndetectedAction {
@@ -182,21 +118,6 @@ export function undetectedFor(
   return inPortList(OPAQUE_PORTS, config.inboundOpaquePorts, port) ? 'opaque' : config.inboundDetectFallback;
 }
 
-/** `8080,9090`: a list of single ports. */
-export function parsePorts(name: string, text: string): number[] {
-  const ports: number[] = [];
-  for (const item of text.split(',')) {
-    const entry = item.trim();
-    if (entry === '') continue;
-    const port = Number(entry);
-    if (!/^\d{1,5}$/.test(entry) || port < 1 || port > 65535) {
-      throw new ProxyError('WEFT_PROXY_CONFIG', `${name}: expected ports like 8080,9090, got "${entry}"`);
-    }
-    ports.push(port);
-  }
-  return ports;
-}
-
 /** `name:port=127.0.0.1:15001,...` */
 export function parseUpstreams(name: string, text: string): Upstream[] {
   const out: Upstream[] = [];
@@ -216,15 +137,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
   const str = (suffix: string, fallback: string): string => env(`WEFT_PROXY_${suffix}`) ?? fallback;
   const addr = (suffix: string, fallback: string) => parseHostPort(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
   const dur = (suffix: string, fallback: string) => parseDuration(`WEFT_PROXY_${suffix}`, str(suffix, fallback));
+  const count = (suffix: string, fallback: string) => parseCount(`WEFT_PROXY_${suffix}`, str(suffix, fallback), 0);
   const identityName = env('WEFT_PROXY_IDENTITY_LOCAL_NAME');
-  const count = (suffix: string, fallback: string, min: number): number => {
-    const n = Number(str(suffix, fallback));
-    if (!Number.isInteger(n) || n < min) {
-      const expected = min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
-      throw new ProxyError('WEFT_PROXY_CONFIG', `WEFT_PROXY_${suffix}: expected ${expected}`);
-    }
-    return n;
-  };
   const appAddr = addr('INBOUND_FORWARD_ADDR', '127.0.0.1:8080');
   const identity = identityName ? readIdentity(env, identityName) : undefined;
   const destinationAddr = env('WEFT_PROXY_DESTINATION_ADDR') || undefined;
@@ -244,28 +158,16 @@ export function readConfig(env: EnvReader): ProxyConfig {
     inboundUndetected: undetectedFor(inbound, policy.port ?? appAddr.port),
     ...inbound,
     inboundPorts: parsePorts('WEFT_PROXY_INBOUND_PORTS', str('INBOUND_PORTS', '')),
-    inboundMaxPorts: count('INBOUND_MAX_PORTS', '100', 0),
+    inboundMaxPorts: count('INBOUND_MAX_PORTS', '100'),
     destinationAddr,
     destinationName: controlPlanePlaintext ? undefined : destinationName,
     controlPlanePlaintext,
     destinationScheme: str('DESTINATION_SCHEME', 'local'),
     contextToken: str('DESTINATION_CONTEXT', ''),
     identity,
-    timeouts: {
-      detectMs: dur('DETECT_TIMEOUT', '10s'),
-      connectMs: dur('CONNECT_TIMEOUT', '1s'),
-      failFastMs: dur('FAILFAST_TIMEOUT', '3s'),
-      responseMs: dur('RESPONSE_TIMEOUT', '30s'),
-      headersMs: dur('HEADERS_TIMEOUT', '10s'),
-      idleMs: dur('IDLE_TIMEOUT', '60s'),
-      shutdownGraceMs: dur('SHUTDOWN_GRACE_PERIOD', '120s'),
-    },
-    queueCapacity: count('QUEUE_CAPACITY', '10000', 0),
-    limits: {
-      connectionsPerListener: count('MAX_CONNECTIONS_PER_LISTENER', '10000', 1),
-      streamsPerSecond: count('H2_STREAMS_PER_SECOND', '10000', 1),
-      streamBurst: count('H2_STREAM_BURST', '5000', 1),
-    },
+    timeouts: readTimeouts(env),
+    queueCapacity: count('QUEUE_CAPACITY', '10000'),
+    limits: readLimits(env),
     discoveryIdleMs: dur('OUTBOUND_DISCOVERY_IDLE_TIMEOUT', '60s'),
     h1OverH2: str('OUTBOUND_H1_OVER_H2', 'false') === 'true',
     ingressMode: str('INGRESS_MODE', 'false') === 'true',
@@ -276,8 +178,8 @@ export function readConfig(env: EnvReader): ProxyConfig {
     breaker: readBreakerSettings(env),
     policy: controlPlanePlaintext ? { ...policy, name: undefined } : policy,
     metrics: {
-      maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100', 0),
-      maxTargets: count('METRICS_MAX_TARGETS', '1000', 0),
+      maxLabelValues: count('METRICS_MAX_LABEL_VALUES', '100'),
+      maxTargets: count('METRICS_MAX_TARGETS', '1000'),
     },
   };
 }

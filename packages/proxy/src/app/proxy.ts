@@ -2,10 +2,12 @@ import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { Inbound } from '../inbound/server.ts';
+import type { Connections } from '../listener/connections.ts';
 import { Metrics } from '../metrics/registry.ts';
 import { Outbound } from '../outbound/server.ts';
 import type { PolicySource } from '../policy/client.ts';
 import type { Resolver } from '../resolve/update.ts';
+import type { HostPort } from '../settings/parse.ts';
 import { startTapServer } from '../tap/server.ts';
 import { Tap } from '../tap/tap.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
@@ -14,8 +16,7 @@ import { Tracer } from '../trace/tracer.ts';
 import { OriginalDiscovery } from '../transparent/discovery.ts';
 import { OutboundByOriginalDst } from '../transparent/outbound.ts';
 import { createAdminServer } from './admin.ts';
-import type { Connections } from './connections.ts';
-import { type HostPort, type ProxyConfig, undetectedFor } from './env.ts';
+import { type ProxyConfig, undetectedFor } from './env.ts';
 import { log } from './log.ts';
 
 // Wires the two directions, their listeners and the admin server together,

@@ -1,5 +1,5 @@
-import { type EnvReader, parseDuration } from '../app/env.ts';
 import { ProxyError } from '../errors.ts';
+import { type EnvReader, parseDuration } from '../settings/parse.ts';
 
 // Failure accrual (Linkerd's consecutive-failures breaker), per endpoint. A
 // Service's annotations set it per service through its profile; these

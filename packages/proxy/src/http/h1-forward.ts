@@ -1,75 +1,38 @@
 import { type Agent, type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { ProxyError, upstreamError } from '../errors.ts';
-import type { Fault } from '../fault/fault.ts';
-import type { RequestSeries, RouteSeries } from '../metrics/http.ts';
-import { MAX_REPLAY_BYTES, type RetryPolicy } from '../retry/policy.ts';
+import type { ProxyError } from '../errors.ts';
+import type { RequestSeries } from '../metrics/http.ts';
+import { Attempts, type AttemptTarget } from '../retry/attempts.ts';
+import type { ForwardPolicy } from '../route/policy.ts';
 import { resetConnection } from '../timeout/cancel.ts';
 import { sendH1Error } from './error-response.ts';
 import { forwardRawHeaders, trailerPairs } from './headers.ts';
 
 // Forwards one HTTP/1 request to an upstream over a pooled connection and
 // streams the response back: bodies piped with backpressure, trailers,
-// 100-continue. Listeners are shared module functions reading their state
-// from the emitter, so a request allocates one exchange object, not closures.
+// 100-continue. Retries, timeout and metrics are the Attempts' (retry/).
+// Listeners are shared module functions reading their state from the
+// emitter, so a request allocates one exchange object, not closures.
 
-/** Where a request goes, and the hooks that feed load balancing and draining. */
-export interface H1Upstream {
+/** Where a request goes over HTTP/1, and the hooks that feed load balancing and draining. */
+export interface H1Upstream extends AttemptTarget {
   readonly agent: Agent;
   readonly host: string;
   readonly port: number;
-  readonly name: string;
-  started(): void;
-  responded(latencyMs: number): void;
-  finished(): void;
-  /** The status of each attempt (failure accrual). */
-  result?(status: number, grpcStatus: number): void;
-}
-
-export interface ForwardPolicy {
-  readonly responseTimeoutMs: number;
-  /**
-   * Request headers and trailers to remove before the upstream sees them (see isStripped):
-   * the mesh's own, which only a proxy may set, or the one a meshed peer's proxy may not.
-   */
-  readonly stripRequest: string | undefined;
-  /** A response header to remove before the client sees it. */
-  readonly stripResponse: string | undefined;
-  /** Whether our own error answers carry weft-proxy-error. */
-  readonly informational: boolean;
-  /** Outbound, from the profile: the matched route's series, retries, and whether the timeout is the route's. */
-  readonly route?: RouteSeries;
-  readonly retry?: RetryPolicy;
-  readonly timeoutIsRoute?: boolean;
-  /** Fault injection declared on the route. */
-  readonly fault?: Fault;
 }
 
 const kExchange = Symbol('weft.exchange');
 type Tagged<T> = T & { [kExchange]?: Exchange };
 
-class Exchange {
+class Exchange extends Attempts<H1Upstream> {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly up: H1Upstream;
-  readonly series: RequestSeries;
-  readonly policy: ForwardPolicy;
-  readonly start: number;
   readonly headers: string[];
   bodyless = true;
-  retried = false;
+  /** The request was sent once more on a fresh connection (see reconnectable). */
+  reconnected = false;
   upReq: ClientRequest | undefined;
   upRes: IncomingMessage | undefined;
-  timer: NodeJS.Timeout | undefined;
-  status = 0;
-  responded = false;
-  finished = false;
-  /** The request body kept for a retry (retryable routes only); undefined once too big to keep. */
-  replay: Buffer[] | undefined;
-  replayBytes = 0;
-  requestEnded = false;
-  attemptStart = 0;
-  /** Set when the response timeout fired: the answer, whatever error the reset connection reports. */
-  timedOut: ProxyError | undefined;
+
   constructor(
     req: IncomingMessage,
     res: ServerResponse,
@@ -78,30 +41,43 @@ class Exchange {
     policy: ForwardPolicy,
     headers: string[],
   ) {
-    this.headers = headers;
+    super(up, series, policy);
     this.req = req;
     this.res = res;
-    this.up = up;
-    this.series = series;
-    this.policy = policy;
-    this.start = performance.now();
-    this.attemptStart = this.start;
+    this.headers = headers;
   }
 
-  finish(status: number): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    const now = performance.now();
-    if (!this.responded) this.up.responded(now - this.attemptStart);
-    this.up.result?.(status, -1);
-    this.up.finished();
-    this.series.response(status, -1).record(now - this.attemptStart);
-    const route = this.policy.route;
-    if (route) {
-      route.effective.response(status, -1).record(now - this.start);
-      route.actual.response(status, -1).record(now - this.attemptStart);
-    }
+  first(): ClientRequest {
+    this.begin();
+    return send(this);
+  }
+
+  protected resend(): void {
+    const upReq = send(this);
+    for (const chunk of this.replay as Buffer[]) upReq.write(chunk);
+    const trailers = this.req.rawTrailers;
+    if (trailers.length > 0) upReq.addTrailers(trailerPairs(trailers, this.policy.stripRequest));
+    upReq.end();
+  }
+
+  cancel(): void {
+    this.reconnected = true;
+    // The upstream must see the cancellation, a peer proxy included.
+    resetConnection(this.upReq?.socket);
+    this.upReq?.destroy(this.timedOut);
+  }
+
+  protected sendError(failure: ProxyError): void {
+    sendH1Error(this.res, failure, this.policy.informational);
+    this.finish(failure.status, -1);
+  }
+
+  protected breakOff(): void {
+    this.res.destroy();
+  }
+
+  protected clientGone(): boolean {
+    return this.res.destroyed;
   }
 }
 
@@ -114,7 +90,6 @@ export function forwardH1(
   addName: string | undefined,
   addValue: string | undefined,
 ): void {
-  series.requests++;
   const ex = new Exchange(
     req,
     res,
@@ -123,19 +98,10 @@ export function forwardH1(
     policy,
     forwardRawHeaders(req.rawHeaders, policy.stripRequest, addName, addValue),
   );
-  if (policy.route) {
-    policy.route.effective.requests++;
-    policy.route.actual.requests++;
-  }
-  if (policy.retry) {
-    policy.retry.budget.deposit();
-    ex.replay = [];
-  }
-  up.started();
   (res as Tagged<ServerResponse>)[kExchange] = ex;
   (req as Tagged<IncomingMessage>)[kExchange] = ex;
   res.on('close', onClientClose);
-  const upReq = send(ex);
+  const upReq = ex.first();
   if (hasBody(req)) {
     ex.bodyless = false;
     req.on('data', onRequestData);
@@ -145,7 +111,6 @@ export function forwardH1(
     // Most requests carry no body: send the head now, without stream plumbing.
     upReq.end();
   }
-  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
 }
 
 function send(ex: Exchange): Tagged<ClientRequest> {
@@ -171,10 +136,10 @@ function send(ex: Exchange): Tagged<ClientRequest> {
  * A request without a body that failed that way, before any answer, is sent
  * again once on a fresh connection: nothing of it can have been processed.
  */
-function retryable(ex: Exchange, upReq: ClientRequest, err: NodeJS.ErrnoException): boolean {
+function reconnectable(ex: Exchange, upReq: ClientRequest, err: NodeJS.ErrnoException): boolean {
   return (
     ex.bodyless &&
-    !ex.retried &&
+    !ex.reconnected &&
     !ex.responded &&
     upReq.reusedSocket &&
     (err.code === 'ECONNRESET' || err.code === 'EPIPE')
@@ -192,11 +157,7 @@ export function hasBody(req: IncomingMessage): boolean {
 // which adds and removes half a dozen listeners per request.
 function onRequestData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
   const ex = this[kExchange] as Exchange;
-  if (ex.replay) {
-    ex.replayBytes += chunk.length;
-    if (ex.replayBytes > MAX_REPLAY_BYTES) ex.replay = undefined;
-    else ex.replay.push(chunk);
-  }
+  ex.keep(chunk);
   const upReq = ex.upReq as ClientRequest;
   if (!upReq.write(chunk)) {
     this.pause();
@@ -228,36 +189,6 @@ function onRequestEnd(this: Tagged<IncomingMessage>): void {
   upReq.end();
 }
 
-/**
- * A failure-classified response on a retryable route is dropped and the
- * request sent again, while the whole request is in hand (bodies up to
- * MAX_REPLAY_BYTES) and the budget allows; the client sees only the last answer.
- */
-function retryResponse(ex: Exchange, upRes: IncomingMessage, status: number): boolean {
-  const retry = ex.policy.retry;
-  if (!retry || !ex.replay || !ex.requestEnded || ex.res.destroyed || !retry.classify(status, -1)) return false;
-  if (!retry.budget.withdraw()) return false;
-  const now = performance.now();
-  ex.up.responded(now - ex.attemptStart);
-  ex.up.result?.(status, -1);
-  ex.series.response(status, -1).record(now - ex.attemptStart);
-  const route = ex.policy.route;
-  if (route) {
-    route.actual.response(status, -1).record(now - ex.attemptStart);
-    route.actual.requests++;
-  }
-  ex.series.requests++;
-  upRes.resume();
-  ex.up.started();
-  ex.up.finished();
-  ex.attemptStart = now;
-  const upReq = send(ex);
-  for (const chunk of ex.replay) upReq.write(chunk);
-  if (ex.req.rawTrailers.length > 0) upReq.addTrailers(trailerPairs(ex.req.rawTrailers, ex.policy.stripRequest));
-  upReq.end();
-  return true;
-}
-
 function onContinue(this: Tagged<ClientRequest>): void {
   const ex = this[kExchange] as Exchange;
   if (!ex.res.headersSent) ex.res.writeContinue();
@@ -265,14 +196,12 @@ function onContinue(this: Tagged<ClientRequest>): void {
 
 function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
-  if (ex.policy.retry && retryResponse(ex, upRes, upRes.statusCode ?? 502)) return;
-  if (ex.timer) {
-    clearTimeout(ex.timer);
-    ex.timer = undefined;
+  const status = upRes.statusCode ?? 502;
+  if (ex.retried(status, -1)) {
+    upRes.resume();
+    return;
   }
-  ex.responded = true;
-  ex.up.responded(performance.now() - ex.attemptStart);
-  ex.status = upRes.statusCode ?? 502;
+  ex.answered(status, -1);
   upRes[kExchange] = ex;
   const res = ex.res;
   if (res.destroyed) {
@@ -281,7 +210,7 @@ function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>)
   }
   try {
     res.writeHead(
-      ex.status,
+      status,
       upRes.statusMessage,
       forwardRawHeaders(upRes.rawHeaders, ex.policy.stripResponse, undefined, undefined),
     );
@@ -302,7 +231,7 @@ function onResponseEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
   if (this.rawTrailers.length > 0) ex.res.addTrailers(trailerPairs(this.rawTrailers, ex.policy.stripResponse));
   ex.res.end();
-  ex.finish(ex.status);
+  ex.finish(ex.status, -1);
   if (!ex.requestEnded) dropRestOfRequest(ex);
 }
 
@@ -322,38 +251,19 @@ function dropRestOfRequest(ex: Exchange): void {
 function onResponseError(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Exchange;
   ex.res.destroy();
-  ex.finish(ex.status);
+  ex.finish(ex.status, -1);
 }
 
 function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
   const ex = this[kExchange] as Exchange;
   if (ex.finished || ex.upReq !== this) return;
-  if (retryable(ex, this, err)) {
-    ex.retried = true;
+  if (reconnectable(ex, this, err)) {
+    ex.reconnected = true;
     send(ex).end();
     return;
   }
   ex.req.off('data', onRequestData);
-  if (ex.responded) {
-    ex.res.destroy();
-    ex.finish(ex.status);
-    return;
-  }
-  const failure = ex.timedOut ?? upstreamError(err, ex.up.name);
-  sendH1Error(ex.res, failure, ex.policy.informational);
-  ex.finish(failure.status);
-}
-
-function onResponseTimeout(ex: Exchange): void {
-  ex.timer = undefined;
-  ex.retried = true;
-  ex.timedOut = new ProxyError(
-    'WEFT_PROXY_RESPONSE_TIMEOUT',
-    `${ex.up.name}: no response within ${ex.policy.timeoutIsRoute ? "the route's " : ''}${ex.policy.responseTimeoutMs}ms`,
-  );
-  // The upstream must see the cancellation, a peer proxy included.
-  resetConnection(ex.upReq?.socket);
-  ex.upReq?.destroy(ex.timedOut);
+  ex.fail(err);
 }
 
 function onClientClose(this: Tagged<ServerResponse>): void {
@@ -361,5 +271,5 @@ function onClientClose(this: Tagged<ServerResponse>): void {
   if (ex.finished) return;
   // The client went away before the exchange completed: stop the upstream too.
   ex.upReq?.destroy();
-  ex.finish(ex.status || 499);
+  ex.finish(ex.status || 499, -1);
 }

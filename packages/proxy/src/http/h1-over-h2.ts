@@ -1,61 +1,91 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ClientHttp2Stream, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { ProxyError, upstreamError } from '../errors.ts';
+import { ProxyError } from '../errors.ts';
 import type { RequestSeries } from '../metrics/http.ts';
+import { Attempts } from '../retry/attempts.ts';
+import type { ForwardPolicy } from '../route/policy.ts';
 import { sendH1Error } from './error-response.ts';
-import type { ForwardPolicy } from './h1-forward.ts';
 import type { H2Upstream } from './h2-forward.ts';
 import { h2ToRaw, ORIG_PROTO_HEADER, rawToH2 } from './h2-headers.ts';
 
 // The client-side half of the orig-proto upgrade: an HTTP/1 request from the
 // app travels to the peer proxy as a stream of the shared HTTP/2 session, and
 // its response comes back as HTTP/1 (status, headers, body, trailers).
+// Retries, timeout and metrics are the Attempts' (retry/).
 
 const kExchange = Symbol('weft.upgraded');
 type Tagged<T> = T & { [kExchange]?: Upgraded };
 
-class Upgraded {
+class Upgraded extends Attempts<H2Upstream> {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly up: H2Upstream;
-  readonly series: RequestSeries;
-  readonly policy: ForwardPolicy;
-  readonly start = performance.now();
+  /** The request head as sent to the peer, kept for another attempt. */
+  readonly headers: OutgoingHttpHeaders;
   stream: ClientHttp2Stream | undefined;
   trailers: IncomingHttpHeaders | undefined;
-  timer: NodeJS.Timeout | undefined;
-  status = 0;
-  responded = false;
-  finished = false;
-  requestEnded = false;
-  constructor(req: IncomingMessage, res: ServerResponse, up: H2Upstream, series: RequestSeries, policy: ForwardPolicy) {
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    up: H2Upstream,
+    series: RequestSeries,
+    policy: ForwardPolicy,
+    headers: OutgoingHttpHeaders,
+  ) {
+    super(up, series, policy);
     this.req = req;
     this.res = res;
-    this.up = up;
-    this.series = series;
-    this.policy = policy;
+    this.headers = headers;
   }
 
-  finish(status: number): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (!this.responded) this.up.responded(performance.now() - this.start);
-    this.up.result?.(status, -1);
-    this.up.finished();
-    this.series.response(status, -1).record(performance.now() - this.start);
+  /** Sends the first attempt; false when the session refused the stream (the client has its answer). */
+  first(hasBody: boolean): boolean {
+    this.begin();
+    return this.#open(!hasBody) !== undefined;
   }
 
-  fail(err: unknown): void {
-    if (this.finished) return;
-    if (this.responded) {
-      this.res.destroy();
-      this.finish(this.status);
-      return;
+  #open(endStream: boolean): ClientHttp2Stream | undefined {
+    let stream: Tagged<ClientHttp2Stream>;
+    try {
+      stream = this.up.h2.get().request(this.headers, { endStream });
+    } catch (err) {
+      this.fail(err);
+      return undefined;
     }
-    const failure = upstreamError(err, this.up.name);
+    stream[kExchange] = this;
+    this.stream = stream;
+    this.trailers = undefined;
+    stream.on('response', onResponse);
+    stream.on('trailers', onTrailers);
+    stream.on('error', onError);
+    stream.on('close', onStreamClose);
+    if (this.req.headers.expect !== undefined) stream.on('continue', onContinue);
+    return stream;
+  }
+
+  protected resend(): void {
+    const stream = this.#open(this.replayBytes === 0);
+    if (!stream || this.replayBytes === 0) return;
+    for (const chunk of this.replay as Buffer[]) stream.write(chunk);
+    stream.end();
+  }
+
+  cancel(): void {
+    this.stream?.close(constants.NGHTTP2_CANCEL);
+    this.fail(this.timedOut);
+  }
+
+  protected sendError(failure: ProxyError): void {
     sendH1Error(this.res, failure, this.policy.informational);
-    this.finish(failure.status);
+    this.finish(failure.status, -1);
+  }
+
+  protected breakOff(): void {
+    this.res.destroy();
+  }
+
+  protected clientGone(): boolean {
+    return this.res.destroyed;
   }
 }
 
@@ -69,9 +99,6 @@ export function forwardH1OverH2(
   addName: string | undefined,
   addValue: string | undefined,
 ): void {
-  series.requests++;
-  const ex = new Upgraded(req, res, up, series, policy);
-  up.started();
   const headers: OutgoingHttpHeaders = {
     ':method': req.method,
     ':path': req.url,
@@ -81,32 +108,22 @@ export function forwardH1OverH2(
   };
   rawToH2(req.rawHeaders, headers, policy.stripRequest);
   if (addName !== undefined && addValue !== undefined) headers[addName] = addValue;
-  let stream: Tagged<ClientHttp2Stream>;
-  try {
-    stream = up.h2.get().request(headers, { endStream: !hasBody });
-  } catch (err) {
-    ex.fail(err);
-    return;
-  }
-  stream[kExchange] = ex;
-  ex.stream = stream;
+  const ex = new Upgraded(req, res, up, series, policy, headers);
+  ex.requestEnded = !hasBody;
+  if (!ex.first(hasBody)) return;
   (req as Tagged<IncomingMessage>)[kExchange] = ex;
   (res as Tagged<ServerResponse>)[kExchange] = ex;
-  stream.on('response', onResponse);
-  stream.on('trailers', onTrailers);
-  stream.on('error', onError);
-  stream.on('close', onStreamClose);
   res.on('close', onClientClose);
-  if (req.headers.expect !== undefined) stream.on('continue', onContinue);
   if (hasBody) {
     req.on('data', onRequestData);
     req.on('end', onRequestEnd);
-  } else ex.requestEnded = true;
-  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
+  }
 }
 
 function onRequestData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
-  const stream = (this[kExchange] as Upgraded).stream as ClientHttp2Stream;
+  const ex = this[kExchange] as Upgraded;
+  ex.keep(chunk);
+  const stream = ex.stream as ClientHttp2Stream;
   if (!stream.write(chunk)) {
     this.pause();
     stream.once('drain', resumeRequest);
@@ -142,17 +159,17 @@ function onContinue(this: Tagged<ClientHttp2Stream>): void {
 
 function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeaders, flags: number): void {
   const ex = this[kExchange] as Upgraded;
-  if (ex.timer) {
-    clearTimeout(ex.timer);
-    ex.timer = undefined;
+  if (ex.stream !== this) return;
+  const status = Number(headers[':status']) || 502;
+  if (ex.retried(status, -1)) {
+    if (!this.closed) this.close(constants.NGHTTP2_CANCEL);
+    return;
   }
-  ex.responded = true;
-  ex.up.responded(performance.now() - ex.start);
-  ex.status = Number(headers[':status']) || 502;
+  ex.answered(status, -1);
   const res = ex.res;
   if (res.destroyed) return;
   try {
-    res.writeHead(ex.status, h2ToRaw(headers, ex.policy.stripResponse, []));
+    res.writeHead(status, h2ToRaw(headers, ex.policy.stripResponse, []));
   } catch (err) {
     ex.responded = false;
     ex.fail(err);
@@ -160,7 +177,7 @@ function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeader
   }
   if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) {
     res.end();
-    ex.finish(ex.status);
+    ex.finish(status, -1);
     if (!ex.requestEnded) dropRestOfRequest(ex);
     return;
   }
@@ -171,7 +188,8 @@ function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeader
 }
 
 function onTrailers(this: Tagged<ClientHttp2Stream>, trailers: IncomingHttpHeaders): void {
-  (this[kExchange] as Upgraded).trailers = trailers;
+  const ex = this[kExchange] as Upgraded;
+  if (ex.stream === this) ex.trailers = trailers;
 }
 
 function onData(this: Tagged<ClientHttp2Stream>, chunk: Buffer): void {
@@ -191,17 +209,18 @@ function onEnd(this: Tagged<ClientHttp2Stream>): void {
   if (ex.finished || !ex.responded) return;
   if (ex.trailers) ex.res.addTrailers(h2Pairs(ex.trailers));
   ex.res.end();
-  ex.finish(ex.status);
+  ex.finish(ex.status, -1);
   if (!ex.requestEnded) dropRestOfRequest(ex);
 }
 
 function onError(this: Tagged<ClientHttp2Stream>, err: Error): void {
-  (this[kExchange] as Upgraded).fail(err);
+  const ex = this[kExchange] as Upgraded;
+  if (ex.stream === this) ex.fail(err);
 }
 
 function onStreamClose(this: Tagged<ClientHttp2Stream>): void {
   const ex = this[kExchange] as Upgraded;
-  if (ex.finished) return;
+  if (ex.finished || ex.stream !== this) return;
   if (!ex.responded || this.rstCode !== constants.NGHTTP2_NO_ERROR) {
     ex.fail(new ProxyError('WEFT_PROXY_UPSTREAM_IO', `${ex.up.name}: stream reset (code ${this.rstCode})`));
   }
@@ -211,15 +230,7 @@ function onClientClose(this: Tagged<ServerResponse>): void {
   const ex = this[kExchange] as Upgraded;
   if (ex.finished) return;
   ex.stream?.close(constants.NGHTTP2_CANCEL);
-  ex.finish(ex.status || 499);
-}
-
-function onResponseTimeout(ex: Upgraded): void {
-  ex.timer = undefined;
-  ex.stream?.close(constants.NGHTTP2_CANCEL);
-  ex.fail(
-    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
-  );
+  ex.finish(ex.status || 499, -1);
 }
 
 function h2Pairs(trailers: IncomingHttpHeaders): [string, string][] {

@@ -1,8 +1,9 @@
 import { type IncomingMessage, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { upstreamError } from '../errors.ts';
+import type { ForwardPolicy } from '../route/policy.ts';
 import { splice } from '../tcp/splice.ts';
-import type { ForwardPolicy, H1Upstream } from './h1-forward.ts';
+import type { H1Upstream } from './h1-forward.ts';
 import { forwardRawHeaders, PROXY_ERROR_HEADER } from './headers.ts';
 
 // HTTP/1.1 Upgrade (WebSocket and friends): forward the handshake, and once

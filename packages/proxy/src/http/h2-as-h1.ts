@@ -1,56 +1,90 @@
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import { ProxyError, upstreamError } from '../errors.ts';
+import { ProxyError } from '../errors.ts';
 import type { RequestSeries } from '../metrics/http.ts';
+import { Attempts } from '../retry/attempts.ts';
+import type { ForwardPolicy } from '../route/policy.ts';
 import { sendH2Error } from './error-response.ts';
-import type { ForwardPolicy, H1Upstream } from './h1-forward.ts';
+import type { H1Upstream } from './h1-forward.ts';
 import { h2ToRaw, ORIG_PROTO_HEADER, rawToH2 } from './h2-headers.ts';
 
 // The server-side half of the orig-proto upgrade: a stream that carries an
 // HTTP/1 request from the peer proxy goes to the app as HTTP/1.1 again, and
-// the app's response returns on the stream, trailers included.
+// the app's response returns on the stream, trailers included. Retries,
+// timeout and metrics are the Attempts' (retry/).
 
 const kExchange = Symbol('weft.downgraded');
 type Tagged<T> = T & { [kExchange]?: Downgraded };
 
-class Downgraded {
+class Downgraded extends Attempts<H1Upstream> {
   readonly stream: ServerHttp2Stream;
-  readonly up: H1Upstream;
-  readonly series: RequestSeries;
-  readonly policy: ForwardPolicy;
-  readonly start = performance.now();
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  /** The request head as sent to the app, kept for another attempt. */
+  readonly raw: string[];
   upReq: ClientRequest | undefined;
   upRes: IncomingMessage | undefined;
-  timer: NodeJS.Timeout | undefined;
-  status = 0;
-  responded = false;
-  finished = false;
-  requestEnded = false;
-  constructor(stream: ServerHttp2Stream, up: H1Upstream, series: RequestSeries, policy: ForwardPolicy) {
+
+  constructor(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    raw: string[],
+    up: H1Upstream,
+    series: RequestSeries,
+    policy: ForwardPolicy,
+  ) {
+    super(up, series, policy);
     this.stream = stream;
-    this.up = up;
-    this.series = series;
-    this.policy = policy;
+    this.method = headers[':method'];
+    this.path = headers[':path'];
+    this.raw = raw;
   }
 
-  finish(status: number): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.up.finished();
-    this.series.response(status, -1).record(performance.now() - this.start);
+  first(expect: boolean): ClientRequest {
+    this.begin();
+    const upReq = this.#send();
+    if (expect) upReq.on('continue', onContinue);
+    return upReq;
   }
 
-  fail(err: unknown): void {
-    if (this.finished) return;
-    if (this.responded) {
-      if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-      this.finish(this.status);
-      return;
-    }
-    const failure = upstreamError(err, this.up.name);
+  #send(): ClientRequest {
+    const upReq: Tagged<ClientRequest> = request({
+      agent: this.up.agent,
+      host: this.up.host,
+      port: this.up.port,
+      method: this.method,
+      path: this.path,
+      headers: this.raw,
+      setHost: false,
+    });
+    upReq[kExchange] = this;
+    this.upReq = upReq;
+    upReq.on('response', onResponse);
+    upReq.on('error', onUpstreamError);
+    return upReq;
+  }
+
+  protected resend(): void {
+    const upReq = this.#send();
+    for (const chunk of this.replay as Buffer[]) upReq.write(chunk);
+    upReq.end();
+  }
+
+  cancel(): void {
+    this.upReq?.destroy(this.timedOut);
+  }
+
+  protected sendError(failure: ProxyError): void {
     sendH2Error(this.stream, false, failure, this.policy.informational);
-    this.finish(failure.status);
+    this.finish(failure.status, -1);
+  }
+
+  protected breakOff(): void {
+    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  }
+
+  protected clientGone(): boolean {
+    return this.stream.destroyed;
   }
 }
 
@@ -63,30 +97,15 @@ export function forwardH2AsH1(
   addName: string | undefined,
   addValue: string | undefined,
 ): void {
-  series.requests++;
-  const ex = new Downgraded(stream, up, series, policy);
-  up.started();
   const raw = ['host', headers[':authority'] ?? ''];
   h2ToRaw(headers, policy.stripRequest, raw);
   if (addName !== undefined && addValue !== undefined) raw.push(addName, addValue);
   const hasBody = !stream.endAfterHeaders;
   // HTTP/2 frames the body itself; HTTP/1 needs a length or chunked framing.
   if (hasBody && headers['content-length'] === undefined) raw.push('transfer-encoding', 'chunked');
-  const upReq: Tagged<ClientRequest> = request({
-    agent: up.agent,
-    host: up.host,
-    port: up.port,
-    method: headers[':method'],
-    path: headers[':path'],
-    headers: raw,
-    setHost: false,
-  });
-  upReq[kExchange] = ex;
-  ex.upReq = upReq;
+  const ex = new Downgraded(stream, headers, raw, up, series, policy);
   (stream as Tagged<ServerHttp2Stream>)[kExchange] = ex;
-  upReq.on('response', onResponse);
-  upReq.on('error', onUpstreamError);
-  if (headers.expect !== undefined) upReq.on('continue', onContinue);
+  const upReq = ex.first(headers.expect !== undefined);
   // Its 'error' listener is the listener's guard (servers.ts), added as it arrived.
   stream.on('close', onStreamClose);
   if (hasBody) {
@@ -96,11 +115,12 @@ export function forwardH2AsH1(
     ex.requestEnded = true;
     upReq.end();
   }
-  if (policy.responseTimeoutMs > 0) ex.timer = setTimeout(onResponseTimeout, policy.responseTimeoutMs, ex);
 }
 
 function onRequestData(this: Tagged<ServerHttp2Stream>, chunk: Buffer): void {
-  const upReq = (this[kExchange] as Downgraded).upReq as ClientRequest;
+  const ex = this[kExchange] as Downgraded;
+  ex.keep(chunk);
+  const upReq = ex.upReq as ClientRequest;
   if (!upReq.write(chunk)) {
     this.pause();
     upReq.once('drain', resumeStream);
@@ -124,12 +144,13 @@ function onContinue(this: Tagged<ClientRequest>): void {
 
 function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Downgraded;
-  if (ex.timer) {
-    clearTimeout(ex.timer);
-    ex.timer = undefined;
+  if (ex.upReq !== this) return;
+  const status = upRes.statusCode ?? 502;
+  if (ex.retried(status, -1)) {
+    upRes.resume();
+    return;
   }
-  ex.responded = true;
-  ex.status = upRes.statusCode ?? 502;
+  ex.answered(status, -1);
   ex.upRes = upRes;
   upRes[kExchange] = ex;
   const stream = ex.stream;
@@ -137,7 +158,7 @@ function onResponse(this: Tagged<ClientRequest>, upRes: Tagged<IncomingMessage>)
     upRes.destroy();
     return;
   }
-  const out: OutgoingHttpHeaders = { ':status': ex.status, [ORIG_PROTO_HEADER]: 'HTTP/1.1' };
+  const out: OutgoingHttpHeaders = { ':status': status, [ORIG_PROTO_HEADER]: 'HTTP/1.1' };
   rawToH2(upRes.rawHeaders, out, undefined);
   // Only a chunked response can end with trailers; others end with their last data frame.
   const trailers = upRes.headers['transfer-encoding'] !== undefined;
@@ -169,7 +190,7 @@ function resumeResponse(this: Tagged<ServerHttp2Stream>): void {
 function onResponseEnd(this: Tagged<IncomingMessage>): void {
   const ex = this[kExchange] as Downgraded;
   ex.stream.end();
-  ex.finish(ex.status);
+  ex.finish(ex.status, -1);
   if (!ex.requestEnded) dropRestOfRequest(ex);
 }
 
@@ -202,7 +223,8 @@ function onResponseError(this: Tagged<IncomingMessage>): void {
 }
 
 function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
-  (this[kExchange] as Downgraded).fail(err);
+  const ex = this[kExchange] as Downgraded;
+  if (ex.upReq === this) ex.fail(err);
 }
 
 function onStreamClose(this: Tagged<ServerHttp2Stream>): void {
@@ -210,12 +232,5 @@ function onStreamClose(this: Tagged<ServerHttp2Stream>): void {
   if (ex.finished) return;
   // The peer cancelled: stop the app's request too.
   ex.upReq?.destroy();
-  ex.finish(ex.status || 499);
-}
-
-function onResponseTimeout(ex: Downgraded): void {
-  ex.timer = undefined;
-  ex.upReq?.destroy(
-    new ProxyError('WEFT_PROXY_RESPONSE_TIMEOUT', `${ex.up.name}: no response within ${ex.policy.responseTimeoutMs}ms`),
-  );
+  ex.finish(ex.status || 499, -1);
 }

@@ -8,8 +8,8 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { Limits, Timeouts } from '../app/env.ts';
-import { type Guard, remoteOf } from '../app/guard.ts';
+import { type Guard, remoteOf } from '../listener/guard.ts';
+import type { Limits, Timeouts } from '../settings/listener.ts';
 
 // The HTTP/1 and HTTP/2 servers of one direction. They never listen: the
 // accept stage detects the protocol and hands them connections. Limits here

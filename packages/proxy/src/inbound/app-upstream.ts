@@ -1,9 +1,9 @@
-import type { Timeouts } from '../app/env.ts';
 import type { H1Upstream } from '../http/h1-forward.ts';
 import type { H2Upstream } from '../http/h2-forward.ts';
 import { H2Session } from '../http/h2-pool.ts';
 import { PooledAgent } from '../http/pooled-agent.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { Timeouts } from '../settings/listener.ts';
 
 // The local application, as the inbound side's only upstream: plaintext over
 // loopback, a keep-alive pool for HTTP/1 and one h2c session for HTTP/2.

@@ -1,8 +1,8 @@
-import type { Timeouts, UndetectedAction } from '../app/env.ts';
 import type { RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { InboundPolicy } from '../policy/authorize.ts';
 import type { PolicySource } from '../policy/client.ts';
+import type { Timeouts, UndetectedAction } from '../settings/listener.ts';
 import { AppUpstream } from './app-upstream.ts';
 
 // One port of the local app as the inbound side serves it: where its bytes go

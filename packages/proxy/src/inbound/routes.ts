@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import type { ForwardPolicy } from '../http/h1-forward.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { EMPTY_PROFILE, type Profile } from '../profile/profile.ts';
 import { RateLimiter } from '../ratelimit/limiter.ts';
+import type { ForwardPolicy } from '../route/policy.ts';
 import { type RequestHeaders, RouteTable } from '../route/table.ts';
 
 // Route series on the server side (direction="inbound"), as Linkerd labels

@@ -1,4 +1,3 @@
-import type { Timeouts } from '../app/env.ts';
 import { PeakEwma } from '../balance/peak-ewma.ts';
 import { Breaker } from '../breaker/breaker.ts';
 import { BREAKER_OFF, type BreakerSettings, sameBreakerSettings } from '../breaker/settings.ts';
@@ -10,6 +9,7 @@ import { defaultClassify, type RequestSeries } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { TcpSeries } from '../metrics/tcp.ts';
 import type { EndpointMeta } from '../resolve/update.ts';
+import type { Timeouts } from '../settings/listener.ts';
 import type { LocalIdentity } from '../tls/local-identity.ts';
 
 // One discovered endpoint of a logical service: its connection pools (HTTP/1

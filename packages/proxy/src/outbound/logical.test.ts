@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readConfig } from '../app/env.ts';
 import { BREAKER_OFF, type BreakerSettings } from '../breaker/settings.ts';
 import type { ProxyError } from '../errors.ts';
 import { Metrics } from '../metrics/registry.ts';
 import type { EndpointMeta, Resolver, UpdateListener } from '../resolve/update.ts';
+import { readTimeouts } from '../settings/listener.ts';
 import { Endpoint } from './endpoint.ts';
 import { Logical } from './logical.ts';
 
 // The queue and the endpoint set of one service, driven by hand: discovery is
 // a resolver whose updates the test pushes, time is fake.
 
-const timeouts = readConfig(() => undefined).timeouts;
+const timeouts = readTimeouts(() => undefined);
 const metrics = new Metrics();
 const meta = (port: number): EndpointMeta => ({
   key: `10.0.0.1:${port}`,

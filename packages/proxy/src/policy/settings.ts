@@ -1,4 +1,4 @@
-import type { EnvReader } from '../app/env.ts';
+import type { EnvReader } from '../settings/parse.ts';
 
 // Inbound policy comes from the policy API when the proxy knows which
 // workload it serves: WEFT_PROXY_POLICY_WORKLOAD, `{"ns":"…","pod":"…"}`,

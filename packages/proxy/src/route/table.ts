@@ -1,6 +1,5 @@
 import { log } from '../app/log.ts';
 import { parseFault } from '../fault/fault.ts';
-import type { ForwardPolicy } from '../http/h1-forward.ts';
 import { type Classify, defaultClassify } from '../metrics/http.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type {
@@ -13,6 +12,7 @@ import type {
 } from '../profile/profile.ts';
 import type { RetryBudget } from '../retry/budget.ts';
 import type { Split } from '../split/split.ts';
+import type { ForwardPolicy } from './policy.ts';
 import { queryParam } from './query.ts';
 
 // A profile compiled once per update into a route table: request matchers as

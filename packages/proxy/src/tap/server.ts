@@ -4,10 +4,11 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TapEvent, TapMatch } from '@weft/api/tap';
-import type { HostPort } from '../app/env.ts';
+import { peerIdentity } from '@weft/identity/tls';
 import { log } from '../app/log.ts';
 import { ProxyError } from '../errors.ts';
-import { type LocalIdentity, peerIdentity } from '../tls/local-identity.ts';
+import type { HostPort } from '../settings/parse.ts';
+import type { LocalIdentity } from '../tls/local-identity.ts';
 import type { Tap } from './tap.ts';
 
 // The tap port (4190): HTTPS with mutual TLS, one endpoint.

@@ -1,4 +1,4 @@
-import { type EnvReader, type HostPort, parseHostPort } from '../app/env.ts';
+import { type EnvReader, type HostPort, parseHostPort } from '../settings/parse.ts';
 
 export interface TapSettings {
   /** Tap listens only when an identity may use it (and the proxy has its own identity for mTLS). */

@@ -1,7 +1,8 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { clientTlsOptions } from '@weft/identity/tls';
 import { ProxyError } from '../errors.ts';
-import { checkPeerIdentity, type LocalIdentity } from './local-identity.ts';
+import type { LocalIdentity } from './local-identity.ts';
 
 // The client side of mTLS between proxies, and the connect timeout that
 // bounds every upstream connection (meshed or not).
@@ -32,14 +33,7 @@ export interface ConnectTarget {
 
 /** TLS options for a connection to a meshed peer, verifying it is `peer.name`. */
 export function peerTlsOptions(local: LocalIdentity, peer: PeerTls, alpn: string): ConnectionOptions {
-  return {
-    secureContext: local.secureContext(),
-    servername: peer.serverName,
-    minVersion: 'TLSv1.3',
-    ALPNProtocols: [alpn],
-    rejectUnauthorized: true,
-    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkPeerIdentity(cert, peer.name),
-  };
+  return { ...clientTlsOptions(local, peer.name, peer.serverName), ALPNProtocols: [alpn] };
 }
 
 /**

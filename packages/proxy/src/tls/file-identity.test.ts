@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer } from 'node:tls';
 import { createMeshCa, issueWorkloadCertificate } from '@weft/identity';
+import { checkPeerIdentity } from '@weft/identity/tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { identityFromFiles } from './file-identity.ts';
-import { checkPeerIdentity } from './local-identity.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-id-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { type EnvReader, parseHostPort } from '../app/env.ts';
+import { type EnvReader, parseHostPort } from '../settings/parse.ts';
 import { SpanExporter } from './exporter.ts';
 import type { RequestHooks, RequestMeta, RequestObserver, ResponseEnd } from './observe.ts';
 

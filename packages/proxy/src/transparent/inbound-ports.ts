@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import type { Timeouts, UndetectedAction } from '../app/env.ts';
 import { InboundPort } from '../inbound/port.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { PolicySource } from '../policy/client.ts';
+import type { Timeouts, UndetectedAction } from '../settings/listener.ts';
 import { originalDst } from './original-dst.ts';
 
 // Which port of the app an inbound connection is for. Redirected by

@@ -1,4 +1,4 @@
-import { log } from './log.ts';
+import { log } from '../app/log.ts';
 
 // Events that a hostile client can repeat at will (refused connections,
 // broken streams) are logged at most once per interval and key; the line

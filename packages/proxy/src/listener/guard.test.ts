@@ -4,7 +4,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { createH2ServerFor } from '../http/servers.ts';
 import { GuardCounters } from '../metrics/guard.ts';
-import { readConfig } from './env.ts';
+import { readLimits, readTimeouts } from '../settings/listener.ts';
 import { Guard } from './guard.ts';
 
 // A fatal session error (nghttp2 refusing a frame, such as HEADERS on stream
@@ -22,7 +22,8 @@ afterEach(() => {
 });
 
 it('counts the error of a stream emitted after its session was torn down, without throwing', async () => {
-  const { timeouts, limits } = readConfig(() => undefined);
+  const timeouts = readTimeouts(() => undefined);
+  const limits = readLimits(() => undefined);
   const counters = new GuardCounters();
   const guard = new Guard('inbound', counters);
   const h2 = createH2ServerFor(timeouts, guard, limits, (stream) => h2.emit('held', stream));
