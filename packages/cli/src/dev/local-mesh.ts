@@ -92,6 +92,7 @@ export async function startLocalMesh(supervisor: Supervisor, o: LocalMeshOptions
     const identityAddr = `${LOOPBACK}:${ports.identityGrpc}`;
     viz = await startViz({
       stateDir: o.stateDir,
+      env: o.env,
       forwardOtlpTo: collectorAddr(o.env.OTEL_EXPORTER_OTLP_ENDPOINT),
       processes: () => supervisor.processes(),
       mesh: {

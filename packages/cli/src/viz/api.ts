@@ -1,12 +1,18 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { RecorderSource } from '../metrics/recorder-source.ts';
+import type { Inventory } from './client.ts';
+import { registerDashboardApi } from './dashboard-api.ts';
+import { registerDashboardAssets } from './dashboard-assets.ts';
 import { decodeJsonExport, decodeProtobufExport } from './otlp/decode.ts';
 import type { SpanRecord } from './otlp/span.ts';
 import type { TraceStore } from './otlp/trace-store.ts';
 import type { Recorder } from './recorder.ts';
+import { registerTapStream } from './tap-stream.ts';
 import type { LocalProcess, MeshInfo } from './workload.ts';
 
-// The viz server's HTTP API, read by the CLI from any terminal, plus OTLP/HTTP
-// (/v1/traces) for exporters that speak HTTP rather than gRPC.
+// The viz server's HTTP API, read by the CLI from any terminal and by the
+// dashboard it serves at /, plus OTLP/HTTP (/v1/traces) for exporters that
+// speak HTTP rather than gRPC.
 
 export interface ApiDeps {
   readonly recorder: Recorder;
@@ -14,6 +20,12 @@ export interface ApiDeps {
   mesh(): MeshInfo;
   processes(): readonly LocalProcess[];
   otlpGrpcAddr(): string;
+  /** For the checks and tap the pages run: the viz server's environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where .weft/ is, for the tap certificate `weft dev` issued the CLI. */
+  readonly stateDir?: string;
+  /** The built dashboard; a page saying how to build it is served while it is missing. */
+  readonly assetsDir: string;
 }
 
 const MAX_WINDOW_S = 3600;
@@ -24,7 +36,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.get('/ready', async () => 'ready\n');
 
-  app.get('/api/v1/inventory', async () => ({
+  const inventory = (): Inventory => ({
     workloads: deps.recorder.targets().map((t) => ({ ...t.workload, health: t.health, scrapes: t.scrapes })),
     mesh: deps.mesh(),
     processes: deps.processes(),
@@ -34,7 +46,16 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       oldestScrapeAt: Math.min(...deps.recorder.targets().map((t) => t.oldestAt ?? Number.POSITIVE_INFINITY)),
     },
     otlp: { grpc: deps.otlpGrpcAddr(), http: '/v1/traces' },
-  }));
+  });
+  app.get('/api/v1/inventory', async () => inventory());
+
+  const recorder = new RecorderSource({
+    workloads: async () => inventory().workloads,
+    scrapes: async (windowSeconds) => deps.recorder.pairs(windowSeconds * 1000),
+  });
+  registerDashboardApi(app, { recorder, inventory, env: deps.env });
+  registerTapStream(app, { inventory, env: deps.env, stateDir: deps.stateDir });
+  registerDashboardAssets(app, deps.assetsDir);
 
   app.get<{ Querystring: { window?: string; namespace?: string } }>('/api/v1/scrapes', async (req, reply) => {
     const window = Number(req.query.window ?? 60);

@@ -1,0 +1,107 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ObservedMesh, startObservedMesh } from './testing/observed-mesh.ts';
+import { runCli } from './testing/run-cli.ts';
+
+// The dashboard's endpoints answer what `weft stat`, `routes` and `edges`
+// print with -o json, to the digit: a page never shows a figure the CLI does
+// not. The recorder only scrapes when told to, so both read the same scrapes.
+
+let m: ObservedMesh;
+let assets: string;
+
+beforeAll(async () => {
+  assets = await mkdtemp(join(tmpdir(), 'weft-dashboard-assets-'));
+  m = await startObservedMesh({ recorder: { intervalMs: 3_600_000 }, dashboardDir: assets });
+  await m.send('/ok', 15);
+  await m.send('/boom', 5);
+  await m.viz.scrapeNow();
+});
+
+afterAll(async () => {
+  await m?.close();
+  if (assets) await rm(assets, { recursive: true, force: true });
+});
+
+const env = () => ({ WEFT_API_ADDR: m.viz.address });
+const api = async (path: string) => {
+  const res = await fetch(`${m.viz.address}${path}`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const cliJson = async (...args: string[]) => {
+  const { code, stdout, stderr } = await runCli([...args, '-o', 'json'], env());
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as unknown;
+};
+
+describe('the dashboard API', () => {
+  it('answers /api/v1/stat with the rows of weft stat -o json', async () => {
+    const { status, body } = await api('/api/v1/stat?resource=deploy&namespace=emojivoto&window=1m');
+    expect(status).toBe(200);
+    expect(body.rows).toEqual(await cliJson('stat', '-n', 'emojivoto', 'deploy', '-t', '1m'));
+    expect(body.rows).toContainEqual(expect.objectContaining({ name: 'emoji', success: 0.75 }));
+  });
+
+  it('answers the outbound view of stat (--from) as the CLI does', async () => {
+    const { body } = await api('/api/v1/stat?resource=deploy&namespace=emojivoto&from=deploy/web');
+    expect(body.rows).toEqual(await cliJson('stat', '-n', 'emojivoto', 'deploy', '--from', 'deploy/web'));
+  });
+
+  it('answers /api/v1/routes and /api/v1/edges with the rows of weft routes and weft edges', async () => {
+    const routes = await api('/api/v1/routes?namespace=emojivoto&deployment=emoji');
+    expect(routes.body.rows).toEqual(await cliJson('routes', '-n', 'emojivoto', 'deploy/emoji'));
+    const edges = await api('/api/v1/edges?namespace=emojivoto');
+    expect(edges.body.rows).toEqual(await cliJson('edges', '-n', 'emojivoto', 'deploy'));
+    expect(edges.body.rows).toContainEqual(expect.objectContaining({ src: 'web', dst: 'emoji', secured: true }));
+  });
+
+  it('answers /api/v1/top with the rows of weft top --once -o json', async () => {
+    const { body } = await api('/api/v1/top?namespace=emojivoto&window=1m');
+    expect(body.rows).toEqual(await cliJson('top', '-n', 'emojivoto', '-t', '1m', '--once'));
+  });
+
+  it('answers /api/v1/check with the categories of weft check -o json', async () => {
+    const { status, body } = await api('/api/v1/check');
+    expect(status).toBe(200);
+    const { stdout } = await runCli(['check', '-o', 'json'], env());
+    expect(body.categories).toEqual((JSON.parse(stdout) as { categories: unknown }).categories);
+  });
+
+  it('refuses bad input with the CLI message and code, and keeps serving', async () => {
+    const bad = await api('/api/v1/stat?resource=teapot');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'WEFT_CLI_USAGE', error: expect.stringContaining('teapot') });
+    const window = await api('/api/v1/stat?window=forever');
+    expect(window).toMatchObject({ status: 400, body: { code: 'WEFT_CLI_USAGE' } });
+    const notUrl = await api('/api/v1/stat?prometheus=file:///etc/passwd');
+    expect(notUrl).toMatchObject({ status: 400, body: { code: 'WEFT_CLI_USAGE' } });
+    // A port nothing listens on: Prometheus is gone, not the viz server.
+    const gone = await api('/api/v1/stat?prometheus=http://127.0.0.1:1');
+    expect(gone).toMatchObject({ status: 502, body: { code: 'WEFT_CLI_PROMETHEUS' } });
+    const tap = await api('/api/v1/tap?namespace=emojivoto&resource=deploy/nothing');
+    expect(tap).toMatchObject({ status: 404, body: { error: 'no meshed deployment emojivoto/nothing' } });
+    expect((await api('/api/v1/stat?resource=deploy')).status).toBe(200);
+  });
+});
+
+describe('the dashboard pages', () => {
+  it('says how to build the dashboard while it is not built, instead of a 404', async () => {
+    const res = await fetch(`${m.viz.address}/`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('pnpm --filter @weft/dashboard build');
+  });
+
+  it('serves the built pages at / and their assets, and nothing outside them', async () => {
+    await writeFile(join(assets, 'index.html'), '<!doctype html><title>Weft</title>');
+    const index = await fetch(`${m.viz.address}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<title>Weft</title>');
+    const outside = await fetch(`${m.viz.address}/assets/..%2Findex.html`);
+    expect(outside.status).toBe(404);
+    expect((await fetch(`${m.viz.address}/assets/missing-0000.js`)).status).toBe(404);
+  });
+});
