@@ -26,7 +26,11 @@ const PNPM_VERSION = manifest.packageManager.split('@')[1];
 const TEST_DEBIAN_PACKAGES = { chromium: 'chromium', openssl: 'openssl', promtool: 'prometheus', iptables: 'iptables' };
 
 const TASKS = {
-  dev: [['node', 'packages/cli/src/main.ts', 'dev']],
+  // The dashboard's pages are built (or found in turbo's cache) before the mesh serves them.
+  dev: [
+    ['pnpm', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+    ['node', 'packages/cli/src/main.ts', 'dev'],
+  ],
   weft: [['node', 'packages/cli/src/main.ts']],
   // Checks run in parallel; test suites one package at a time, because they
   // time real sockets and processes and must not starve each other of 2 cores.
