@@ -39,7 +39,9 @@ function render(): void {
     nav,
     Object.entries(PAGES)
       .filter(([, p]) => p.nav)
-      .map(([key, p]) => h('a', { href: href([key]), 'aria-current': key === name ? 'page' : undefined }, p.title)),
+      .map(([key, p]) =>
+        h('a', { class: 'pill', href: href([key]), 'aria-current': key === name ? 'page' : undefined }, p.title),
+      ),
   );
   document.title = `${entry?.title ?? 'Not found'} · Weft dashboard`;
   main.replaceChildren();

@@ -9,7 +9,8 @@ import { SortableTable } from './sortable-table.ts';
 // calls (--to), next to what the caller saw (effective) what was sent,
 // retries included (actual), as `-o wide` prints them.
 
-export function routeTable(caption: string, outbound: boolean): SortableTable<RouteJsonRow> {
+/** `traced`: the service whose traces the rows link to (the deployment's app). */
+export function routeTable(caption: string, outbound: boolean, traced: string): SortableTable<RouteJsonRow> {
   const key = (r: RouteJsonRow) => `${r.authority} ${r.route}`;
   const effective = goldenColumns<RouteJsonRow>(key);
   if (outbound) {
@@ -44,7 +45,7 @@ export function routeTable(caption: string, outbound: boolean): SortableTable<Ro
       { label: 'Route', sortValue: (r) => r.route, cell: (r) => r.route },
       { label: 'Service', sortValue: (r) => r.authority, cell: (r) => r.authority },
       ...effective,
-      { label: 'Traces', cell: () => h('a', { href: href(['traces']) }, 'traces') },
+      { label: 'Traces', cell: () => h('a', { href: href(['traces'], { service: traced }) }, `traces of ${traced}`) },
     ],
     key,
   );

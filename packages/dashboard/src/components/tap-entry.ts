@@ -1,6 +1,7 @@
 import { GRPC_FAILURES, grpcStatusName } from '../../../cli/src/viz/grpc-status.ts';
 import { h, show } from '../lib/dom.ts';
 import { formatMicros } from '../lib/format.ts';
+import { href } from '../lib/route.ts';
 import type { PodTapEvent } from '../lib/tap-stream.ts';
 
 // One tapped request: its req, rsp and end events folded into a line that
@@ -11,12 +12,14 @@ export interface TapRequest {
   add(e: PodTapEvent): void;
 }
 
-export function tapRequestEntry(first: PodTapEvent): TapRequest {
+/** `traced`: the app whose traces the entry links to. */
+export function tapRequestEntry(first: PodTapEvent, traced: string): TapRequest {
   const seen: Partial<Record<PodTapEvent['type'], PodTapEvent>> = {};
   const at = new Date();
   const summary = h('summary');
   const body = h('dl');
-  const element = h('details', {}, summary, body);
+  const traces = h('a', { href: href(['traces'], { service: traced }) }, `Recent traces of ${traced} →`);
+  const element = h('details', {}, summary, body, traces);
   const render = () => {
     const req = seen.req ?? first;
     const rsp = seen.rsp;

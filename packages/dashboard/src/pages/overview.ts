@@ -50,6 +50,7 @@ export function overviewPage(root: HTMLElement, route: Route, signal: AbortSigna
       h(
         'a',
         {
+          class: 'pill',
           href: href(['overview'], { namespace: route.params.get('namespace') ?? undefined, kind: k }),
           'aria-current': k === kind ? 'page' : undefined,
         },
@@ -92,7 +93,11 @@ function namespaceList(rows: readonly StatJsonRow[], all: readonly string[], cho
         {},
         h(
           'a',
-          { href: href(['overview'], { namespace: ns, kind }), 'aria-current': ns === chosen ? 'page' : undefined },
+          {
+            class: 'pill',
+            href: href(['overview'], { namespace: ns, kind }),
+            'aria-current': ns === chosen ? 'page' : undefined,
+          },
           `${ns} `,
           h('span', { class: 'count' }, `${inNs.length} ${kind === 'deploy' ? 'deployments' : 'pods'}`),
         ),

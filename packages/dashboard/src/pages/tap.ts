@@ -38,11 +38,12 @@ export function tapPage(root: HTMLElement, route: Route, signal: AbortSignal): v
   };
   signal.addEventListener('abort', stop);
 
+  let traced = '';
   const onEvent = (e: PodTapEvent) => {
     const key = `${e.pod} ${e.proxy} ${e.id}`;
     let entry = requests.get(key);
     if (!entry) {
-      entry = tapRequestEntry(e);
+      entry = tapRequestEntry(e, traced);
       requests.set(key, entry);
       list.prepend(entry.element);
       if (requests.size > MAX_SHOWN) {
@@ -60,6 +61,9 @@ export function tapPage(root: HTMLElement, route: Route, signal: AbortSignal): v
     stop();
     const mine = new AbortController();
     stream = mine;
+    // Traces name the app: a deployment's name, or a pod's up to its generated suffix.
+    const [kind = '', name = ''] = filter.resource.split('/');
+    traced = kind.startsWith('po') ? name.replace(/-[^-]+$/, '') : name;
     pause.setAttribute('aria-pressed', 'false');
     pause.textContent = 'Pause';
     show(problem);

@@ -37,7 +37,7 @@ export function workloadPage(root: HTMLElement, route: Route, signal: AbortSigna
   });
   const inbound = edgeTable('Inbound edges (who calls it)');
   const outbound = edgeTable('Outbound edges (what it calls)');
-  const served = routeTable('Routes it serves', false);
+  const served = routeTable('Routes it serves', false, name);
   const calls = h('div');
   const top = topTable('Live top (last 10 s)');
   root.append(
@@ -112,7 +112,11 @@ async function updateCalls(
   called.forEach((to, i) => {
     let table = tables.get(to);
     if (!table) {
-      table = routeTable(`Routes it calls on svc/${to} (effective as the caller saw them, actual with retries)`, true);
+      table = routeTable(
+        `Routes it calls on svc/${to} (effective as the caller saw them, actual with retries)`,
+        true,
+        name,
+      );
       tables.set(to, table);
       container.append(table.element);
     }
