@@ -20,15 +20,17 @@ import {
 /** What the source needs of a recorder: its workloads and its scrape pairs. */
 export interface RecorderReader {
   workloads(): Promise<readonly (Workload & { health: TargetHealth })[]>;
-  scrapes(windowSeconds: number): Promise<readonly ScrapePair[]>;
+  /** `at`: the window's end, in ms since the epoch; now when absent. */
+  scrapes(windowSeconds: number, at?: number): Promise<readonly ScrapePair[]>;
 }
 
 /** The recorder of a viz server, over its HTTP API. */
 export function recorderOverApi(viz: VizClient): RecorderReader {
   return {
     workloads: async () => (await viz.inventory()).workloads,
-    scrapes: async (windowSeconds) =>
-      (await viz.get<{ targets: ScrapePair[] }>(`/api/v1/scrapes?window=${windowSeconds}`)).targets,
+    scrapes: async (windowSeconds, at) =>
+      (await viz.get<{ targets: ScrapePair[] }>(`/api/v1/scrapes?window=${windowSeconds}${at ? `&at=${at}` : ''}`))
+        .targets,
   };
 }
 
@@ -51,8 +53,8 @@ export class RecorderSource implements MetricsSource {
     }));
   }
 
-  async #pairs(windowSeconds: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
-    const targets = await this.#reader.scrapes(windowSeconds);
+  async #pairs(windowSeconds: number, at?: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
+    const targets = await this.#reader.scrapes(windowSeconds, at);
     // Right after `weft dev` starts no proxy has two scrapes yet: no figures, not an error.
     if (targets.length === 0) return { before: [], after: [], seconds: 0 };
     // Each proxy's figures span its own first and last scrape; they differ by
@@ -65,8 +67,8 @@ export class RecorderSource implements MetricsSource {
     };
   }
 
-  async golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult> {
-    const { before, after, seconds } = await this.#pairs(windowSeconds);
+  async golden(selector: GoldenSelector, windowSeconds: number, at?: number): Promise<GoldenResult> {
+    const { before, after, seconds } = await this.#pairs(windowSeconds, at);
     const tcp = selector.tcpMatch;
     const rows = goldenRows(before, after, seconds, {
       family: selector.family,

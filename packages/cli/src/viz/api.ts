@@ -51,22 +51,27 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   const recorder = new RecorderSource({
     workloads: async () => inventory().workloads,
-    scrapes: async (windowSeconds) => deps.recorder.pairs(windowSeconds * 1000),
+    scrapes: async (windowSeconds, at) => deps.recorder.pairs(windowSeconds * 1000, at),
   });
   registerDashboardApi(app, { recorder, inventory, env: deps.env });
   registerTapStream(app, { inventory, env: deps.env, stateDir: deps.stateDir });
   registerDashboardAssets(app, deps.assetsDir);
 
-  app.get<{ Querystring: { window?: string; namespace?: string } }>('/api/v1/scrapes', async (req, reply) => {
-    const window = Number(req.query.window ?? 60);
-    if (!Number.isFinite(window) || window <= 0 || window > MAX_WINDOW_S) {
-      return reply.code(400).send({ error: `window must be seconds in (0, ${MAX_WINDOW_S}]` });
-    }
-    const pairs = deps.recorder
-      .pairs(window * 1000)
-      .filter((p) => !req.query.namespace || p.workload.namespace === req.query.namespace);
-    return { windowSeconds: window, targets: pairs };
-  });
+  app.get<{ Querystring: { window?: string; namespace?: string; at?: string } }>(
+    '/api/v1/scrapes',
+    async (req, reply) => {
+      const window = Number(req.query.window ?? 60);
+      if (!Number.isFinite(window) || window <= 0 || window > MAX_WINDOW_S) {
+        return reply.code(400).send({ error: `window must be seconds in (0, ${MAX_WINDOW_S}]` });
+      }
+      const at = req.query.at === undefined ? Date.now() : Number(req.query.at);
+      if (!Number.isFinite(at)) return reply.code(400).send({ error: 'at must be milliseconds since the epoch' });
+      const pairs = deps.recorder
+        .pairs(window * 1000, at)
+        .filter((p) => !req.query.namespace || p.workload.namespace === req.query.namespace);
+      return { windowSeconds: window, targets: pairs };
+    },
+  );
 
   app.get<{ Params: { namespace: string; pod: string } }>('/api/v1/metrics/:namespace/:pod', async (req, reply) => {
     const scrape = deps.recorder.latest(req.params.namespace, req.params.pod);

@@ -50,6 +50,26 @@ describe('the dashboard API', () => {
     expect(body.rows).toEqual(await cliJson('stat', '-n', 'emojivoto', 'deploy', '--from', 'deploy/web'));
   });
 
+  it('answers /api/v1/stat/series with weft stat at past moments: nothing before the traffic, the figures of now at the end', async () => {
+    type Point = { at: number; rows: { name: string; success: number | null }[] };
+    const { status, body } = await api(
+      '/api/v1/stat/series?resource=deploy/emoji&namespace=emojivoto&range=2m&step=1m',
+    );
+    expect(status).toBe(200);
+    const points = body.points as Point[];
+    expect(points.map((p) => p.at - (points[0] as Point).at)).toEqual([0, 60_000, 120_000]);
+    // Two minutes ago the mesh had not started: the deployment is known, its figures empty.
+    expect(points[0]?.rows).toEqual([
+      expect.objectContaining({ name: 'emoji', meshed: '1/1', success: null, rps: null }),
+    ]);
+    expect(points.at(-1)?.rows).toEqual(
+      (await api('/api/v1/stat?resource=deploy/emoji&namespace=emojivoto')).body.rows,
+    );
+    expect(points.at(-1)?.rows[0]?.success).toBe(0.75);
+    const tooMany = await api('/api/v1/stat/series?range=1h&step=1s');
+    expect(tooMany).toMatchObject({ status: 400, body: { code: 'WEFT_CLI_USAGE' } });
+  });
+
   it('answers /api/v1/routes and /api/v1/edges with the rows of weft routes and weft edges', async () => {
     const routes = await api('/api/v1/routes?namespace=emojivoto&deployment=emoji');
     expect(routes.body.rows).toEqual(await cliJson('routes', '-n', 'emojivoto', 'deploy/emoji'));

@@ -18,7 +18,8 @@ import { identitiesOf } from './workload.ts';
 // The figures of `weft stat`, `routes`, `edges`, `top` and `check` as JSON,
 // for the dashboard: each endpoint runs the command's own query code and
 // answers the rows its `-o json` prints, from the viz recorder in process or,
-// with ?prometheus=URL, from that Prometheus, as --prometheus does.
+// with ?prometheus=URL, from that Prometheus, as --prometheus does. The stat
+// series is the same `weft stat` at past moments, for the pages' charts.
 
 export interface DashboardApiDeps {
   /** The viz recorder, read in process. */
@@ -32,6 +33,9 @@ interface Common {
   window?: string;
   prometheus?: string;
 }
+
+/** Points a series may have: each is a full `weft stat` over the recorder or Prometheus. */
+const MAX_POINTS = 60;
 
 const HTTP_STATUS: Partial<Record<CliErrorCode, number>> = {
   [CliErrorCode.Usage]: 400,
@@ -74,6 +78,36 @@ export function registerDashboardApi(app: FastifyInstance, deps: DashboardApiDep
       return sendCliError(reply, err);
     }
   });
+
+  app.get<{ Querystring: Common & { resource?: string; from?: string; range?: string; step?: string } }>(
+    '/api/v1/stat/series',
+    async (req, reply) => {
+      try {
+        const q = req.query;
+        const resource = parseResource([q.resource ?? 'deploy'], ['deployment', 'pod', 'service', 'route']);
+        const from = q.from ? parseResource([q.from], ['deployment', 'pod']) : undefined;
+        const windowSeconds = windowOf(q, '1m');
+        const rangeSeconds = parseWindow(q.range ?? '5m');
+        const stepSeconds = parseWindow(q.step ?? '15s');
+        if (rangeSeconds / stepSeconds > MAX_POINTS) {
+          throw new CliError(CliErrorCode.Usage, `range/step must be at most ${MAX_POINTS} points`);
+        }
+        const source = sourceOf(q);
+        const now = Date.now();
+        const ats: number[] = [];
+        for (let back = rangeSeconds; back >= 0; back -= stepSeconds) ats.push(now - back * 1000);
+        const points = await Promise.all(
+          ats.map(async (at) => {
+            const r = await stat(source, { resource, namespace: namespaceOf(q), windowSeconds, from, at });
+            return { at, rows: statJson(r.rows, r.windowSeconds) };
+          }),
+        );
+        return { windowSeconds, stepSeconds, points };
+      } catch (err) {
+        return sendCliError(reply, err);
+      }
+    },
+  );
 
   app.get<{ Querystring: Common & { deployment?: string; to?: string } }>('/api/v1/routes', async (req, reply) => {
     try {

@@ -107,11 +107,11 @@ export class Recorder {
     await Promise.all([...this.#targets.values()].map((t) => this.#scrape(t)));
   }
 
-  /** For each target with two scrapes in the last `windowMs`, the first and the last of them. */
-  pairs(windowMs: number, now = Date.now()): ScrapePair[] {
+  /** For each target with two scrapes in the `windowMs` before `end`, the first and the last of them. */
+  pairs(windowMs: number, end = Date.now()): ScrapePair[] {
     const out: ScrapePair[] = [];
     for (const t of this.#targets.values()) {
-      const inWindow = t.history.filter((s) => s.at >= now - windowMs);
+      const inWindow = t.history.filter((s) => s.at >= end - windowMs && s.at <= end);
       const first = inWindow[0];
       const last = inWindow.at(-1);
       if (!first || !last || first === last) continue;

@@ -4,7 +4,7 @@ import { h } from '../lib/dom.ts';
 import type { Point } from '../lib/history.ts';
 
 // A line chart over time (uPlot): one or more series sharing the x axis of
-// the refreshes since the page opened. Colours come from the theme.
+// the page's look back and its refreshes. Colours come from the theme.
 
 export interface ChartSeries {
   readonly label: string;
@@ -46,7 +46,14 @@ export class TimeChart {
           height: 200,
           series: [
             {},
-            ...this.#series.map((s) => ({ label: s.label, stroke: colour(s.colour), width: 2, spanGaps: false })),
+            // Lines without dots: the live refresh adds a point every 2 s.
+            ...this.#series.map((s) => ({
+              label: s.label,
+              stroke: colour(s.colour),
+              width: 2,
+              spanGaps: false,
+              points: { show: false },
+            })),
           ],
           axes: [axis, { ...axis, label: this.#unit, size: 60 }],
           scales: { x: { time: true } },

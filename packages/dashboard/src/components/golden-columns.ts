@@ -58,9 +58,13 @@ export function goldenColumns<Row extends GoldenJson>(key: (r: Row) => string, h
   ];
 }
 
-/** Remembers each row's success and RPS for its sparklines. */
-export function recordGolden<Row extends GoldenJson>(history: History, rows: readonly Row[], key: (r: Row) => string) {
-  const now = Date.now();
+/** Remembers each row's success and RPS for its sparklines, as they were at `t`. */
+export function recordGolden<Row extends GoldenJson>(
+  history: History,
+  rows: readonly Row[],
+  key: (r: Row) => string,
+  now = Date.now(),
+) {
   for (const r of rows) {
     history.add(`${key(r)} success`, r.success, now);
     history.add(`${key(r)} rps`, r.rps, now);

@@ -14,9 +14,12 @@ export class History {
     this.#limit = limit;
   }
 
+  /** Points may arrive out of order (a look back answers after the first live figures): kept sorted by time. */
   add(key: string, v: number | null, t = Date.now()): void {
     const points = this.#series.get(key) ?? [];
-    points.push({ t, v });
+    let i = points.length;
+    while (i > 0 && (points[i - 1] as Point).t > t) i--;
+    points.splice(i, 0, { t, v });
     if (points.length > this.#limit) points.splice(0, points.length - this.#limit);
     this.#series.set(key, points);
   }

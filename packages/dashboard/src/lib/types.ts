@@ -22,6 +22,12 @@ export interface StatResponse {
   readonly rows: StatJsonRow[];
   readonly windowSeconds: number;
 }
+/** `weft stat` at past moments, oldest first. */
+export interface StatSeriesResponse {
+  readonly windowSeconds: number;
+  readonly stepSeconds: number;
+  readonly points: { readonly at: number; readonly rows: StatJsonRow[] }[];
+}
 export interface RoutesResponse {
   readonly rows: RouteJsonRow[];
   readonly windowSeconds: number;

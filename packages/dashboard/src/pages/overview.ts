@@ -4,6 +4,7 @@ import { apiPath, getJson } from '../lib/api.ts';
 import { h, show } from '../lib/dom.ts';
 import { formatWindow, NONE } from '../lib/format.ts';
 import { History } from '../lib/history.ts';
+import { lookBackOnce } from '../lib/look-back.ts';
 import { emptyNotice, errorNotice } from '../lib/notice.ts';
 import { poll } from '../lib/poll.ts';
 import { href, type Route } from '../lib/route.ts';
@@ -60,6 +61,10 @@ export function overviewPage(root: HTMLElement, route: Route, signal: AbortSigna
   );
   root.append(h('h1', {}, 'Overview'), status, problem, namespaces, kindLinks, table.element);
 
+  // The sparklines start with the last two minutes the recorder (or Prometheus) still has.
+  const lookBack = lookBackOnce({ resource: kind, range: '2m', step: '10s' }, signal, (p) =>
+    recordGolden(history, p.rows, key, p.at),
+  );
   poll(signal, async () => {
     try {
       const stat = await getJson<StatResponse>(apiPath('stat', { resource: kind, window: '1m' }, true), signal);
@@ -70,6 +75,7 @@ export function overviewPage(root: HTMLElement, route: Route, signal: AbortSigna
       show(problem);
       show(namespaces, namespaceList(stat.rows, all, chosen, kind));
       table.update(rows);
+      lookBack();
       if (rows.length === 0) show(problem, emptyNotice('No meshed workloads yet: is `weft dev` still starting?'));
       show(
         status,

@@ -7,6 +7,7 @@ import { apiPath, getJson } from '../lib/api.ts';
 import { h, show } from '../lib/dom.ts';
 import { formatLatency, formatRps, formatWindow, NONE, orUndefined } from '../lib/format.ts';
 import { History } from '../lib/history.ts';
+import { lookBackOnce } from '../lib/look-back.ts';
 import { emptyNotice, errorNotice } from '../lib/notice.ts';
 import { poll } from '../lib/poll.ts';
 import { href, type Route } from '../lib/route.ts';
@@ -59,6 +60,10 @@ export function workloadPage(root: HTMLElement, route: Route, signal: AbortSigna
   );
   const callTables = new Map<string, ReturnType<typeof routeTable>>();
 
+  // The charts start with the last five minutes of the same 1-minute figures.
+  const lookBack = lookBackOnce({ resource: `deploy/${name}`, namespace, range: '5m', step: '15s' }, signal, (p) => {
+    if (p.rows[0]) record(history, p.rows[0], p.at);
+  });
   poll(signal, async () => {
     try {
       const stat = await getJson<StatResponse>(
@@ -74,9 +79,13 @@ export function workloadPage(root: HTMLElement, route: Route, signal: AbortSigna
       record(history, row);
       show(problem);
       show(cards, figures(row));
-      show(status, `Figures over the last ${formatWindow(stat.windowSeconds)}; charts since this page opened.`);
+      show(
+        status,
+        `Figures over the last ${formatWindow(stat.windowSeconds)}; the charts show the same 1-minute figures over the last minutes.`,
+      );
       success.update();
       latency.update();
+      lookBack();
       const [edges, routes, services, tops] = await Promise.all([
         getJson<EdgesResponse>(apiPath('edges', { namespace, window: '1m' }, true), signal),
         getJson<RoutesResponse>(apiPath('routes', { namespace, deployment: name, window: '1m' }, true), signal),
@@ -125,11 +134,11 @@ async function updateCalls(
   if (called.length === 0 && tables.size === 0) show(container, emptyNotice('It called no service in the window.'));
 }
 
-function record(history: History, row: StatJsonRow): void {
-  history.add('success', row.success === null ? null : row.success * 100);
-  history.add('p50', row.latency_ms_p50);
-  history.add('p95', row.latency_ms_p95);
-  history.add('p99', row.latency_ms_p99);
+function record(history: History, row: StatJsonRow, t = Date.now()): void {
+  history.add('success', row.success === null ? null : row.success * 100, t);
+  history.add('p50', row.latency_ms_p50, t);
+  history.add('p95', row.latency_ms_p95, t);
+  history.add('p99', row.latency_ms_p99, t);
 }
 
 function figures(row: StatJsonRow): HTMLElement[] {
