@@ -145,7 +145,7 @@ describe('the dashboard of weft dev', () => {
     await screenshot(page, 'dashboard-trace');
   }, 60_000);
 
-  it('says so on the page when a deployment is unknown or a resource file is broken', async () => {
+  it('says so on the page when a deployment is unknown or a resource file is broken, naming its file and line', async () => {
     await page.goto(`${dashboard}/#/workload/emojivoto/nope`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('no meshed deployment emojivoto/nope');
     writeFileSync(join(resources, 'broken.yaml'), 'kind: ServiceProfile\nspec: [unclosed\n');
@@ -154,6 +154,15 @@ describe('the dashboard of weft dev', () => {
     await expect.poll(() => check.getAttribute('class'), { timeout: 20_000 }).toBe('error');
     expect(await check.textContent()).toMatch(/broken\.yaml.*line \d+/);
     await screenshot(page, 'dashboard-health');
+    // The resources page lists what was loaded, file by file, and the refused file with its line.
+    await page.goto(`${dashboard}/#/resources`);
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toMatch(/broken\.yaml.*line \d+/);
+    const profile = page.locator('tr', { hasText: 'voting-profile.yaml' }).first();
+    expect(await profile.locator('td[data-col="Kind"]').textContent()).toBe('ServiceProfile');
+    expect(await page.locator('tr', { hasText: 'emojivoto.yaml' }).count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, 'dashboard-resources');
   }, 60_000);
 
   it('says the mesh is gone when weft dev stops, instead of a blank page', async () => {

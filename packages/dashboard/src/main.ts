@@ -6,6 +6,7 @@ import { currentRoute, href, type Route } from './lib/route.ts';
 import { setUpTheme } from './lib/theme.ts';
 import { healthPage } from './pages/health.ts';
 import { overviewPage } from './pages/overview.ts';
+import { resourcesPage } from './pages/resources.ts';
 import { tapPage } from './pages/tap.ts';
 import { topologyPage } from './pages/topology.ts';
 import { tracesPage } from './pages/traces.ts';
@@ -22,6 +23,7 @@ const PAGES: Record<string, { title: string; page: Page; nav: boolean }> = {
   topology: { title: 'Topology', page: topologyPage, nav: true },
   tap: { title: 'Tap', page: tapPage, nav: true },
   traces: { title: 'Traces', page: tracesPage, nav: true },
+  resources: { title: 'Resources', page: resourcesPage, nav: true },
   health: { title: 'Health', page: healthPage, nav: true },
 };
 

@@ -103,6 +103,8 @@ describe('the dashboard API', () => {
     expect(gone).toMatchObject({ status: 502, body: { code: 'WEFT_CLI_PROMETHEUS' } });
     const tap = await api('/api/v1/tap?namespace=emojivoto&resource=deploy/nothing');
     expect(tap).toMatchObject({ status: 404, body: { error: 'no meshed deployment emojivoto/nothing' } });
+    const resources = await api('/api/v1/resources');
+    expect(resources).toMatchObject({ status: 404, body: { error: expect.stringContaining('no resource folder') } });
     expect((await api('/api/v1/stat?resource=deploy')).status).toBe(200);
   });
 });

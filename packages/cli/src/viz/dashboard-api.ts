@@ -10,6 +10,7 @@ import { runChecks } from './check/run-checks.ts';
 import type { Inventory } from './client.ts';
 import { edges, workloadIndex } from './edges.ts';
 import { parseResource } from './resource.ts';
+import { readResourceFolder } from './resource-folder.ts';
 import { routes } from './routes.ts';
 import { stat } from './stat.ts';
 import { top } from './top.ts';
@@ -158,6 +159,12 @@ export function registerDashboardApi(app: FastifyInstance, deps: DashboardApiDep
     } catch (err) {
       return sendCliError(reply, err);
     }
+  });
+
+  app.get('/api/v1/resources', async (_req, reply) => {
+    const dir = deps.inventory().mesh.resourcesDir;
+    if (!dir) return reply.code(404).send({ error: 'this mesh reads no resource folder (not started by `weft dev`)' });
+    return readResourceFolder(dir);
   });
 
   app.get('/api/v1/check', async () => {

@@ -6,6 +6,7 @@ export type { StatJsonRow } from '../../../cli/src/output/stat-table.ts';
 export type { CheckCategory } from '../../../cli/src/viz/check/result.ts';
 export type { SpanRecord } from '../../../cli/src/viz/otlp/span.ts';
 export type { TraceSummary } from '../../../cli/src/viz/otlp/trace-store.ts';
+export type { FolderRead } from '../../../cli/src/viz/resource-folder.ts';
 export type { TopRow } from '../../../cli/src/viz/top.ts';
 export type { LocalProcess } from '../../../cli/src/viz/workload.ts';
 
