@@ -62,7 +62,10 @@ export function topologyPage(root: HTMLElement, route: Route, signal: AbortSigna
         show(picture, emptyNotice(`No meshed deployment in ${namespace}.`));
         return;
       }
+      // Redrawn every refresh: the node that had the keyboard's focus gets it back.
+      const focused = (document.activeElement as Element | null)?.getAttribute('data-node');
       show(picture, draw(stat.rows, drawn));
+      if (focused) (picture.querySelector(`[data-node="${CSS.escape(focused)}"]`) as SVGAElement | null)?.focus();
       show(
         status,
         `${stat.rows.length} deployments, ${drawn.length} edges; updated ${new Date().toLocaleTimeString()}.`,
