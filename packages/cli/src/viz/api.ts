@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RecorderSource } from '../metrics/recorder-source.ts';
 import type { Inventory } from './client.ts';
@@ -33,6 +34,17 @@ const MAX_WINDOW_S = 3600;
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
   app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // A web page the user opens elsewhere can point its own DNS name at 127.0.0.1 and read what a
+  // loopback server answers it (DNS rebinding). The CLI, the proxies and the dashboard reach this
+  // server by IP address or as localhost: any other Host is refused.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!loopbackHost(req.headers.host)) {
+      return reply
+        .code(403)
+        .send({ error: `the viz server answers only by IP address or localhost, not ${req.headers.host}` });
+    }
+  });
 
   app.get('/ready', async () => 'ready\n');
 
@@ -103,4 +115,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/** `127.0.0.1:41234`, `[::1]:41234`, `localhost:41234`: a Host no DNS name can stand in for. */
+function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || isIP(name) !== 0;
 }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +111,21 @@ describe('the dashboard API', () => {
 });
 
 describe('the dashboard pages', () => {
+  it('refuses a request whose Host is a DNS name, as a rebinding web page would send', async () => {
+    const port = new URL(m.viz.address).port;
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/api/v1/inventory', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    expect(await status(`attacker.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+    expect(await status(`[::1]:${port}`)).toBe(200);
+  });
+
   it('says how to build the dashboard while it is not built, instead of a 404', async () => {
     const res = await fetch(`${m.viz.address}/`);
     expect(res.status).toBe(503);
