@@ -112,9 +112,9 @@ describe('weft stat --prometheus', () => {
     expect(res.status).toBe(200);
     const shown = ((await res.json()) as { rows: Row[] }).rows[0] as Row;
     const printed = (await statJson(['deploy/emoji', '--prometheus', prom.url]))[0] as Row;
-    // The same query a moment later: the traffic stopped before the window's end, so only Prometheus's
-    // extrapolation at the window's edges can move the rate.
-    expect(shown.success).toBe(printed.success);
+    // The same queries a moment later: only Prometheus's extrapolation at the window's edges, which
+    // differs a little per series, moves the figures.
+    expect(shown.success).toBeCloseTo(printed.success, 3);
     expect(shown.rps / printed.rps).toBeGreaterThan(0.95);
     expect(shown.rps / printed.rps).toBeLessThan(1.05);
     expect(shown.tcp_open_connections).toBe(printed.tcp_open_connections);
