@@ -66,7 +66,17 @@ function traceDetail(root: HTMLElement, id: string, signal: AbortSignal): void {
     body,
   );
   getJson<{ spans: SpanRecord[] }>(apiPath(`traces/${encodeURIComponent(id)}`), signal)
-    .then(({ spans }) => show(body, spans.length ? waterfall(spans) : emptyNotice('This trace has no spans.')))
+    .then(({ spans }) =>
+      show(
+        body,
+        spans.length
+          ? [
+              waterfall(spans),
+              h('p', { class: 'legend' }, 'Blue: app spans. Grey: sidecar spans. Red, with ×: error status.'),
+            ]
+          : emptyNotice('This trace has no spans.'),
+      ),
+    )
     .catch((err) => {
       if (!signal.aborted) show(body, errorNotice(err, 'Cannot show this trace'));
     });
