@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRps, formatSuccess } from '../src/output/table.ts';
+import { startPrometheus } from '../src/viz/testing/prometheus.ts';
 import { launchBrowser, screenshot } from './support/browser.ts';
 import { WeftDev } from './support/weft-dev.ts';
 
@@ -206,6 +207,37 @@ describe('the dashboard of weft dev', () => {
     expect(await page.locator('tr', { hasText: 'emojivoto.yaml' }).count()).toBeGreaterThanOrEqual(4);
     await screenshot(page, 'dashboard-resources');
   }, 60_000);
+
+  it('reads a real Prometheus when opened with ?prometheus=URL, with the figures of weft stat --prometheus', async () => {
+    const mesh = dev as WeftDev;
+    // Prometheus scrapes the proxies through the targets file weft dev keeps beside .weft/viz.json.
+    const prom = await startPrometheus(mesh.dir, '1s');
+    try {
+      const voting = async () =>
+        (await mesh.json<StatRow[]>('stat', 'deploy', '-n', 'emojivoto', '--prometheus', prom.url)).find(
+          (r) => r.name === 'voting',
+        );
+      await expect
+        .poll(async () => (await voting())?.success ?? null, { timeout: 40_000, interval: 1000 })
+        .not.toBeNull();
+      await page.goto(`${dashboard}/?prometheus=${encodeURIComponent(prom.url)}#/overview?namespace=emojivoto`);
+      expect(await page.locator('#source').textContent()).toBe(`metrics: ${prom.url}`);
+      // Each query extrapolates at its own moment: the page and the CLI agree within a point.
+      await expect
+        .poll(
+          async () => {
+            const printed = (await voting())?.success;
+            const shown = Number.parseFloat((await cell('emojivoto/voting', 'Success')) ?? '');
+            return printed !== null && printed !== undefined && Math.abs(shown - printed * 100) < 1;
+          },
+          { timeout: 30_000, interval: 1000 },
+        )
+        .toBe(true);
+      await screenshot(page, 'dashboard-prometheus');
+    } finally {
+      await prom.stop();
+    }
+  }, 90_000);
 
   it('says the mesh is gone when weft dev stops, instead of a blank page', async () => {
     await page.goto(`${dashboard}/#/overview?namespace=emojivoto`);
