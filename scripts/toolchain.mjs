@@ -34,7 +34,11 @@ const TEST_DEBIAN_PACKAGES = {
 };
 
 const TASKS = {
-  dev: [['node', 'packages/cli/src/main.ts', 'dev']],
+  // The dashboard's pages are built (or found in turbo's cache) before the mesh serves them.
+  dev: [
+    ['pnpm', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+    ['node', 'packages/cli/src/main.ts', 'dev'],
+  ],
   // Absolute: weft runs in the directory it was called from, so its file arguments are the user's.
   weft: [['node', join(ROOT, 'packages/cli/src/main.ts')]],
   // Checks run in parallel; test suites one package at a time, because they

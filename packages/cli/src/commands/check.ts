@@ -3,12 +3,9 @@ import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { parseOutput } from '../output/format.ts';
 import { renderJson } from '../output/table.ts';
-import { identityChecks } from '../viz/check/identity-checks.ts';
-import { controlPlaneChecks, dataPlaneChecks, resourceChecks } from '../viz/check/mesh-checks.ts';
-import { processChecks } from '../viz/check/process-checks.ts';
-import { type CheckCategory, checksJson, fail, ok, passed, renderChecks } from '../viz/check/result.ts';
-import { type Inventory, VizClient } from '../viz/client.ts';
-import type { LocalProcess } from '../viz/workload.ts';
+import { checksJson, passed, renderChecks } from '../viz/check/result.ts';
+import { runChecks } from '../viz/check/run-checks.ts';
+import { VizClient } from '../viz/client.ts';
 
 const USAGE = `Check that the local mesh is healthy: viz, weft dev's processes (with their
 restarts), control plane, identity, proxies, resources.
@@ -44,7 +41,8 @@ const command: Command = {
       if (positionals.length > 0)
         throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${positionals.join(' ')}`);
       const output = parseOutput(values.output);
-      const { categories, processes } = await runChecks(values['api-addr'], io.env);
+      const inventory = () => VizClient.resolve(values['api-addr'], io.env).inventory();
+      const { categories, processes } = await runChecks(inventory, io.env);
       io.stdout.write(
         output === 'json' ? renderJson({ ...checksJson(categories), processes }) : renderChecks(categories),
       );
@@ -54,51 +52,5 @@ const command: Command = {
     }
   },
 };
-
-async function runChecks(
-  apiAddr: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<{ categories: CheckCategory[]; processes: readonly LocalProcess[] }> {
-  const name = 'weft-viz';
-  let inventory: Inventory;
-  try {
-    inventory = await VizClient.resolve(apiAddr, env).inventory();
-  } catch (err) {
-    const hint = 'start `weft dev` here, or pass --api-addr / set WEFT_API_ADDR';
-    return {
-      categories: [{ name, checks: [fail('viz API is reachable', hint, [(err as Error).message])] }],
-      processes: [],
-    };
-  }
-  const viz: CheckCategory = {
-    name,
-    checks: [
-      ok('viz API is reachable'),
-      inventory.workloads.length > 0
-        ? ok('viz recorder has proxies to scrape')
-        : fail('viz recorder has proxies to scrape', 'no workload is registered; is `weft dev` still starting?'),
-    ],
-  };
-  const [identity, controlPlane, dataPlane, resources] = await Promise.all([
-    identityChecks(inventory.mesh),
-    controlPlaneChecks(inventory.mesh, env),
-    dataPlaneChecks(inventory),
-    resourceChecks(inventory.mesh),
-  ]);
-  // An older viz server sends no processes.
-  const processes = inventory.processes ?? [];
-  const supervised = processChecks(processes);
-  return {
-    categories: [
-      viz,
-      ...(supervised ? [supervised] : []),
-      controlPlane,
-      identity,
-      dataPlane,
-      ...(resources ? [resources] : []),
-    ],
-    processes,
-  };
-}
 
 export default command;

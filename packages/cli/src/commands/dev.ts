@@ -173,6 +173,7 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
   const forwarded = collector ? `, forwarded with the proxies' spans to ${collector}` : '';
   return {
     lines: [
+      `dashboard: ${mesh.viz.address}/ (the mesh, live; \`weft dashboard\` opens it)`,
       `emojivoto is up: open ${mesh.webUrl} (web's sidecar)`,
       `viz API:  ${mesh.viz.address} (found by weft through ${mesh.viz.stateFile})`,
       `OTLP:     ${mesh.viz.otlpGrpcAddress} (the apps' traces${forwarded})`,

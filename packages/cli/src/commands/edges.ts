@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
+import { edgesJson } from '../output/json-rows.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { edges, workloadIndex } from '../viz/edges.ts';
 import { parseResource } from '../viz/resource.ts';
+import { identitiesOf } from '../viz/workload.ts';
 
 const USAGE = `Display the connections between meshed deployments and whether they are mTLS.
 
@@ -33,25 +35,10 @@ const command: Command = {
       if (resource.name) throw new CliError(CliErrorCode.Usage, 'edges takes a resource type, not a name');
       const ctx = vizContext(values, io);
       const [pods, inventory] = await Promise.all([ctx.source.pods(), ctx.viz?.inventory().catch(() => undefined)]);
-      const identities = new Map(
-        (inventory?.workloads ?? []).map((w) => [w.identity, { namespace: w.namespace, deployment: w.deployment }]),
-      );
+      const identities = identitiesOf(inventory?.workloads ?? []);
       const rows = await edges(ctx.source, workloadIndex(pods, identities), ctx);
       if (ctx.output === 'json') {
-        io.stdout.write(
-          renderJson(
-            rows.map((e) => ({
-              src: e.src,
-              src_namespace: e.srcNamespace,
-              dst: e.dst,
-              dst_namespace: e.dstNamespace,
-              client_id: e.clientId,
-              server_id: e.serverId,
-              secured: e.secured,
-              no_tls_reason: e.secured ? '' : (e.reason ?? ''),
-            })),
-          ),
-        );
+        io.stdout.write(renderJson(edgesJson(rows)));
         return 0;
       }
       if (rows.length === 0) {

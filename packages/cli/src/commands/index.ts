@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 // the modules `weft dev` needs. One line per command, sorted by name.
 export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   check: () => import('./check.ts'),
+  dashboard: () => import('./dashboard.ts'),
   dev: () => import('./dev.ts'),
   diagnostics: () => import('./diagnostics.ts'),
   edges: () => import('./edges.ts'),

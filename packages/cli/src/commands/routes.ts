@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
-import { GOLDEN_HEADERS, goldenCells, goldenJson } from '../output/golden-columns.ts';
-import { formatWindow, renderJson, renderTable } from '../output/table.ts';
+import { GOLDEN_HEADERS, goldenCells } from '../output/golden-columns.ts';
+import { routesJson } from '../output/json-rows.ts';
+import { renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { parseResource } from '../viz/resource.ts';
 import { routes } from '../viz/routes.ts';
@@ -58,16 +59,7 @@ const command: Command = {
         toService: to?.name,
       });
       if (ctx.output === 'json') {
-        const rows = result.rows.map((r) => ({
-          route: r.route,
-          authority: r.service,
-          ...goldenJson(r.golden),
-          ...(r.actual || to
-            ? { actual_success: goldenJson(r.actual).success, actual_rps: goldenJson(r.actual).rps }
-            : {}),
-          time_window: formatWindow(result.windowSeconds),
-        }));
-        io.stdout.write(renderJson(rows));
+        io.stdout.write(renderJson(routesJson(result.rows, result.windowSeconds, to !== undefined)));
         return 0;
       }
       if (result.rows.length === 0) {

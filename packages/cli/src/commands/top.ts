@@ -8,6 +8,7 @@ import { COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { parseResource } from '../viz/resource.ts';
 import { runTapTop, tapCredentialsIfAny } from '../viz/tap-top.ts';
 import { top } from '../viz/top.ts';
+import { identitiesOf } from '../viz/workload.ts';
 
 const USAGE = `Display the busiest traffic between meshed deployments, refreshed live.
 
@@ -62,9 +63,7 @@ const command: Command = {
         throw new CliError(CliErrorCode.Usage, '--max-rows must be a positive whole number');
       const ctx = vizContext(values, io);
       const inventory = await ctx.viz?.inventory().catch(() => undefined);
-      const identities = new Map(
-        (inventory?.workloads ?? []).map((w) => [w.identity, { namespace: w.namespace, deployment: w.deployment }]),
-      );
+      const identities = identitiesOf(inventory?.workloads ?? []);
       const once = values.once || ctx.output === 'json' || !(io.stdout as { isTTY?: boolean }).isTTY;
       const tapped = (inventory?.workloads ?? []).flatMap((w) =>
         w.tapAddr &&

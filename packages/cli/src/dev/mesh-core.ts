@@ -117,6 +117,7 @@ export async function startMeshCore(supervisor: Supervisor, o: MeshCoreOptions):
       listen: `${host}:0`,
       otlpGrpcListen: `${host}:0`,
       stateDir: o.stateDir,
+      env: o.env,
       forwardOtlpTo: collectorAddr(o.env.OTEL_EXPORTER_OTLP_ENDPOINT),
       processes: () => supervisor.processes(),
       mesh: {

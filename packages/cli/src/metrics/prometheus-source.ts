@@ -22,10 +22,12 @@ export class PrometheusSource implements MetricsSource {
     this.#base = (/^https?:\/\//.test(url) ? url : `http://${url}`).replace(/\/+$/, '');
   }
 
-  async query(promql: string): Promise<Sample[]> {
+  /** `at`: evaluation time in ms since the epoch; Prometheus's now when absent. */
+  async query(promql: string, at?: number): Promise<Sample[]> {
     let res: Response;
+    const time = at === undefined ? '' : `&time=${at / 1000}`;
     try {
-      res = await fetch(`${this.#base}/api/v1/query?query=${encodeURIComponent(promql)}`, {
+      res = await fetch(`${this.#base}/api/v1/query?query=${encodeURIComponent(promql)}${time}`, {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
@@ -61,7 +63,7 @@ export class PrometheusSource implements MetricsSource {
       }));
   }
 
-  async golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult> {
+  async golden(selector: GoldenSelector, windowSeconds: number, at?: number): Promise<GoldenResult> {
     const f = selector.family;
     const sel = selectorText(selector.match);
     const by = (...extra: string[]) => [...extra, ...selector.groupBy].join(', ');
@@ -69,11 +71,12 @@ export class PrometheusSource implements MetricsSource {
     const quantile = (q: number) =>
       this.query(
         `histogram_quantile(${q}, sum(increase(${f}response_latency_ms_bucket${sel}[${w}])) by (${by('le')}))`,
+        at,
       );
     const tcpSel = selector.tcpMatch ? selectorText(selector.tcpMatch) : undefined;
-    const tcpQuery = (q: string) => (tcpSel ? this.query(q) : Promise.resolve([]));
+    const tcpQuery = (q: string) => (tcpSel ? this.query(q, at) : Promise.resolve([]));
     const [responses, p50, p95, p99, tcp, readBytes, writeBytes] = await Promise.all([
-      this.query(`sum(increase(${f}response_total${sel}[${w}])) by (${by('classification')})`),
+      this.query(`sum(increase(${f}response_total${sel}[${w}])) by (${by('classification')})`, at),
       quantile(0.5),
       quantile(0.95),
       quantile(0.99),

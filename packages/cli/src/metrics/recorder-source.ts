@@ -1,5 +1,6 @@
 import type { VizClient } from '../viz/client.ts';
-import type { ScrapePair } from '../viz/recorder.ts';
+import type { ScrapePair, TargetHealth } from '../viz/recorder.ts';
+import type { Workload } from '../viz/workload.ts';
 import { goldenRows } from './golden.ts';
 import type { Sample } from './prom-text.ts';
 import {
@@ -12,23 +13,38 @@ import {
 } from './source.ts';
 
 // Figures from the viz server's recorder: the first and last scrape of each
-// proxy inside the window, subtracted here.
+// proxy inside the window, subtracted here. The CLI reads the recorder over
+// the viz API; the viz server's own pages read it in process, through the
+// same code, so both show the same figures.
 
-interface ScrapesResponse {
-  readonly targets: ScrapePair[];
+/** What the source needs of a recorder: its workloads and its scrape pairs. */
+export interface RecorderReader {
+  workloads(): Promise<readonly (Workload & { health: TargetHealth })[]>;
+  /** `at`: the window's end, in ms since the epoch; now when absent. */
+  scrapes(windowSeconds: number, at?: number): Promise<readonly ScrapePair[]>;
+}
+
+/** The recorder of a viz server, over its HTTP API. */
+export function recorderOverApi(viz: VizClient): RecorderReader {
+  return {
+    workloads: async () => (await viz.inventory()).workloads,
+    scrapes: async (windowSeconds, at) =>
+      (await viz.get<{ targets: ScrapePair[] }>(`/api/v1/scrapes?window=${windowSeconds}${at ? `&at=${at}` : ''}`))
+        .targets,
+  };
 }
 
 export class RecorderSource implements MetricsSource {
   readonly kind = 'recorder';
-  readonly #viz: VizClient;
+  readonly #reader: RecorderReader;
 
-  constructor(viz: VizClient) {
-    this.#viz = viz;
+  constructor(reader: RecorderReader) {
+    this.#reader = reader;
   }
 
   async pods(): Promise<PodInfo[]> {
-    const inventory = await this.#viz.inventory();
-    return inventory.workloads.map((w) => ({
+    const workloads = await this.#reader.workloads();
+    return workloads.map((w) => ({
       namespace: w.namespace,
       deployment: w.deployment,
       pod: w.pod,
@@ -37,8 +53,8 @@ export class RecorderSource implements MetricsSource {
     }));
   }
 
-  async #pairs(windowSeconds: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
-    const { targets } = await this.#viz.get<ScrapesResponse>(`/api/v1/scrapes?window=${windowSeconds}`);
+  async #pairs(windowSeconds: number, at?: number): Promise<{ before: Sample[]; after: Sample[]; seconds: number }> {
+    const targets = await this.#reader.scrapes(windowSeconds, at);
     // Right after `weft dev` starts no proxy has two scrapes yet: no figures, not an error.
     if (targets.length === 0) return { before: [], after: [], seconds: 0 };
     // Each proxy's figures span its own first and last scrape; they differ by
@@ -51,8 +67,8 @@ export class RecorderSource implements MetricsSource {
     };
   }
 
-  async golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult> {
-    const { before, after, seconds } = await this.#pairs(windowSeconds);
+  async golden(selector: GoldenSelector, windowSeconds: number, at?: number): Promise<GoldenResult> {
+    const { before, after, seconds } = await this.#pairs(windowSeconds, at);
     const tcp = selector.tcpMatch;
     const rows = goldenRows(before, after, seconds, {
       family: selector.family,

@@ -36,7 +36,8 @@ export interface PodInfo {
 export interface MetricsSource {
   readonly kind: 'recorder' | 'prometheus';
   pods(): Promise<PodInfo[]>;
-  golden(selector: GoldenSelector, windowSeconds: number): Promise<GoldenResult>;
+  /** `at`: the window's end, in ms since the epoch; now when absent (the dashboard's charts look back). */
+  golden(selector: GoldenSelector, windowSeconds: number, at?: number): Promise<GoldenResult>;
   /** The current values of some counter families, with target labels, for series that grew in the window. */
   active(names: readonly string[], match: Matchers, windowSeconds: number): Promise<Sample[]>;
 }

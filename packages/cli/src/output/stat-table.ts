@@ -16,25 +16,28 @@ function bytesRate(n: number): string {
       : `${n.toFixed(1)}B/s`;
 }
 
+/** The rows of `weft stat -o json`; the dashboard's API serves the same. */
+export function statJson(rows: readonly StatRow[], windowSeconds: number) {
+  return rows.map((r) => ({
+    namespace: r.namespace,
+    kind: r.kind,
+    name: r.name,
+    meshed: r.meshed ?? null,
+    ...goldenJson(r.golden),
+    tcp_open_connections: r.golden?.tcpOpenConnections ?? null,
+    tcp_read_bytes_rate: round(r.golden?.tcpReadBytesRate),
+    tcp_write_bytes_rate: round(r.golden?.tcpWriteBytesRate),
+    time_window: formatWindow(windowSeconds),
+  }));
+}
+
+export type StatJsonRow = ReturnType<typeof statJson>[number];
+
 export function renderStat(
   rows: StatRow[],
   opts: { output: OutputFormat; allNamespaces: boolean; windowSeconds: number },
 ) {
-  if (opts.output === 'json') {
-    return renderJson(
-      rows.map((r) => ({
-        namespace: r.namespace,
-        kind: r.kind,
-        name: r.name,
-        meshed: r.meshed ?? null,
-        ...goldenJson(r.golden),
-        tcp_open_connections: r.golden?.tcpOpenConnections ?? null,
-        tcp_read_bytes_rate: round(r.golden?.tcpReadBytesRate),
-        tcp_write_bytes_rate: round(r.golden?.tcpWriteBytesRate),
-        time_window: formatWindow(opts.windowSeconds),
-      })),
-    );
-  }
+  if (opts.output === 'json') return renderJson(statJson(rows, opts.windowSeconds));
   if (rows.length === 0) return 'No traffic found.\n';
   const route = rows[0]?.kind === 'route';
   const headers = [

@@ -1,6 +1,6 @@
 import type { CommandIo } from '../command.ts';
 import { PrometheusSource } from '../metrics/prometheus-source.ts';
-import { RecorderSource } from '../metrics/recorder-source.ts';
+import { RecorderSource, recorderOverApi } from '../metrics/recorder-source.ts';
 import type { MetricsSource } from '../metrics/source.ts';
 import { type OutputFormat, parseOutput, parseWindow } from '../output/format.ts';
 import { VizClient } from './client.ts';
@@ -60,5 +60,5 @@ export function vizContext(values: CommonValues, io: CommandIo): VizContext {
     return { namespace, windowSeconds, output, source: new PrometheusSource(promUrl), viz };
   }
   const viz = VizClient.resolve(values['api-addr'], io.env);
-  return { namespace, windowSeconds, output, source: new RecorderSource(viz), viz };
+  return { namespace, windowSeconds, output, source: new RecorderSource(recorderOverApi(viz)), viz };
 }

@@ -106,6 +106,20 @@ describe('weft stat --prometheus', () => {
     expect(Math.abs(promTop.golden.successRate - top.golden.successRate)).toBeLessThan(0.03);
   });
 
+  it('gives the dashboard the figures weft stat --prometheus prints (?prometheus=URL)', async () => {
+    const query = `resource=deploy/emoji&namespace=emojivoto&window=${windowArg}&prometheus=${encodeURIComponent(prom.url)}`;
+    const res = await fetch(`${m.viz.address}/api/v1/stat?${query}`);
+    expect(res.status).toBe(200);
+    const shown = ((await res.json()) as { rows: Row[] }).rows[0] as Row;
+    const printed = (await statJson(['deploy/emoji', '--prometheus', prom.url]))[0] as Row;
+    // The same queries a moment later: only Prometheus's extrapolation at the window's edges, which
+    // differs a little per series, moves the figures.
+    expect(shown.success).toBeCloseTo(printed.success, 3);
+    expect(shown.rps / printed.rps).toBeGreaterThan(0.95);
+    expect(shown.rps / printed.rps).toBeLessThan(1.05);
+    expect(shown.tcp_open_connections).toBe(printed.tcp_open_connections);
+  });
+
   it('says so when Prometheus is unreachable', async () => {
     const { code, stderr } = await runCli(['stat', 'deploy', '--prometheus', 'http://127.0.0.1:1'], {});
     expect(code).toBe(1);

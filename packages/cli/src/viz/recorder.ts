@@ -21,6 +21,13 @@ export interface RecorderOptions {
   readonly maxBodyBytes?: number;
 }
 
+/**
+ * Parsed scrapes kept: a refresh reads the first and last scrape of each target, so 16 covers
+ * emojivoto with its canary; a busy proxy's scrape parses to about 1 MB (web's: 359 samples), so
+ * this bounds them near 16 MB.
+ */
+const PARSED_KEPT = 16;
+
 export interface Scrape {
   /** Epoch milliseconds when the scrape finished. */
   readonly at: number;
@@ -56,6 +63,8 @@ export class Recorder {
   readonly #timeoutMs: number;
   readonly #maxBody: number;
   readonly #targets = new Map<string, Target>();
+  /** Parsed scrapes, oldest first, at most PARSED_KEPT. */
+  readonly #parsed = new Map<Scrape, Sample[]>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: RecorderOptions = {}) {
@@ -107,22 +116,37 @@ export class Recorder {
     await Promise.all([...this.#targets.values()].map((t) => this.#scrape(t)));
   }
 
-  /** For each target with two scrapes in the last `windowMs`, the first and the last of them. */
-  pairs(windowMs: number, now = Date.now()): ScrapePair[] {
+  /** For each target with two scrapes in the `windowMs` before `end`, the first and the last of them. */
+  pairs(windowMs: number, end = Date.now()): ScrapePair[] {
     const out: ScrapePair[] = [];
     for (const t of this.#targets.values()) {
-      const inWindow = t.history.filter((s) => s.at >= now - windowMs);
+      const inWindow = t.history.filter((s) => s.at >= end - windowMs && s.at <= end);
       const first = inWindow[0];
       const last = inWindow.at(-1);
       if (!first || !last || first === last) continue;
-      const labels = targetLabels(t.workload);
       out.push({
         workload: t.workload,
-        first: { at: first.at, samples: withTargetLabels(parsePromText(first.text), labels) },
-        last: { at: last.at, samples: withTargetLabels(parsePromText(last.text), labels) },
+        first: { at: first.at, samples: this.#samples(t.workload, first) },
+        last: { at: last.at, samples: this.#samples(t.workload, last) },
       });
     }
     return out;
+  }
+
+  /**
+   * A scrape's samples with the target's labels. A dashboard page asks for the same few scrapes
+   * many times a refresh (stat, edges, routes, top), so the most recent parses are kept; they
+   * are shared, never changed by their readers.
+   */
+  #samples(workload: Workload, scrape: Scrape): Sample[] {
+    let samples = this.#parsed.get(scrape);
+    if (!samples) {
+      samples = withTargetLabels(parsePromText(scrape.text), targetLabels(workload));
+      this.#parsed.set(scrape, samples);
+      const oldest = this.#parsed.keys().next().value;
+      if (this.#parsed.size > PARSED_KEPT && oldest) this.#parsed.delete(oldest);
+    }
+    return samples;
   }
 
   /** The latest scrape of one pod, as its proxy served it. */

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { assetsDir } from '@weft/dashboard';
 import { buildApi } from './api.ts';
 import { FileSdWriter } from './file-sd.ts';
 import { otlpForwarder } from './otlp/forwarder.ts';
@@ -9,7 +10,8 @@ import { removeState, writeState } from './state-file.ts';
 import { checkWorkload, type LocalProcess, type MeshInfo, type Workload } from './workload.ts';
 
 // The local mesh's observability server: a scrape recorder over every
-// registered proxy, an OTLP trace receiver, and the HTTP API the CLI reads.
+// registered proxy, an OTLP trace receiver, the HTTP API the CLI reads, and
+// the dashboard's pages at its root.
 // `weft dev` embeds it; everything it holds is bounded in memory.
 
 export interface VizOptions {
@@ -32,6 +34,10 @@ export interface VizOptions {
    * into; neither is written when absent.
    */
   readonly stateDir?: string;
+  /** The environment the pages' checks and tap run with (the tap certificate's files); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The built dashboard to serve at /; default packages/dashboard/dist. */
+  readonly dashboardDir?: string;
 }
 
 export interface VizServer {
@@ -68,6 +74,9 @@ export async function startViz(opts: VizOptions = {}): Promise<VizServer> {
     mesh: () => mesh,
     processes: opts.processes ?? (() => []),
     otlpGrpcAddr: () => otlp.address,
+    env: opts.env ?? process.env,
+    stateDir: opts.stateDir,
+    assetsDir: opts.dashboardDir ?? assetsDir,
   });
   const [host = '127.0.0.1', port = '0'] = splitHostPort(opts.listen ?? '127.0.0.1:0');
   try {

@@ -21,6 +21,8 @@ export interface StatQuery {
   readonly windowSeconds: number;
   /** Outbound view from this deployment or pod. */
   readonly from?: ResourceRef;
+  /** The window's end, in ms since the epoch; now when absent. */
+  readonly at?: number;
 }
 
 export const DEFAULT_ROUTE = '[DEFAULT]';
@@ -55,7 +57,7 @@ export function statSelector(q: StatQuery): GoldenSelector {
 
 export async function stat(source: MetricsSource, q: StatQuery): Promise<{ rows: StatRow[]; windowSeconds: number }> {
   const selector = statSelector(q);
-  const [result, pods] = await Promise.all([source.golden(selector, q.windowSeconds), source.pods()]);
+  const [result, pods] = await Promise.all([source.golden(selector, q.windowSeconds, q.at), source.pods()]);
   const [nsLabel = '', nameLabel = ''] = selector.groupBy;
   const rows = new Map<string, StatRow>();
   const kind = q.resource.kind;

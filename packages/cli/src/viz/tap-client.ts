@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import type { TapEvent, TapMatch } from '@weft/api/tap';
 import { CliError, CliErrorCode } from '../errors.ts';
+import { grpcStatusName } from './grpc-status.ts';
 import { findState } from './state-file.ts';
 import type { MeshInfo, Workload } from './workload.ts';
 
@@ -124,30 +125,6 @@ export function watchTap(
     });
     req.end(JSON.stringify({ match: opts.match, maxRps: opts.maxRps }));
   });
-}
-
-const GRPC_NAMES = [
-  'OK',
-  'Canceled',
-  'Unknown',
-  'InvalidArgument',
-  'DeadlineExceeded',
-  'NotFound',
-  'AlreadyExists',
-  'PermissionDenied',
-  'ResourceExhausted',
-  'FailedPrecondition',
-  'Aborted',
-  'OutOfRange',
-  'Unimplemented',
-  'Internal',
-  'Unavailable',
-  'DataLoss',
-  'Unauthenticated',
-];
-
-export function grpcStatusName(code: number): string {
-  return GRPC_NAMES[code] ?? `Code(${code})`;
 }
 
 /** One event in Linkerd's tap text format. */

@@ -3,6 +3,7 @@ import type { TapEvent } from '@weft/api/tap';
 import type { CommandIo } from '../command.ts';
 import { stopOnInterrupt } from '../interrupt.ts';
 import { formatMicros, renderJson, renderTable } from '../output/table.ts';
+import { GRPC_FAILURES } from './grpc-status.ts';
 import { type TapCredentials, tapCredentials, watchTap } from './tap-client.ts';
 import type { MeshInfo, Workload } from './workload.ts';
 
@@ -10,9 +11,6 @@ import type { MeshInfo, Workload } from './workload.ts';
 // reports, grouped by (source, destination, method, path), with its count,
 // the fastest and slowest and the last latency, and the success rate
 // (HTTP status below 500 and a gRPC status Linkerd does not count as failure).
-
-// gRPC codes Linkerd classifies as failures.
-const GRPC_FAILURES = new Set([2, 4, 7, 13, 14, 15]);
 
 export interface TapTopRow {
   readonly source: string;

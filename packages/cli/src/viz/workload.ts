@@ -90,3 +90,10 @@ export function checkWorkload(w: Workload): void {
     if (!m || Number(m[2]) > 65535) throw new Error(`workload tapAddr "${w.tapAddr}" is not host:port`);
   }
 }
+
+/** Which deployment each proxy identity belongs to, for naming the peers of edges and top rows. */
+export function identitiesOf(
+  workloads: readonly Workload[],
+): Map<string, { readonly namespace: string; readonly deployment: string }> {
+  return new Map(workloads.map((w) => [w.identity, { namespace: w.namespace, deployment: w.deployment }]));
+}

@@ -2,10 +2,10 @@ import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
-import { LocalStore } from '@weft/control-plane';
 import { DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_TRUST_DOMAIN, identityServiceName } from '@weft/identity';
 import type { Inventory } from '../client.ts';
 import { controlPlaneChannel } from '../control-plane-channel.ts';
+import { readResourceFolder } from '../resource-folder.ts';
 import type { MeshInfo, Workload } from '../workload.ts';
 import { type CheckCategory, type CheckResult, fail, ok, warn } from './result.ts';
 
@@ -131,33 +131,24 @@ export async function dataPlaneChecks(inventory: Inventory): Promise<CheckCatego
 
 export async function resourceChecks(mesh: MeshInfo): Promise<CheckCategory | undefined> {
   if (!mesh.resourcesDir) return undefined;
-  const store = new LocalStore(
-    { resourceDir: mesh.resourcesDir, debounceMs: 0, namespace: 'weft', trustDomain: 'cluster.local' },
-    () => {},
-    () => {},
-  );
-  try {
-    await store.ready();
-    const problems = store.problems().map((p) => `${p.source}: ${p.message}`);
-    const conflicts = store.conflicts().map((p) => `${p.source}: ${p.message}`);
-    return {
-      name: 'weft-resources',
-      checks: [
-        problems.length === 0
-          ? ok('resource files are valid')
-          : fail(
-              'resource files are valid',
-              'fix these files; the control plane keeps their last good content',
-              problems,
-            ),
-        conflicts.length === 0
-          ? ok('resources do not override one another')
-          : warn('resources do not override one another', 'remove or merge the resources that lose', conflicts),
-      ],
-    };
-  } finally {
-    await store.close();
-  }
+  const read = await readResourceFolder(mesh.resourcesDir);
+  const problems = read.problems.map((p) => `${p.source}: ${p.message}`);
+  const conflicts = read.conflicts.map((p) => `${p.source}: ${p.message}`);
+  return {
+    name: 'weft-resources',
+    checks: [
+      problems.length === 0
+        ? ok('resource files are valid')
+        : fail(
+            'resource files are valid',
+            'fix these files; the control plane keeps their last good content',
+            problems,
+          ),
+      conflicts.length === 0
+        ? ok('resources do not override one another')
+        : warn('resources do not override one another', 'remove or merge the resources that lose', conflicts),
+    ],
+  };
 }
 
 async function grpcReachable(

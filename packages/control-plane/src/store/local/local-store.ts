@@ -207,6 +207,11 @@ export class LocalStore implements ResourceStore {
     return undefined;
   }
 
+  /** Each YAML file read, in path order, with the resources it declares (a broken file: its last good content). */
+  filesRead(): { file: string; resources: readonly Resource[] }[] {
+    return [...this.files.keys()].sort().map((file) => ({ file, resources: this.files.get(file) ?? [] }));
+  }
+
   /** Whether `text`, an empty file that had resources, should keep them a little longer (EMPTY_GRACE_MS). */
   private stillBeingWritten(name: string, text: string): boolean {
     if (text.trim() !== '' || !this.files.get(name)?.length) {
