@@ -5,7 +5,7 @@ import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { stopOnInterrupt } from '../interrupt.ts';
 import { VizClient } from '../viz/client.ts';
 import { parseResource } from '../viz/resource.ts';
-import { formatTapEvent, tapCredentials, watchTap } from '../viz/tap-client.ts';
+import { formatTapEvent, tapCredentials, tapTargets, watchTap } from '../viz/tap-client.ts';
 
 const USAGE = `Listen to a live stream of requests through the proxies of a deployment or pod.
 
@@ -65,21 +65,7 @@ const command: Command = {
       if (!(maxEvents > 0)) throw new CliError(CliErrorCode.Usage, '--max-events must be a positive number');
       const namespace = values.namespace ?? io.env.WEFT_NAMESPACE ?? 'default';
       const inventory = await VizClient.resolve(values['api-addr'], io.env).inventory();
-      const named = inventory.workloads.filter(
-        (w) =>
-          w.namespace === namespace &&
-          (resource.kind === 'pod' ? w.pod === resource.name : w.deployment === resource.name),
-      );
-      if (named.length === 0) {
-        throw new CliError(CliErrorCode.NotFound, `no meshed ${resource.kind} ${namespace}/${resource.name}`);
-      }
-      const tappable = named.flatMap((w) => (typeof w.tapAddr === 'string' ? [{ ...w, tapAddr: w.tapAddr }] : []));
-      if (tappable.length === 0) {
-        throw new CliError(
-          CliErrorCode.Tap,
-          `the proxies of ${resource.kind}/${resource.name} have no tap address registered (tap not enabled)`,
-        );
-      }
+      const tappable = tapTargets(inventory, resource, namespace);
       const creds = tapCredentials(io.env, inventory.mesh);
       const interrupt = stopOnInterrupt(io);
       const stopped = interrupt.controller;

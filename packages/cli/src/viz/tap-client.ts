@@ -4,7 +4,9 @@ import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import type { TapEvent, TapMatch } from '@weft/api/tap';
 import { CliError, CliErrorCode } from '../errors.ts';
+import type { Inventory } from './client.ts';
 import { grpcStatusName } from './grpc-status.ts';
+import type { ResourceRef } from './resource.ts';
 import { findState } from './state-file.ts';
 import type { MeshInfo, Workload } from './workload.ts';
 
@@ -139,4 +141,27 @@ export function formatTapEvent(e: TapEvent): string {
         ? ` grpc-status=${grpcStatusName(e.grpcStatus)}`
         : '';
   return `${head}${outcome} duration=${e.sinceResponseInitUs}µs response-length=${e.responseBytes}B`;
+}
+
+/** The proxies of a deployment or pod that can be tapped, by their tap address; a clear error when there are none. */
+export function tapTargets(
+  inventory: Inventory,
+  resource: ResourceRef,
+  namespace: string,
+): (Workload & { readonly tapAddr: string })[] {
+  const named = inventory.workloads.filter(
+    (w) =>
+      w.namespace === namespace && (resource.kind === 'pod' ? w.pod === resource.name : w.deployment === resource.name),
+  );
+  if (named.length === 0) {
+    throw new CliError(CliErrorCode.NotFound, `no meshed ${resource.kind} ${namespace}/${resource.name}`);
+  }
+  const tappable = named.flatMap((w) => (typeof w.tapAddr === 'string' ? [{ ...w, tapAddr: w.tapAddr }] : []));
+  if (tappable.length === 0) {
+    throw new CliError(
+      CliErrorCode.Tap,
+      `the proxies of ${resource.kind}/${resource.name} have no tap address registered (tap not enabled)`,
+    );
+  }
+  return tappable;
 }

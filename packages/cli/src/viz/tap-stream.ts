@@ -3,7 +3,7 @@ import { CliError, CliErrorCode } from '../errors.ts';
 import type { Inventory } from './client.ts';
 import { sendCliError } from './dashboard-api.ts';
 import { parseResource } from './resource.ts';
-import { tapCredentials, watchTap } from './tap-client.ts';
+import { tapCredentials, tapTargets, watchTap } from './tap-client.ts';
 
 // `weft tap` for the dashboard: the viz server taps the named workload's
 // proxies with the CLI's certificate, exactly as `weft tap` does, and streams
@@ -35,18 +35,7 @@ export function registerTapStream(
       const maxRps = q.maxRps === undefined ? DEFAULT_MAX_RPS : Number(q.maxRps);
       if (!(maxRps > 0 && maxRps <= 1000)) throw new CliError(CliErrorCode.Usage, 'maxRps must be in (0, 1000]');
       const inventory = deps.inventory();
-      const named = inventory.workloads.filter(
-        (w) =>
-          w.namespace === namespace &&
-          (resource.kind === 'pod' ? w.pod === resource.name : w.deployment === resource.name),
-      );
-      if (named.length === 0) {
-        throw new CliError(CliErrorCode.NotFound, `no meshed ${resource.kind} ${namespace}/${resource.name}`);
-      }
-      const tappable = named.flatMap((w) => (typeof w.tapAddr === 'string' ? [{ ...w, tapAddr: w.tapAddr }] : []));
-      if (tappable.length === 0) {
-        throw new CliError(CliErrorCode.Tap, `the proxies of ${resource.kind}/${resource.name} have no tap address`);
-      }
+      const tappable = tapTargets(inventory, resource, namespace);
       const creds = tapCredentials(deps.env, inventory.mesh, deps.stateDir);
       const match = {
         pathPrefix: q.path || undefined,
