@@ -24,6 +24,14 @@ export interface TapEvent {
   readonly scheme: string;
   readonly authority: string;
   readonly path: string;
+  /**
+   * req: the request's headers as the proxy received them, pseudo-headers
+   * aside; credentials (authorization, cookie) read "<redacted>", and at most
+   * 32 headers of 512 characters are kept.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** req: the trace the request carries, when it was sampled (32 hex digits). */
+  readonly traceId?: string;
   /** rsp, end */
   readonly status?: number;
   /** rsp: request init → response init; end: request init → end. */

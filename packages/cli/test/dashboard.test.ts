@@ -153,7 +153,7 @@ describe('the dashboard of weft dev', () => {
     await screenshot(page, 'dashboard-topology');
   }, 30_000);
 
-  it('taps voting and shows a VoteDoughnut with grpc-status Unknown, expandable to its fields', async () => {
+  it('taps voting and shows a VoteDoughnut with grpc-status Unknown, expandable to its fields, headers and trace', async () => {
     await page.goto(
       `${dashboard}/#/tap?namespace=emojivoto&resource=deploy/voting&path=${encodeURIComponent(DOUGHNUT)}`,
     );
@@ -161,8 +161,14 @@ describe('the dashboard of weft dev', () => {
     await entry.waitFor({ timeout: 30_000 });
     expect(await entry.locator('summary').textContent()).toContain(DOUGHNUT);
     await entry.locator('summary').click();
-    await expect.poll(() => entry.locator('dl').textContent()).toContain('Unknown (2)');
-    expect(await entry.locator('dl').textContent()).toContain('voting.emojivoto.serviceaccount');
+    const fields = entry.locator('dl').first();
+    await expect.poll(() => fields.textContent()).toContain('Unknown (2)');
+    expect(await fields.textContent()).toContain('voting.emojivoto.serviceaccount');
+    // The request's own headers, and its trace: web's gRPC calls carry the context it sampled.
+    expect(await entry.locator('dl.tap-headers').textContent()).toContain('application/grpc');
+    expect(
+      await entry.getByRole('link', { name: /^This request's trace [0-9a-f]{32} →$/ }).getAttribute('href'),
+    ).toMatch(/#\/traces\/[0-9a-f]{32}$/);
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByText(/^Paused; \d+ requests shown\.$/).waitFor();
     await screenshot(page, 'dashboard-tap');

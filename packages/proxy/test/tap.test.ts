@@ -174,6 +174,27 @@ describe('tap', () => {
     expect(inb.events[2]).toMatchObject({ grpcStatus: 2 });
   });
 
+  it("shows a request's headers and the trace it carries, credentials redacted", async () => {
+    const out = await tap('client', 'weft-cli', {});
+    const traceId = 'feedface00000000feedface00000000';
+    const md = new Metadata();
+    md.set('traceparent', `00-${traceId}-0123456789abcdef-01`);
+    md.set('authorization', 'Bearer secret-token');
+    md.set('x-workshop', 'lab 5');
+    await new Promise((resolve) => client.voteDoughnut(Buffer.alloc(0), md, resolve));
+    await until(() => out.events.length >= 1);
+    out.stop();
+    const req = out.events[0] as TapEvent;
+    expect(req.traceId).toBe(traceId);
+    expect(req.headers).toMatchObject({
+      'content-type': 'application/grpc',
+      authorization: '<redacted>',
+      'x-workshop': 'lab 5',
+    });
+    expect(JSON.stringify(req)).not.toContain('secret-token');
+    expect(Object.keys(req.headers ?? {}).some((name) => name.startsWith(':'))).toBe(false);
+  });
+
   it('matches by path prefix and by method', async () => {
     const doughnut = await tap('client', 'weft-cli', { pathPrefix: '/emojivoto.v1.VotingService/VoteDoughnut' });
     const gets = await tap('client', 'weft-cli', { method: 'GET' });

@@ -18,8 +18,9 @@ export function tapRequestEntry(first: PodTapEvent, traced: string): TapRequest 
   const at = new Date();
   const summary = h('summary');
   const body = h('dl');
-  const traces = h('a', { href: href(['traces'], { service: traced }) }, `Recent traces of ${traced} →`);
-  const element = h('details', {}, summary, body, traces);
+  const headers = h('dl', { class: 'tap-headers' });
+  const traces = h('p');
+  const element = h('details', {}, summary, body, headers, traces);
   const render = () => {
     const req = seen.req ?? first;
     const rsp = seen.rsp;
@@ -69,6 +70,19 @@ export function tapRequestEntry(first: PodTapEvent, traced: string): TapRequest 
     show(
       body,
       rows.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [h('dt', {}, k), h('dd', { class: 'mono' }, v)])),
+    );
+    const named = Object.entries(req.headers ?? {});
+    show(
+      headers,
+      ...(named.length ? [h('dt', {}, 'request headers'), h('dd')] : []),
+      ...named.flatMap(([k, v]) => [h('dt', { class: 'mono' }, k), h('dd', { class: 'mono' }, v)]),
+    );
+    // A sampled request opens its own trace; any other, the app's recent ones.
+    show(
+      traces,
+      req.traceId
+        ? h('a', { href: href(['traces', req.traceId]) }, `This request's trace ${req.traceId} →`)
+        : h('a', { href: href(['traces'], { service: traced }) }, `Recent traces of ${traced} →`),
     );
   };
   return {

@@ -1,4 +1,4 @@
-import type { Profile, ProfileListener } from '../profile/profile.ts';
+import type { ProfileListener } from '../profile/profile.ts';
 import type { PeerTls } from '../tls/connect.ts';
 
 // Discovery as a stream of diffs, in linkerd's vocabulary. `reset` replaces

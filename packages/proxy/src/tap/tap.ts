@@ -4,7 +4,9 @@ import type { RequestHooks, RequestMeta, RequestObserver, ResponseEnd } from '..
 // Tap: live request events for whoever is watching. A watcher names a match
 // (path prefix, method, authority) and a rate; each request it matches, within
 // the rate, yields three events: req (request init), rsp (response init) and
-// end (response end). Nothing is recorded while nobody watches.
+// end (response end). Nothing is recorded while nobody watches. The request
+// event carries the request's headers, credentials redacted (Linkerd's tap
+// shows headers too; a token in a terminal or a browser is one too many).
 
 export interface Watcher {
   readonly match: TapMatch;
@@ -14,6 +16,23 @@ export interface Watcher {
 }
 
 export const MAX_WATCHERS = 16;
+
+/** A tapped request's headers: enough to debug with, bounded, and no credentials. */
+const MAX_HEADERS = 32;
+const MAX_HEADER_CHARS = 512;
+const REDACTED = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+export function tapHeaders(headers: RequestMeta['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  let kept = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') || value === undefined) continue;
+    if (kept++ >= MAX_HEADERS) break;
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    out[name] = REDACTED.has(name) ? '<redacted>' : text.slice(0, MAX_HEADER_CHARS);
+  }
+  return out;
+}
 
 interface Slot {
   readonly watcher: Watcher;
@@ -88,7 +107,7 @@ export class Tap implements RequestObserver {
     const send = (e: TapEvent) => {
       for (const w of watchers) w.emit(e);
     };
-    send({ type: 'req', ...base });
+    send({ type: 'req', ...base, headers: tapHeaders(meta.headers), traceId: meta.trace?.traceId });
     let responseNs: bigint | undefined;
     const us = (a: bigint, b: bigint) => Number((a - b) / 1000n);
     return {

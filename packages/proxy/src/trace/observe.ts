@@ -24,6 +24,8 @@ export interface RequestMeta {
   readonly serverId: string | undefined;
   /** Present when the request arrived with a sampled trace context. */
   readonly trace: TraceContext | undefined;
+  /** The request's headers as received; read only by tap, and only when someone taps. */
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface ResponseEnd {
@@ -86,6 +88,7 @@ export class Observers {
       clientId,
       serverId,
       trace,
+      headers: req.headers,
     };
     const hooks = this.#begin(meta);
     if (hooks) watchH1(res, hooks);
@@ -118,6 +121,7 @@ export class Observers {
       clientId,
       serverId,
       trace,
+      headers,
     };
     const hooks = this.#begin(meta);
     if (hooks) watchH2(stream, hooks);
