@@ -85,6 +85,10 @@ export function describeEmojivotoPods(store: () => TestStore | undefined, images
         expect(proxy.status, `${name} weft-proxy`).toBe('running');
         expect(main.status, `${name} ${app}`).toBe('running');
         expect(proxy.started > init.started && main.started > proxy.started, `${name} start order`).toBe(true);
+        // Its rules, in the pod's own namespace: inbound to the proxy's 4143, outbound to its 4140.
+        const { stdout: rules } = await podman(s, ['logs', `${pod(name).podmanName}-weft-init`]);
+        expect(rules, name).toMatch(/-j REDIRECT --to-ports? 4143/);
+        expect(rules, name).toMatch(/-j REDIRECT --to-ports? 4140/);
       }
     });
 

@@ -9,7 +9,8 @@ import { podman, type TestStore, waitFor } from './podman.ts';
 // (one network namespace) on the test's pod network, its init containers in
 // order, each to completion, except native sidecars (restartPolicy Always),
 // which start and must pass their startup probe before anything after them
-// starts; then the containers.
+// starts; then the containers. Container ports need no publishing: each is
+// reached at the pod's IP, as on a cluster.
 
 export interface PodRunContext {
   readonly store: TestStore;
