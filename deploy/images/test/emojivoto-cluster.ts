@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { V1Container, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { applyPatch, DEFAULT_INJECTOR_CONFIG, injectPod } from '@weft/control-plane/injector';
 import { ClusterResources } from './cluster-resources.ts';
 import { type PodRunContext, type RunningPod, runPod, waitReady } from './kube-pod.ts';
 import { deployments, manifest, namespaceAnnotations, patchPod, podOf, services } from './manifest-pods.ts';
 import { LOCAL_TOKENS, meshObjects } from './mesh-objects.ts';
-import { createPodNetwork, type PodNetwork, removePodNetworks } from './pod-network.ts';
+import type { ClusterObjects } from './pod-env.ts';
+import { createPodNetwork, type PodNetwork } from './pod-network.ts';
 import { podman, type TestStore } from './podman.ts';
 
 // emojivoto on the mesh the way a kind cluster runs it, with podman in place
@@ -48,15 +49,17 @@ function serviceNames(s: V1Service): string[] {
 const hostsFor = (list: V1Service[], ip: (s: V1Service) => string) =>
   Object.fromEntries(list.flatMap((s) => serviceNames(s).map((n) => [n, ip(s)])));
 
+/** The names the mesh's own pods answer: its Services, each to the one pod behind it. */
+type MeshHosts = Record<string, string>;
+
 export class EmojivotoCluster {
   readonly pods = new Map<string, RunningPod>();
-  #network: PodNetwork | undefined;
-  readonly #made: string[] = [];
-
   readonly store: TestStore;
   readonly run: string;
   readonly dir: string;
   readonly images: ClusterImages;
+  readonly #made: string[] = [];
+  #network: PodNetwork | undefined;
 
   constructor(store: TestStore, run: string, dir: string, images: ClusterImages) {
     this.store = store;
@@ -65,50 +68,50 @@ export class EmojivotoCluster {
     this.images = images;
   }
 
-  get network(): PodNetwork | undefined {
-    return this.#network;
-  }
-
+  /** Starts the mesh's pods, then emojivoto's, and returns once every pod is ready. */
   async start(): Promise<void> {
-    const network = await createPodNetwork(this.store, this.run);
-    this.#network = network;
+    this.#network = await createPodNetwork(this.store, this.run);
     const mesh = meshObjects();
     const resources = new ClusterResources(join(this.dir, 'resources'));
-    const images = {
-      'weft/mesh:0.1.0': this.images.mesh,
-      'weft/emojivoto:v11': this.images.emojivoto,
-    };
-    const ctx = (hosts: Record<string, string>): PodRunContext => ({
+    const ctx = this.#context(this.#network, mesh.objects);
+    const meshHosts = await this.#startControlPlane(ctx, resources);
+    await this.#startEmojivoto(ctx, resources, meshHosts, mesh.trustAnchorsPem);
+    await Promise.all([...this.pods.values()].map((p) => waitReady(p)));
+  }
+
+  #context(network: PodNetwork, objects: ClusterObjects) {
+    const images = { 'weft/mesh:0.1.0': this.images.mesh, 'weft/emojivoto:v11': this.images.emojivoto };
+    return (hosts: Record<string, string>): PodRunContext => ({
       store: this.store,
       network,
       run: this.run,
       dir: join(this.dir, 'pods'),
-      objects: mesh.objects,
+      objects,
       images,
       hosts,
     });
-    const start = async (
-      c: PodRunContext,
-      pod: V1Pod,
-      name: string,
-      namespace: string,
-      onIp?: (p: RunningPod) => void,
-    ) => {
-      this.#made.push(`${this.run}-${name}`);
-      const running = await runPod(c, pod, name, namespace, onIp);
-      this.pods.set(name, running);
-      return running;
-    };
+  }
 
-    const cpObjects = [...manifest('control-plane/identity.yaml'), ...manifest('control-plane/destination.yaml')];
-    const [identity, destination] = deployments(cpObjects);
+  async #start(ctx: PodRunContext, pod: V1Pod, name: string, namespace: string, onIp?: (p: RunningPod) => void) {
+    this.#made.push(`${this.run}-${name}`);
+    const running = await runPod(ctx, pod, name, namespace, onIp);
+    this.pods.set(name, running);
+    return running;
+  }
+
+  /** identity, then destination (which certifies itself with identity), both ready. */
+  async #startControlPlane(ctx: (hosts: MeshHosts) => PodRunContext, resources: ClusterResources): Promise<MeshHosts> {
+    const objects = [...manifest('control-plane/identity.yaml'), ...manifest('control-plane/destination.yaml')];
+    const [identity, destination] = deployments(objects);
     if (!identity || !destination) throw new Error('deploy/control-plane has no identity or destination Deployment');
-    const identityPod = await start(ctx({}), patchPod(podOf(identity), LOCAL_TOKENS), 'weft-identity-0', 'weft-system');
-    const cpServices = services(cpObjects);
-    const identityHosts = hostsFor(
-      cpServices.filter((s) => s.metadata?.name?.startsWith('weft-identity')),
-      () => identityPod.ip,
+    const ofIdentity = (s: V1Service) => s.metadata?.name?.startsWith('weft-identity') === true;
+    const identityPod = await this.#start(
+      ctx({}),
+      patchPod(podOf(identity), LOCAL_TOKENS),
+      'weft-identity-0',
+      'weft-system',
     );
+    const identityHosts = hostsFor(services(objects).filter(ofIdentity), () => identityPod.ip);
     const dstPod = patchPod(podOf(destination), {
       env: {
         WEFT_CP_BACKEND: 'local',
@@ -119,50 +122,53 @@ export class EmojivotoCluster {
       volume: { name: 'resources', hostPath: { path: resources.dir } },
       mountPath: RESOURCES_MOUNT,
     });
-    const forwarder: V1Container = {
+    dstPod.spec?.containers.push({
       name: 'service-ports',
       image: 'weft/mesh:0.1.0',
       command: ['node', '-e', FORWARD],
       args: ['$(POD_IP)', ...SERVICE_PORTS],
       env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
-    };
-    dstPod.spec?.containers.push(forwarder);
-    const dst = await start(ctx(identityHosts), dstPod, 'weft-destination-0', 'weft-system');
+    });
+    const dst = await this.#start(ctx(identityHosts), dstPod, 'weft-destination-0', 'weft-system');
     await Promise.all([waitReady(identityPod), waitReady(dst)]);
+    return {
+      ...identityHosts,
+      ...hostsFor(
+        services(objects).filter((s) => !ofIdentity(s)),
+        () => dst.ip,
+      ),
+    };
+  }
 
+  /** Every Deployment of emojivoto.yaml as the injector writes its pod; its Services on virtual IPs. */
+  async #startEmojivoto(
+    ctx: (hosts: MeshHosts) => PodRunContext,
+    resources: ClusterResources,
+    meshHosts: MeshHosts,
+    trustAnchorsPem: string,
+  ): Promise<void> {
+    const network = this.#network as PodNetwork;
     const app = manifest('emojivoto/emojivoto.yaml');
     const appServices = services(app);
     const vip = new Map(appServices.map((s, i) => [s, network.serviceIp(i + 1)]));
     for (const [s, ip] of vip) resources.addService(s, ip);
-    const hosts = {
-      ...identityHosts,
-      ...hostsFor(
-        cpServices.filter((s) => !s.metadata?.name?.startsWith('weft-identity')),
-        () => dst.ip,
-      ),
-      ...hostsFor(appServices, (s) => vip.get(s) ?? ''),
-    };
+    const hosts = { ...meshHosts, ...hostsFor(appServices, (s) => vip.get(s) ?? '') };
     const namespaces = namespaceAnnotations(app);
-    const config = { ...DEFAULT_INJECTOR_CONFIG, trustAnchorsPem: mesh.trustAnchorsPem };
+    const config = { ...DEFAULT_INJECTOR_CONFIG, trustAnchorsPem };
     for (const d of deployments(app)) {
       const pod = podOf(d);
       const namespace = d.metadata?.namespace ?? 'default';
+      const owner = { kind: 'Deployment', name: d.metadata?.name ?? '' };
       const result = injectPod(
-        {
-          pod,
-          namespace,
-          namespaceAnnotations: namespaces.get(namespace) ?? {},
-          owner: { kind: 'Deployment', name: d.metadata?.name ?? '' },
-        },
+        { pod, namespace, namespaceAnnotations: namespaces.get(namespace) ?? {}, owner },
         config,
       );
       if (result.kind !== 'injected') throw new Error(`${d.metadata?.name} was not injected: ${result.message}`);
       // The Pod object exists with its IP before its containers start, as on a cluster.
-      await start(ctx(hosts), applyPatch(pod, result.patch), `${d.metadata?.name}-0`, namespace, (p) =>
+      await this.#start(ctx(hosts), applyPatch(pod, result.patch), `${d.metadata?.name}-0`, namespace, (p) =>
         resources.addPod(p),
       );
     }
-    await Promise.all([...this.pods.values()].map((p) => waitReady(p)));
   }
 
   /** Removes the pods, the network and the files, whatever state start() left them in. */
@@ -173,7 +179,11 @@ export class EmojivotoCluster {
         errors.push(e.message),
       );
     }
-    await removePodNetworks(this.store).catch((e: Error) => errors.push(e.message));
+    if (this.#network) {
+      await podman(this.store, ['network', 'rm', '--force', this.#network.name]).catch((e: Error) =>
+        errors.push(e.message),
+      );
+    }
     rmSync(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw new Error(errors.join('\n'));
   }
