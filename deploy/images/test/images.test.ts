@@ -2,7 +2,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_INJECTOR_CONFIG } from '@weft/control-plane/injector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEmojivotoPods } from './emojivoto-pods-suite.ts';
 import { injectedWebPod, podmanRunFlags } from './injected-pod.ts';
+import { podNetworks, removePodNetworks } from './pod-network.ts';
 import {
   buildLogTails,
   IMAGES_DIR,
@@ -17,9 +19,11 @@ import {
 
 // Builds both images with deploy/images/build.sh, as a user would, and runs
 // them the way Kubernetes would: emojivoto's web pod with the containers the
-// injector adds. Everything runs in a pod without a network (loopback only),
-// in an image store of the test's own (WEFT_IMAGES_TEST_STORE): its base
-// images stay cached there; everything else it makes is removed at the end.
+// injector adds, alone in a pod without a network (loopback only); then all
+// of emojivoto with identity and destination, as injected pods on a pod
+// network of the test's own (emojivoto-pods-suite.ts). All of it lives in an
+// image store of the test's own (WEFT_IMAGES_TEST_STORE): its base images
+// stay cached there; everything else it makes is removed at the end.
 //
 // It needs Linux and root (rootful podman, debootstrap) and fails elsewhere;
 // WEFT_IMAGES_TEST=skip opts out, e.g. on a laptop without podman.
@@ -66,7 +70,10 @@ describe.skipIf(OPT_OUT)('the mesh and emojivoto images, built with podman', () 
     const s = openTestStore(STORE_DIR);
     store = s;
     // What a run killed before its afterAll left behind.
-    if (s.reused) await sweep(s, BASES);
+    if (s.reused) {
+      await sweep(s, BASES);
+      await removePodNetworks(s);
+    }
     // Logs of an earlier run must not pass for this one's.
     for (const name of ['mesh', 'emojivoto']) rmSync(join(s.dir, `weft-image-${name}.log`), { force: true });
     build = await run(s, BUILD_SH, ['--tag', TAG], 14 * 60_000).catch((err: Error) => {
@@ -91,6 +98,11 @@ describe.skipIf(OPT_OUT)('the mesh and emojivoto images, built with podman', () 
       (err: Error) => err.message,
     );
     await sweep(s, BASES).catch((err: Error) => console.error(err.message));
+    const networks = await removePodNetworks(s).then(
+      () => podNetworks(s),
+      (err: Error) => err.message,
+    );
+    expect(networks).toEqual([]);
     expect(removal).toEqual([false, false]);
     expect(await left(['ps', '--all', '--format', '{{.Names}}'])).toBe('');
     expect(await left(['pod', 'ps', '--format', '{{.Name}}'])).toBe('');
@@ -241,4 +253,6 @@ describe.skipIf(OPT_OUT)('the mesh and emojivoto images, built with podman', () 
     expect(await uid(`${POD}-proxy`)).toBe(String(DEFAULT_INJECTOR_CONFIG.proxyUid));
     expect(await uid(`${POD}-web`)).toBe('1000');
   }, 180_000);
+
+  describeEmojivotoPods(() => store, { mesh: MESH, emojivoto: EMOJIVOTO });
 });

@@ -42,7 +42,8 @@ export function injectedWebPod(image: string): MeshContainers {
  */
 export function podmanRunFlags(container: V1Container): string[] {
   const sc = container.securityContext ?? {};
-  const flags = ['--entrypoint', JSON.stringify(container.command ?? [])];
+  // Without a command the image's entry point runs, as on Kubernetes.
+  const flags = container.command ? ['--entrypoint', JSON.stringify(container.command)] : [];
   if (sc.runAsUser !== undefined) flags.push('--user', String(sc.runAsUser));
   if (sc.readOnlyRootFilesystem) flags.push('--read-only');
   if (sc.allowPrivilegeEscalation === false) flags.push('--security-opt', 'no-new-privileges');
