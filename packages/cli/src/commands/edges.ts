@@ -5,6 +5,7 @@ import { edgesJson } from '../output/json-rows.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
 import { edges, workloadIndex } from '../viz/edges.ts';
+import { checkNamespace } from '../viz/namespaces.ts';
 import { parseResource } from '../viz/resource.ts';
 import { identitiesOf } from '../viz/workload.ts';
 
@@ -37,6 +38,7 @@ const command: Command = {
       const [pods, inventory] = await Promise.all([ctx.source.pods(), ctx.viz?.inventory().catch(() => undefined)]);
       const identities = identitiesOf(inventory?.workloads ?? []);
       const rows = await edges(ctx.source, workloadIndex(pods, identities), ctx);
+      if (rows.length === 0) await checkNamespace(ctx.source, ctx.namespace);
       if (ctx.output === 'json') {
         io.stdout.write(renderJson(edgesJson(rows)));
         return 0;

@@ -5,6 +5,7 @@ import { GOLDEN_HEADERS, goldenCells } from '../output/golden-columns.ts';
 import { routesJson } from '../output/json-rows.ts';
 import { renderJson, renderTable } from '../output/table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
+import { checkNamespace } from '../viz/namespaces.ts';
 import { parseResource } from '../viz/resource.ts';
 import { routes } from '../viz/routes.ts';
 
@@ -58,6 +59,7 @@ const command: Command = {
         services,
         toService: to?.name,
       });
+      if (result.rows.length === 0) await checkNamespace(ctx.source, namespace);
       if (ctx.output === 'json') {
         io.stdout.write(renderJson(routesJson(result.rows, result.windowSeconds, to !== undefined)));
         return 0;

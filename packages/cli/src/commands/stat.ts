@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { CliError, CliErrorCode, failWith } from '../errors.ts';
 import { renderStat } from '../output/stat-table.ts';
 import { COMMON_HELP, COMMON_OPTIONS, vizContext } from '../viz/cli-context.ts';
+import { checkNamespace } from '../viz/namespaces.ts';
 import { parseResource } from '../viz/resource.ts';
 import { stat } from '../viz/stat.ts';
 
@@ -46,6 +47,7 @@ const command: Command = {
         windowSeconds: ctx.windowSeconds,
         from,
       });
+      if (rows.length === 0) await checkNamespace(ctx.source, ctx.namespace);
       io.stdout.write(
         renderStat(rows, { output: ctx.output, allNamespaces: ctx.namespace === undefined, windowSeconds }),
       );

@@ -81,6 +81,18 @@ describe('weft stat (recorder)', () => {
     expect(none.stdout).toBe('No traffic found.\n');
   });
 
+  it('says a namespace with no meshed workloads is not found, with the one meant, and exits 1', async () => {
+    const typo = await runCli(['stat', '-n', 'emojivot', 'deploy'], api());
+    expect(typo).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: no meshed workloads in namespace emojivot; did you mean emojivoto? (WEFT_CLI_NOT_FOUND)\n',
+    });
+    expect((await runCli(['stat', '-n', 'kube-system', 'deploy'], api())).stderr).toBe(
+      'Error: no meshed workloads in namespace kube-system; meshed namespaces: emojivoto (WEFT_CLI_NOT_FOUND)\n',
+    );
+  });
+
   it('finds the viz API through .weft/viz.json from another process', async () => {
     const main = fileURLToPath(new URL('../main.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(
