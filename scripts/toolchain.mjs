@@ -137,11 +137,21 @@ function ensureDebianPackages(path) {
   );
 }
 
+// weft's flags that npm takes for its own when `npm run weft` is typed without
+// `--`: it sets npm_config_<flag> and passes only the values on.
+const WEFT_FLAGS_NPM_TAKES = ['o', 'a', 't', 'output', 'namespace', 'all_namespaces', 'to', 'from', 'window', 'prometheus'];
+
 function main() {
   const task = process.argv[2];
   const command = TASKS[task];
   if (!command) {
     log(`unknown task "${task ?? ''}"; one of: ${Object.keys(TASKS).join(', ')}`);
+    process.exit(2);
+  }
+  const taken = WEFT_FLAGS_NPM_TAKES.filter((flag) => process.env[`npm_config_${flag}`] !== undefined);
+  if (task === 'weft' && process.env.npm_lifecycle_event === 'weft' && taken.length > 0) {
+    const flags = taken.map((f) => (f.length === 1 ? `-${f === 'a' ? 'A' : f}` : `--${f.replaceAll('_', '-')}`));
+    log(`npm took ${flags.join(' ')} for itself: put -- before weft's arguments (npm run weft -- stat -n emojivoto deploy), or run bin/weft`);
     process.exit(2);
   }
   let path = `${nodeDir()}:${process.env.PATH}`;

@@ -61,4 +61,17 @@ describe('weft', () => {
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('Did you mean this?\n\tstat\n');
   });
+
+  it('says what to type when npm run weft is given flags without --', () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const run = spawnSync('npm', ['run', '-s', 'weft', 'stat', 'deploy', '-o', 'wide'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      "npm took -o for itself: put -- before weft's arguments (npm run weft -- stat -n emojivoto deploy), or run bin/weft",
+    );
+  });
 });
