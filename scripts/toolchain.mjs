@@ -23,7 +23,7 @@ const NODE_VERSION = manifest.engines.node.replace(/^[^\d]*/, '');
 const PNPM_VERSION = manifest.packageManager.split('@')[1];
 
 // Debian packages the tests drive as real peers: a headless browser for the
-// UI test, openssl for certificate checks, promtool for the metrics format,
+// UI test, openssl for certificate checks, promtool for the metrics format.
 // kubectl for the manifests' scripts (offline: --dry-run=client, --local).
 const TEST_DEBIAN_PACKAGES = {
   chromium: 'chromium',
@@ -31,6 +31,8 @@ const TEST_DEBIAN_PACKAGES = {
   promtool: 'prometheus',
   iptables: 'iptables',
   kubectl: 'kubernetes-client',
+  // A file rather than a command: the colour emoji the UI tests look for (without it, empty boxes).
+  '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf': 'fonts-noto-color-emoji',
 };
 
 const TASKS = {
@@ -111,7 +113,7 @@ function which(cmd, path) {
 
 function ensureDebianPackages(path) {
   const missing = Object.entries(TEST_DEBIAN_PACKAGES)
-    .filter(([cmd]) => !which(cmd, path))
+    .filter(([need]) => (need.startsWith('/') ? !existsSync(need) : !which(need, path)))
     .map(([, pkg]) => pkg);
   if (missing.length === 0) return;
   const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];

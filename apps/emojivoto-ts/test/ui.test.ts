@@ -48,6 +48,21 @@ describe('the emojivoto page in a real browser', () => {
     await page.waitForSelector('button.emoji');
     expect(await page.locator('button.emoji').count()).toBe(99);
     expect(await page.locator('button.emoji').first().textContent()).toBe('😂');
+    // Drawn in colour, not as an empty box: the machine has a colour emoji font (Debian's fonts-noto-color-emoji).
+    const colouredPixels = await page.evaluate(`(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 64;
+      canvas.height = 64;
+      const g = canvas.getContext('2d');
+      g.font = '48px "Noto Color Emoji", sans-serif';
+      g.textBaseline = 'top';
+      g.fillText('😂', 4, 4);
+      const d = g.getImageData(0, 0, 64, 64).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && Math.abs(d[i] - d[i + 2]) > 60) n++;
+      return n;
+    })()`);
+    expect(colouredPixels).toBeGreaterThan(100);
   });
 
   it('votes for an emoji and finds it on the leaderboard', async () => {
