@@ -37,16 +37,22 @@ const command: Command = {
         io.stdout.write(USAGE);
         return 0;
       }
-      const resource = parseResource(positionals, ['deployment', 'pod', 'service', 'route']);
+      const kinds = ['deployment', 'pod', 'service', 'route'] as const;
+      // Several named resources, as Linkerd takes them: `stat deploy/web deploy/web-v2`.
+      const resources =
+        positionals.length > 1 && positionals.every((p) => p.includes('/'))
+          ? positionals.map((p) => parseResource([p], kinds))
+          : [parseResource(positionals, kinds)];
       const from = values.from ? parseResource([values.from], ['deployment', 'pod']) : undefined;
       if (from && !from.name) throw new CliError(CliErrorCode.Usage, '--from needs a named resource, e.g. deploy/web');
       const ctx = vizContext(values, io);
-      const { rows, windowSeconds } = await stat(ctx.source, {
-        resource,
-        namespace: ctx.namespace,
-        windowSeconds: ctx.windowSeconds,
-        from,
-      });
+      const results = await Promise.all(
+        resources.map((resource) =>
+          stat(ctx.source, { resource, namespace: ctx.namespace, windowSeconds: ctx.windowSeconds, from }),
+        ),
+      );
+      const rows = results.flatMap((r) => r.rows);
+      const windowSeconds = results[0]?.windowSeconds ?? ctx.windowSeconds;
       if (rows.length === 0) await checkNamespace(ctx.source, ctx.namespace);
       io.stdout.write(
         renderStat(rows, { output: ctx.output, allNamespaces: ctx.namespace === undefined, windowSeconds }),

@@ -49,6 +49,12 @@ describe('weft stat (recorder)', () => {
     expect(web).toMatchObject({ meshed: '1/1', success: null, rps: null });
   });
 
+  it('takes several named resources at once, as Linkerd does', async () => {
+    const both = await runCli(['stat', '-n', 'emojivoto', 'deploy/web', 'deploy/emoji', '-o', 'json'], api());
+    expect(both.code, both.stderr).toBe(0);
+    expect((JSON.parse(both.stdout) as Row[]).map((r) => r.name).sort()).toEqual(['emoji', 'web']);
+  });
+
   it("prints Linkerd's columns, and services from the clients' side", async () => {
     const table = await runCli(['stat', '-n', 'emojivoto', 'deploy/emoji'], api());
     const [header, row] = table.stdout.trimEnd().split('\n');
