@@ -20,9 +20,14 @@ export function formatSuccess(rate: number | undefined): string {
   return rate === undefined ? NONE : `${(rate * 100).toFixed(2)}%`;
 }
 
-/** `2.0rps` (one decimal, as Linkerd prints it). */
+/**
+ * `2.0rps` (one decimal, as Linkerd prints it). A route that gets a request
+ * every half minute is not idle: below 0.1 rps two significant digits show
+ * (`0.033rps`) where one decimal would print a misleading `0.0rps`.
+ */
 export function formatRps(rps: number | undefined): string {
-  return rps === undefined ? NONE : `${rps.toFixed(1)}rps`;
+  if (rps === undefined) return NONE;
+  return rps > 0 && rps < 0.1 ? `${rps.toPrecision(2)}rps` : `${rps.toFixed(1)}rps`;
 }
 
 /** Whole milliseconds, `-` when there were no observations. */
