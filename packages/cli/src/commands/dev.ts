@@ -107,14 +107,12 @@ async function startMeshed(supervisor: Supervisor, flags: DevFlags, web: number,
     env: io.env,
     write: (text) => io.stdout.write(text),
   });
-  const collector = io.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const forwarded = collector ? `, forwarded with the proxies' spans to ${collector}` : '';
   return {
     lines: [
       `dashboard: ${mesh.viz.address}/ (the mesh, live; \`weft dashboard\` opens it)`,
       `emojivoto is up: open ${mesh.webUrl} (web's sidecar)`,
       `viz API:  ${mesh.viz.address} (found by weft through ${mesh.viz.stateFile})`,
-      `OTLP:     ${mesh.viz.otlpGrpcAddress} (the apps' traces${forwarded})`,
+      otlpLine(mesh.viz.otlpGrpcAddress, io),
       'try, in another terminal (weft is bin/weft; export PATH="$PWD/bin:$PATH" once):',
       '  weft stat deploy -n emojivoto',
       '  weft edges deploy -n emojivoto',
@@ -138,14 +136,22 @@ async function startPods(supervisor: Supervisor, flags: DevFlags, _web: number, 
   const { plan } = mesh.network;
   return {
     lines: [
+      `dashboard: ${mesh.core.viz.address}/ (the mesh, live; \`weft dashboard\` opens it)`,
       `emojivoto is up: open ${mesh.webUrl} (web's pod, through its sidecar)`,
       `viz API:  ${mesh.core.viz.address}`,
+      otlpLine(mesh.core.viz.otlpGrpcAddress, io),
       ...plan.pods.map((p) => `pod ${p.namespace}/${p.workload}-0: ${p.address} (ip netns exec ${p.netns} …)`),
       ...plan.services.map((s) => `Service ${s.namespace}/${s.name}: ${s.clusterIP}`),
       'try, in another terminal: weft stat deploy -n emojivoto; weft edges deploy -n emojivoto',
     ],
     stop: () => mesh.stop(),
   };
+}
+
+/** Where the apps send their traces, and where the viz server forwards them with the proxies' spans. */
+function otlpLine(receiver: string, io: CommandIo): string {
+  const collector = io.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return `OTLP:     ${receiver} (the apps' traces${collector ? `, forwarded with the proxies' spans to ${collector}` : ''})`;
 }
 
 /** Pods mode when asked for and the host allows it; otherwise one line saying why, and loopback. */
