@@ -30,6 +30,15 @@ function routeSeries(
   ].join('\n');
 }
 
+function stale(route: string): string {
+  const labels = `direction="inbound",dst="web-svc.emojivoto.svc.cluster.local:80",rt_route="${route}",status_code="200",classification="success"`;
+  return [
+    `route_response_total{${labels}} 7`,
+    `route_response_latency_ms_bucket{${labels},le="10"} 7`,
+    `route_response_latency_ms_bucket{${labels},le="+Inf"} 7`,
+  ].join('\n');
+}
+
 // web calling emoji-svc with retries: 4 answers seen (1 failed) out of 6 attempts (3 failed).
 const EMOJI = 'emoji-svc.emojivoto.svc.cluster.local:8080';
 const outbound = () => [
@@ -49,6 +58,8 @@ beforeAll(async () => {
         routeSeries('POST /api/vote', 200, 3),
         routeSeries('POST /api/vote', 500, 1),
         routeSeries('', 200, 2),
+        // A route of a profile since deleted: its counters stay, and never grow again.
+        stale('GET /api/gone'),
         ...outbound(),
       ].join('\n')}\n`,
     );
@@ -81,6 +92,7 @@ describe('weft routes (route families)', () => {
     const env = { WEFT_API_ADDR: viz.address };
     const json = JSON.parse((await runCli(['routes', '-n', 'emojivoto', 'deploy/web', '-o', 'json'], env)).stdout);
     const byRoute = Object.fromEntries(json.map((r: { route: string }) => [r.route, r]));
+    // GET /api/gone served nothing in the window: a route of a deleted profile leaves no row.
     expect(Object.keys(byRoute)).toEqual(['GET /api/list', 'POST /api/vote', '[DEFAULT]']);
     expect(byRoute['POST /api/vote']).toMatchObject({ authority: 'web-svc', success: 0.75 });
     expect(byRoute['GET /api/list'].success).toBe(1);

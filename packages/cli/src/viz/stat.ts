@@ -67,6 +67,8 @@ export async function stat(source: MetricsSource, q: StatQuery): Promise<{ rows:
     let name = golden.key[nameLabel] ?? '';
     if (kind === 'route' && name === '') name = DEFAULT_ROUTE;
     if (name === '') continue;
+    // A route whose profile is gone keeps its counters in the proxies: no responses in the window, no row.
+    if (kind === 'route' && name !== DEFAULT_ROUTE && golden.responses === 0) continue;
     const namespace = golden.key[nsLabel] ?? '';
     const known = rows.get(`${namespace}/${name}`);
     put({ namespace, kind, name, meshed: known?.meshed, golden });
