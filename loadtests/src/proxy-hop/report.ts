@@ -11,6 +11,7 @@ import {
   RATES,
   WRK_CONNECTIONS,
 } from './measure.ts';
+import { PROXY_NODE_OPTIONS } from './weft-pair.ts';
 
 // The section of docs/benchmarks.md this bench owns: every figure beside
 // nginx's from the same run, and each target judged by its ratio.
@@ -99,9 +100,9 @@ Written by \`pnpm bench -- proxy-hop\` (loadtests/src/proxy-hop/). Do not edit b
   (other work shares the machine; compare arms of one run, not runs).
 - Path: load → outbound proxy → mTLS (TLS 1.3, ECDSA P-256) → inbound proxy → node:http / node:http2 backend
   (26-byte JSON, or one gRPC message), all on loopback. Weft: \`node packages/proxy/src/main.ts\` (with
-  \`NODE_COMPILE_CACHE\`), discovery from a destination server, certificates from files. "Weft" carries HTTP/1
-  between the proxies as a keep-alive HTTP/1.1 pool (the default); "Weft h2" upgrades it onto one HTTP/2 session
-  (\`WEFT_PROXY_OUTBOUND_H1_OVER_H2=true\`). nginx: two \`nginx\` processes, one worker each, keep-alive upstream
+  \`NODE_COMPILE_CACHE\` and \`${PROXY_NODE_OPTIONS}\`, as deployed), discovery from a destination server, certificates
+  from files. "Weft" carries HTTP/1 between the proxies as a keep-alive HTTP/1.1 pool (the default); "Weft h2"
+  upgrades it onto one HTTP/2 session (\`WEFT_PROXY_OUTBOUND_H1_OVER_H2=true\`). nginx: two \`nginx\` processes, one worker each, keep-alive upstream
   pools, same certificates; HTTP/2 and gRPC through \`grpc_pass\` (HTTP/2 on every leg).
 - Latency: Node open-loop generator, ${OPEN_MS / 1000} s per rate, latency from when each request was due.
   Maximum: \`wrk -t1 -c${WRK_CONNECTIONS} -d${CLOSED_S}s\` (HTTP/1.1), \`h2load -c${H2_CLIENTS} -m${H2_STREAMS} -D${CLOSED_S}\`

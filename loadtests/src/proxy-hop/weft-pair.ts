@@ -11,6 +11,9 @@ import type { PairPids } from './measure.ts';
 
 export const AUTHORITY = 'bench-svc.bench.svc.cluster.local:80';
 
+/** The proxy's V8 settings as its image and `weft dev` start it (ADR 0006). */
+export const PROXY_NODE_OPTIONS = '--max-semi-space-size=8';
+
 export interface PairSetup {
   readonly root: string;
   readonly dir: string;
@@ -41,10 +44,11 @@ export function fillCompileCache(setup: PairSetup): void {
   });
 }
 
-/** Starts a pair; `env` is added to both proxies' (NODE_OPTIONS, WEFT_PROXY_* settings). */
+/** Starts a pair; `env` is added to both proxies' and wins (NODE_OPTIONS, WEFT_PROXY_* settings). */
 export async function startWeftPair(setup: PairSetup, env: Record<string, string> = {}): Promise<WeftPair> {
   const children: ChildProcess[] = [];
   const proxyEnv = (leaf: Leaf) => ({
+    NODE_OPTIONS: PROXY_NODE_OPTIONS,
     NODE_COMPILE_CACHE: compileCache(setup),
     WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
     WEFT_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
