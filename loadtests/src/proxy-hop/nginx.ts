@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Leaf } from './certs.ts';
 
 // The reference: an nginx mTLS pair, one worker each, keep-alive pools both
-// hops, TLS 1.3 with the same certificates as the Weft pair.
+// hops, TLS 1.3 with the same certificates as the Weft pair. Each also has an
+// HTTP/2 server that forwards with grpc_pass (HTTP/2 end to end, h2c at both
+// ends), the baseline for HTTP/2 and gRPC.
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -53,6 +55,8 @@ async function waitForPort(port: number): Promise<void> {
 
 export interface NginxPair {
   readonly outboundPort: number;
+  /** h2c (prior knowledge) into the pair's HTTP/2 servers. */
+  readonly outboundH2Port: number;
   readonly outbound: ChildProcess;
   readonly inbound: ChildProcess;
 }
@@ -66,6 +70,8 @@ export async function startNginxPair(
 ): Promise<NginxPair> {
   const inPort = await freePort();
   const outPort = await freePort();
+  const inH2Port = await freePort();
+  const outH2Port = await freePort();
   const inConf = join(dir, 'nginx-in.conf');
   const outConf = join(dir, 'nginx-out.conf');
   writeFileSync(
@@ -87,6 +93,21 @@ ${temps(dir, 'in')}
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header weft-client-id $ssl_client_s_dn;
+    }
+  }
+  upstream app_h2 { server 127.0.0.1:${backendPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${inH2Port} ssl http2;
+    ssl_certificate ${server.cert};
+    ssl_certificate_key ${server.key};
+    ssl_protocols TLSv1.3;
+    ssl_verify_client on;
+    ssl_client_certificate ${ca};
+    keepalive_requests 1000000;
+    http2_max_requests 1000000;
+    location / {
+      grpc_pass grpc://app_h2;
+      grpc_set_header weft-client-id $ssl_client_s_dn;
     }
   }
 }
@@ -115,6 +136,23 @@ ${temps(dir, 'out')}
       proxy_ssl_session_reuse on;
     }
   }
+  upstream peer_h2 { server 127.0.0.1:${inH2Port}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${outH2Port} http2;
+    keepalive_requests 1000000;
+    http2_max_requests 1000000;
+    location / {
+      grpc_pass grpcs://peer_h2;
+      grpc_ssl_certificate ${client.cert};
+      grpc_ssl_certificate_key ${client.key};
+      grpc_ssl_trusted_certificate ${ca};
+      grpc_ssl_verify on;
+      grpc_ssl_name ${server.identity};
+      grpc_ssl_server_name on;
+      grpc_ssl_protocols TLSv1.3;
+      grpc_ssl_session_reuse on;
+    }
+  }
 }
 `,
   );
@@ -122,5 +160,7 @@ ${temps(dir, 'out')}
   const outbound = spawn('nginx', ['-c', outConf, '-p', dir], { stdio: 'ignore' });
   await waitForPort(inPort);
   await waitForPort(outPort);
-  return { outboundPort: outPort, outbound, inbound };
+  await waitForPort(inH2Port);
+  await waitForPort(outH2Port);
+  return { outboundPort: outPort, outboundH2Port: outH2Port, outbound, inbound };
 }

@@ -39,3 +39,27 @@ export function rssBytes(pid: number): number {
   }
   return kb * 1024;
 }
+
+/** What one process used over a phase: its peak resident memory and CPU time. */
+export interface ProcessUse {
+  readonly peakRssMiB: number;
+  readonly cpuSeconds: number;
+}
+
+/** Samples `pids` from now until the returned function is called (every 200 ms for RSS). */
+export function sampleUse(pids: readonly number[]): () => ProcessUse[] {
+  const cpu0 = pids.map(cpuSeconds);
+  const peak = pids.map(rssBytes);
+  const sampler = setInterval(() => {
+    pids.forEach((pid, i) => {
+      peak[i] = Math.max(peak[i] as number, rssBytes(pid));
+    });
+  }, 200);
+  return () => {
+    clearInterval(sampler);
+    return pids.map((pid, i) => ({
+      peakRssMiB: Math.max(peak[i] as number, rssBytes(pid)) / 2 ** 20,
+      cpuSeconds: cpuSeconds(pid) - (cpu0[i] as number),
+    }));
+  };
+}

@@ -83,7 +83,8 @@ export function podSidecar(
     );
   }
   return {
-    argv: [process.execPath, `${PACKAGES}proxy/src/main.ts`],
+    // As the image runs it (deploy/docker/bin/weft-component, ADR 0006).
+    argv: [process.execPath, '--max-semi-space-size=8', `${PACKAGES}proxy/src/main.ts`],
     env: {
       ...o.ctx.base,
       NODE_COMPILE_CACHE: o.cache,

@@ -37,7 +37,8 @@ export function sidecarSpec(o: SidecarOptions): ProcessSpec {
   return {
     name: o.name,
     command: process.execPath,
-    args: [`${PACKAGES}proxy/src/main.ts`],
+    // As the image runs it (deploy/docker/bin/weft-component, ADR 0006).
+    args: ['--max-semi-space-size=8', `${PACKAGES}proxy/src/main.ts`],
     env: {
       ...o.ctx.base,
       WEFT_PROXY_LOG_LEVEL: o.ctx.proxyLogLevel,
