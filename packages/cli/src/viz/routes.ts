@@ -1,6 +1,6 @@
 import type { GoldenRow } from '../metrics/golden.ts';
 import type { GoldenSelector, MetricsSource } from '../metrics/source.ts';
-import { DEFAULT_ROUTE, defaultLast } from './stat.ts';
+import { DEFAULT_ROUTE, defaultLast, servedInWindow } from './stat.ts';
 
 // `weft routes deploy/NAME`: golden metrics per route the deployment served,
 // from the proxies' route_* families (rt_route). Traffic no route matched is
@@ -8,13 +8,8 @@ import { DEFAULT_ROUTE, defaultLast } from './stat.ts';
 // served is unmatched and shows as [DEFAULT] from its plain families.
 // With `to`, the routes the deployment called on one service (outbound), and
 // next to what the caller saw (effective) what was actually sent, retries
-// included (route_actual_*), as the retries workshop reads them. A proxy
-// keeps a route's counters after its profile is gone: a route with no
-// responses in the window is left out, [DEFAULT] aside, so a deleted profile
-// leaves no empty rows behind.
-
-/** Whether a route's row belongs in the answer: it served something in the window, or it is [DEFAULT]. */
-const current = (g: GoldenRow) => g.responses > 0 || !g.key.rt_route;
+// included (route_actual_*), as the retries workshop reads them. Routes that
+// served nothing in the window are left out, [DEFAULT] aside (servedInWindow).
 
 export interface RouteRow {
   readonly route: string;
@@ -47,7 +42,7 @@ export async function routes(
   const routed = await source.golden(perRoute, q.windowSeconds);
   if (routed.rows.some((r) => r.responses > 0)) {
     const rows = routed.rows
-      .filter(current)
+      .filter(servedInWindow)
       .map((golden) => ({ route: golden.key.rt_route || DEFAULT_ROUTE, service, golden }));
     return { rows: rows.sort(byRoute), windowSeconds: routed.windowSeconds, fromRouteFamilies: true };
   }
@@ -68,7 +63,7 @@ async function outboundRoutes(source: MetricsSource, q: RoutesQuery, to: string)
   const key = (g: GoldenRow) => `${g.key.dst} ${g.key.rt_route}`;
   const attempts = new Map(actual.rows.filter((g) => isTarget(g.key.dst)).map((g) => [key(g), g]));
   const rows = effective.rows
-    .filter((g) => isTarget(g.key.dst) && current(g))
+    .filter((g) => isTarget(g.key.dst) && servedInWindow(g))
     .map((golden) => ({
       route: golden.key.rt_route || DEFAULT_ROUTE,
       service: to,

@@ -55,6 +55,13 @@ export function statSelector(q: StatQuery): GoldenSelector {
   return { family: '', match, groupBy: ['namespace', kind], tcpMatch: { ...match, peer: 'src' } };
 }
 
+/**
+ * Whether a route belongs in an answer: it served something in the window, or
+ * it is [DEFAULT]. A proxy keeps a route's counters after its profile is gone,
+ * so a deleted profile would otherwise leave empty rows behind.
+ */
+export const servedInWindow = (g: GoldenRow) => g.responses > 0 || !g.key.rt_route;
+
 export async function stat(source: MetricsSource, q: StatQuery): Promise<{ rows: StatRow[]; windowSeconds: number }> {
   const selector = statSelector(q);
   const [result, pods] = await Promise.all([source.golden(selector, q.windowSeconds, q.at), source.pods()]);
@@ -67,8 +74,7 @@ export async function stat(source: MetricsSource, q: StatQuery): Promise<{ rows:
     let name = golden.key[nameLabel] ?? '';
     if (kind === 'route' && name === '') name = DEFAULT_ROUTE;
     if (name === '') continue;
-    // A route whose profile is gone keeps its counters in the proxies: no responses in the window, no row.
-    if (kind === 'route' && name !== DEFAULT_ROUTE && golden.responses === 0) continue;
+    if (kind === 'route' && !servedInWindow(golden)) continue;
     const namespace = golden.key[nsLabel] ?? '';
     const known = rows.get(`${namespace}/${name}`);
     put({ namespace, kind, name, meshed: known?.meshed, golden });
